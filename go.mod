@@ -1,0 +1,3 @@
+module smsfail
+
+go 1.26

@@ -1,0 +1,126 @@
+// Package smsfail holds the values that pass between the stages of the job:
+// the failures the site database reports (query), what reading each client's
+// log gave (fetch), and the cause read out of it (classify). The report and
+// the mail are built from Results.
+package smsfail
+
+import "time"
+
+// Failure is the latest failure of one advertised program on one machine,
+// as the site database tells it.
+type Failure struct {
+	Machine    string // NetBIOS name as the client reported it
+	ResourceID int64  // 0 when the machine is unknown to v_R_System
+	Domain     string
+	OS         string
+	SiteCode   string
+
+	AdvertisementID   string
+	AdvertisementName string
+	PackageID         string
+	PackageName       string
+	PackageVersion    string
+	ProgramName       string
+	CommandLine       string
+	CollectionID      string
+	CollectionName    string
+
+	ExitCode      int64
+	ExitCodeKnown bool      // false when no insertion string held an integer
+	Time          time.Time // latest failure, UTC
+	Count         int       // failures of this advertisement on this machine in the window
+	RecordID      int64     // status message of the latest failure (0 on the client-status route)
+}
+
+// Key identifies a failure: one machine, one advertisement.
+func (f Failure) Key() string { return f.Machine + "\x00" + f.AdvertisementID }
+
+// Outcome says what became of the attempt to read a client's log.
+type Outcome string
+
+// Outcomes of reading a log. Only OutcomeOK and OutcomeTruncated carry a
+// Finding; the others are reported apart from causes.
+const (
+	OutcomeOK           Outcome = "ok"
+	OutcomeTruncated    Outcome = "log-too-large" // read up to the cap, classified on what was read
+	OutcomeUnreachable  Outcome = "unreachable"   // refused, timeout, no route, name not resolved
+	OutcomeAccessDenied Outcome = "access-denied" // logon failure, share permission
+	OutcomeShareMissing Outcome = "share-missing"
+	OutcomeLogMissing   Outcome = "log-missing"
+	OutcomeReadError    Outcome = "read-error"
+	OutcomeBadHost      Outcome = "bad-host-name" // never fetched: the name cannot be part of a UNC path
+	OutcomeNotTried     Outcome = "not-tried"     // the run was cancelled before this host's turn
+)
+
+// Read reports whether the log's content reached classification.
+func (o Outcome) Read() bool { return o == OutcomeOK || o == OutcomeTruncated }
+
+// Fetch is what reading one failing client's log gave.
+type Fetch struct {
+	Outcome Outcome
+	Error   string    // the underlying error, for every outcome but OK
+	UNC     string    // the log's path as an admin would type it: \\HOST\admin$\svcpack.log
+	Kept    string    // the kept copy, relative to the run's folder (slash-separated); empty if none
+	Size    int64     // bytes read
+	ModTime time.Time // the log's last write time on the client, when known
+	Tried   time.Time
+}
+
+// Evidence is one line of a log that supports a finding.
+type Evidence struct {
+	Line int    `json:"line"` // 1-based line number in the decoded log
+	Text string `json:"text"`
+}
+
+// Code is one code found in a log, such as an update.exe extended error
+// code or an MSI error number.
+type Code struct {
+	Kind  string `json:"kind"` // extended, masked, msi-error, system-error, action-exit, hresult, return-value
+	Value string `json:"value"`
+	Text  string `json:"text,omitempty"` // what the code means, from the embedded tables
+}
+
+// LogKind is the kind of log, detected from its content.
+type LogKind string
+
+// Log kinds.
+const (
+	KindUpdateExe  LogKind = "update-exe"  // svcpack.log, KB*.log
+	KindMSIVerbose LogKind = "msi-verbose" // MSI verbose log
+	KindMSIEvent   LogKind = "msi-event"   // MsiInstaller event-log text
+	KindUnknown    LogKind = "unknown"
+)
+
+// Finding is the cause read out of one log, with what proved it.
+type Finding struct {
+	Kind        LogKind    `json:"kind"`
+	Cause       string     `json:"cause"` // a cause identifier: catalog-install-failed, custom-action-failed, ...
+	Title       string     `json:"title"`
+	Remediation string     `json:"remediation"`
+	Codes       []Code     `json:"codes"`
+	Action      string     `json:"action,omitempty"` // the failing MSI action
+	Evidence    []Evidence `json:"evidence"`
+	Rule        string     `json:"rule"` // id of the rule that decided
+}
+
+// Cause identifiers the job itself decides, apart from the rules.
+const (
+	CauseNoDetail     = "no-detail"
+	CauseUnclassified = "unclassified"
+)
+
+// Result is one failure carried through the whole job.
+type Result struct {
+	Failure Failure
+	Fetch   Fetch
+	Finding *Finding // nil unless Fetch.Outcome.Read()
+}
+
+// Cause returns the cause id of a result whose log was read, else the
+// fetch outcome, so every result falls in exactly one column of a summary.
+func (r Result) Cause() string {
+	if r.Finding != nil {
+		return r.Finding.Cause
+	}
+	return string(r.Fetch.Outcome)
+}
