@@ -37,6 +37,9 @@ func (h *hostRun) session(ctx context.Context) (Session, error) {
 		h.attempts--
 		cctx, cancel := context.WithTimeout(ctx, h.opts.ConnectTimeout)
 		s, err := h.src.Connect(cctx, h.host)
+		if err != nil && cctx.Err() != nil && ctx.Err() == nil {
+			err = fmt.Errorf("no answer within the connect timeout of %v: %w", h.opts.ConnectTimeout, err)
+		}
 		cancel()
 		if err == nil {
 			h.sess = s

@@ -135,7 +135,7 @@ func (s *SMB) Connect(ctx context.Context, host string) (Session, error) {
 		if err == nil {
 			err = ctx.Err()
 		}
-		return nil, fmt.Errorf("cannot log on to %s as %s: %w", host, s.account(), contextError(ctx, err))
+		return nil, fmt.Errorf("cannot log on to %s as %s: %w", host, s.account(), smbError(ctx, err))
 	}
 	return &smbSession{host: host, sess: sess, guard: guard, shares: map[string]*smb2.Share{}}, nil
 }
@@ -148,11 +148,16 @@ func (s *SMB) dial(ctx context.Context, addr string) (net.Conn, error) {
 	return d.DialContext(ctx, "tcp", addr)
 }
 
-// contextError puts ctx's error in the chain when ctx ended, since the
-// library reports a connection closed under it as a plain transport error.
-func contextError(ctx context.Context, err error) error {
+// smbError puts ctx's error in the chain when ctx ended, since the library
+// reports a connection closed under it as a plain transport error, and
+// adds the NT status code an admin can look up.
+func smbError(ctx context.Context, err error) error {
 	if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 		return fmt.Errorf("%w (%w)", ctx.Err(), err)
+	}
+	var re *smb2.ResponseError
+	if errors.As(err, &re) {
+		return fmt.Errorf("%w (NT status 0x%08X)", err, re.Code)
 	}
 	return err
 }
@@ -213,9 +218,9 @@ func (s *smbSession) ReadDir(ctx context.Context, share, dir string) ([]fs.FileI
 // library reports as a bare transport error.
 func (s *smbSession) guardError(ctx context.Context, err error) error {
 	if s.guard.refused.Load() {
-		return fmt.Errorf("%w: %w", errNotEncrypted, err)
+		return errNotEncrypted // what the library says adds nothing
 	}
-	return contextError(ctx, err)
+	return smbError(ctx, err)
 }
 
 // Close logs off, which also closes the connection; when ctx has ended it

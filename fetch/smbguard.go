@@ -30,8 +30,14 @@ type encryptionGuard struct {
 	left int     // bytes of the current frame's message still to come
 }
 
+// Write refuses, and closes the connection for good, at the first plain
+// message once armed: the frame it cut short leaves the stream unusable.
 func (g *encryptionGuard) Write(p []byte) (int, error) {
+	if g.refused.Load() {
+		return 0, errNotEncrypted
+	}
 	if err := g.check(p); err != nil {
+		g.Conn.Close()
 		return 0, err
 	}
 	return g.Conn.Write(p)

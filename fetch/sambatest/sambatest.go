@@ -45,10 +45,12 @@ type Server struct {
 	addrs map[string]string // upper-case host name -> "address:port"
 }
 
-// Start runs smbd for the test and stops it when the test ends.
-func Start(t testing.TB) *Server {
+// Start runs smbd for the test and stops it when the test ends; globals
+// are lines added to smb.conf's [global] section, such as
+// "server smb encrypt = required".
+func Start(t testing.TB, globals ...string) *Server {
 	t.Helper()
-	s, err := start(t)
+	s, err := start(t, globals)
 	if err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("cannot start Samba (apt-get install samba): %v", err)
@@ -58,7 +60,7 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
-func start(t testing.TB) (*Server, error) {
+func start(t testing.TB, globals []string) (*Server, error) {
 	smbd, err := exec.LookPath("smbd")
 	if err != nil {
 		if smbd, err = exec.LookPath("/usr/sbin/smbd"); err != nil {
@@ -82,7 +84,7 @@ func start(t testing.TB) (*Server, error) {
 	if err := os.Chmod(s.dir, 0o755); err != nil {
 		return nil, err
 	}
-	conf, err := s.writeConfig()
+	conf, err := s.writeConfig(globals)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +103,7 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func (s *Server) writeConfig() (string, error) {
+func (s *Server) writeConfig(globals []string) (string, error) {
 	for _, d := range []string{"run", "lock", "state", "cache", "private", "ncalrpc", "binddns", "log", "hosts"} {
 		if err := os.MkdirAll(filepath.Join(s.dir, d), 0o755); err != nil {
 			return "", err
@@ -136,6 +138,9 @@ func (s *Server) writeConfig() (string, error) {
   obey pam restrictions = no
   max connections = 0
 `, s.Domain, s.Port, s.dir)
+	for _, g := range globals {
+		fmt.Fprintf(&b, "  %s\n", g)
+	}
 	for _, share := range []string{"admin$", "C$"} {
 		// Writable on purpose: a test that finds a host's files unchanged
 		// then proves the fetcher wrote nothing, not that Samba refused it.
