@@ -106,19 +106,19 @@ func TestLocatorRules(t *testing.T) {
 
 func TestLocatorRefusesPathsLeavingTheShare(t *testing.T) {
 	cases := map[string]string{
-		`admin$\..\x.log`:               `would leave the share`,
-		`admin$\Temp\..\..\x.log`:       `would leave the share`,
-		`C:\Windows\svcpack.log`:        `absolute path`,
-		`\admin$\svcpack.log`:           `absolute path`,
-		`\\FILESRV\logs$\x.log`:         `another host`,
-		`admin$`:                        `no file`,
-		`admin$\`:                       `empty path element`,
-		`admin$\Temp\*\x.log`:           `wildcards are allowed in the file name only`,
-		`admin$\{foo}.log`:              `unknown placeholder {foo}`,
-		`admin$\KB{kb.log`:              `unbalanced braces`,
-		`{host}$\x.log`:                 `invalid share name`,
-		`admin$\x:stream.log`:           `invalid character`,
-		``:                              `empty`,
+		`admin$\..\x.log`:                `would leave the share`,
+		`admin$\Temp\..\..\x.log`:        `would leave the share`,
+		`C:\Windows\svcpack.log`:         `absolute path`,
+		`\admin$\svcpack.log`:            `absolute path`,
+		`\\FILESRV\logs$\x.log`:          `another host`,
+		`admin$`:                         `no file`,
+		`admin$\`:                        `empty path element`,
+		`admin$\Temp\*\x.log`:            `wildcards are allowed in the file name only`,
+		`admin$\{foo}.log`:               `unknown placeholder {foo}`,
+		`admin$\KB{kb.log`:               `unbalanced braces`,
+		`{host}$\x.log`:                  `invalid share name`,
+		`admin$\x:stream.log`:            `invalid character`,
+		``:                               `empty`,
 		`admin$\Logs\{program}\..\x.log`: `would leave the share`,
 	}
 	for tmpl, want := range cases {
@@ -142,8 +142,8 @@ func TestLocatorRefusesPathsLeavingTheShare(t *testing.T) {
 func TestValidHost(t *testing.T) {
 	for name, want := range map[string]bool{
 		"PC0001": true, "pc-0001": true, "LAB_PC1": true, "pc1.corp.example.com": true, "127.0.0.2": true,
-		"":                   false, "PC 1": false, `PC1\admin$`: false, "PC1/x": false, "..": false, "pc1..corp": false,
-		"-pc1":               false, "pc1-": false, "::1": false, "pc1.": false, strings.Repeat("a", 64): false,
+		"": false, "PC 1": false, `PC1\admin$`: false, "PC1/x": false, "..": false, "pc1..corp": false,
+		"-pc1": false, "pc1-": false, "::1": false, "pc1.": false, strings.Repeat("a", 64): false,
 		"pc1%2e": false, "pc1\x00": false, "ПК1": false,
 	} {
 		if got := fetch.ValidHost(name); got != want {
