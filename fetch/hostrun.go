@@ -184,8 +184,11 @@ func (h *hostRun) readLog(ctx context.Context, i int, file File, info fs.FileInf
 	if keepErr != nil {
 		kept = &keptFile{}
 	}
+	// The size at opening bounds the read: the log as it was then, and no
+	// round trip to learn that it ends.
+	limit := min(info.Size(), h.opts.MaxBytes)
 	body := newBody(file)
-	limited := &io.LimitedReader{R: body, N: h.opts.MaxBytes}
+	limited := &io.LimitedReader{R: body, N: limit}
 	tee := io.TeeReader(limited, kept)
 	err := h.read(ctx, i, tee)
 	if err == nil {
@@ -194,13 +197,10 @@ func (h *hostRun) readLog(ctx context.Context, i int, file File, info fs.FileInf
 	if err == nil {
 		err = body.err // an error the ReadFunc saw but did not return
 	}
-	f.Size = h.opts.MaxBytes - limited.N
-	if err == nil && limited.N == 0 && moreToRead(body) {
+	f.Size = limit - limited.N
+	if err == nil && info.Size() > h.opts.MaxBytes {
 		f.Outcome = smsfail.OutcomeTruncated
-		f.Error = fmt.Sprintf("read the first %d bytes only (the cap on bytes read per log)", h.opts.MaxBytes)
-	}
-	if err == nil {
-		err = body.err
+		f.Error = fmt.Sprintf("read the first %d of %d bytes only (the cap on bytes read per log)", h.opts.MaxBytes, info.Size())
 	}
 	if err != nil {
 		kept.discard()
@@ -214,11 +214,4 @@ func (h *hostRun) readLog(ctx context.Context, i int, file File, info fs.FileInf
 		f.Error = strings.TrimPrefix(f.Error+"; "+keepErr.Error(), "; ")
 	}
 	return f
-}
-
-// moreToRead reports whether the log goes on past what was read.
-func moreToRead(r io.Reader) bool {
-	var b [1]byte
-	n, _ := io.ReadFull(r, b[:])
-	return n > 0
 }

@@ -130,7 +130,7 @@ func (s *Server) writeConfig(globals []string) (string, error) {
   binddns dir = %[3]s/binddns
   log file = %[3]s/log/smbd.log
   max log size = 0
-  log level = 1
+  log level = 0
   load printers = no
   printing = bsd
   printcap name = /dev/null
