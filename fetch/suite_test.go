@@ -271,6 +271,15 @@ var suite = []struct {
 			t.Errorf("read %q from %q kept %q, want the newest, msi3c4d.log", c.bodies[0], got[0].UNC, got[0].Kept)
 		}
 	}},
+	{"wildcard at the share's root", func(t *testing.T, f *fixture) {
+		f.addHost(t, "PC0017")
+		f.put(t, "PC0017", "admin$", "KB958644.log", []byte("kb"), time.Now())
+		got, c := run(t, f.src, testOptions(t), []fetch.Target{{Host: "PC0017", Paths: []fetch.LogPath{adminPath("KB*.LOG")}}})
+		wantOutcome(t, got[0], smsfail.OutcomeOK)
+		if string(c.bodies[0]) != "kb" || got[0].UNC != `\\PC0017\admin$\KB958644.log` {
+			t.Errorf("read %q from %q", c.bodies[0], got[0].UNC)
+		}
+	}},
 	{"wildcard without a match", func(t *testing.T, f *fixture) {
 		f.addHost(t, "PC0008")
 		f.put(t, "PC0008", "admin$", `Temp\setup.log`, []byte("x"), time.Now())
