@@ -49,7 +49,7 @@ func newAssignments(r *rand.Rand, s *site, days int) []*assignment {
 			as = append(as, newAssignment(r, s, ad, c, days))
 		}
 	}
-	forceBadHostFailure(s, as)
+	forceFailures(s, as)
 	return as
 }
 
@@ -117,11 +117,12 @@ func nightlyRun(r *rand.Rand, since time.Time, n int, failed bool) attempt {
 	return attempt{start: start, end: start.Add(d + time.Duration(r.IntN(1000))*time.Millisecond)}
 }
 
-// forceBadHostFailure makes the machine whose name arrived damaged fail
-// the advertisement that targets every client, so the site shows one.
-func forceBadHostFailure(s *site, as []*assignment) {
+// forceFailures makes the machine whose name arrived damaged, and one
+// whose discovery record is gone, fail the advertisement that targets
+// every client, so every site shows both.
+func forceFailures(s *site, as []*assignment) {
 	for _, a := range as {
-		if a.c.name != s.code+"-??13" || a.ad.collectionID != "SMS00001" {
+		if !a.c.forceFail || a.ad.collectionID != "SMS00001" {
 			continue
 		}
 		if len(a.runs) == 0 {

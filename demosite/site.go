@@ -75,6 +75,7 @@ type client struct {
 	finance     bool
 	pilot       bool
 	unreachable bool // no client folder at all
+	forceFail   bool // fails the advertisement every client gets, whatever the dice say
 	newerAttrs  bool // its messages also carry attributes 400 and 402
 }
 
@@ -240,7 +241,9 @@ func newClients(r *rand.Rand, opts Options) []*client {
 		// question marks. Such a name must never become part of a UNC path.
 		bad := cs[len(cs)/2+7]
 		bad.reported, bad.name, bad.known = opts.SiteCode+"-??13", opts.SiteCode+"-??13", false
-		bad.pilot, bad.finance = true, true
+		bad.pilot, bad.finance, bad.forceFail = true, true, true
+		gone := cs[len(cs)/3+5]
+		gone.known, gone.forceFail = false, true
 	}
 	return cs
 }
