@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -119,6 +120,12 @@ func canonicalZip(ctx context.Context, src, dst *os.File) error {
 	slices.SortFunc(files, func(a, b *zip.File) int { return strings.Compare(entryKey(a.Name), entryKey(b.Name)) })
 	zw := zip.NewWriter(&ctxWriter{ctx: ctx, w: dst})
 	for _, zf := range files {
+		if zf.Name == contentTypesPart {
+			if err := copySortedContentTypes(zw, zf); err != nil {
+				return err
+			}
+			continue
+		}
 		w, err := zw.CreateRaw(&zf.FileHeader)
 		if err != nil {
 			return err
@@ -134,10 +141,43 @@ func canonicalZip(ctx context.Context, src, dst *os.File) error {
 	return zw.Close()
 }
 
+const contentTypesPart = "[Content_Types].xml"
+
+// contentTypeDefault matches one default content type of the package.
+var contentTypeDefault = regexp.MustCompile(`<Default [^>]*?(/>|></Default>)`)
+
+// copySortedContentTypes copies the package's content types with their
+// defaults sorted: excelize lists the image types it registers with a
+// chart in map order.
+func copySortedContentTypes(zw *zip.Writer, zf *zip.File) error {
+	r, err := zf.Open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("cannot read %s back: %w", zf.Name, err)
+	}
+	defaults := contentTypeDefault.FindAllString(string(b), -1)
+	slices.Sort(defaults)
+	i := 0
+	sorted := contentTypeDefault.ReplaceAllStringFunc(string(b), func(string) string {
+		i++
+		return defaults[i-1]
+	})
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: zf.Name, Method: zip.Deflate})
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, sorted)
+	return err
+}
+
 // entryKey puts the content types first, as Office writes them, then
 // every other part by name.
 func entryKey(name string) string {
-	if name == "[Content_Types].xml" {
+	if name == contentTypesPart {
 		return ""
 	}
 	return name
