@@ -34,7 +34,7 @@ func cancelAfter(results iter.Seq[smsfail.Result], n int, cancel context.CancelF
 }
 
 func TestCancelledWriteLeavesNothing(t *testing.T) {
-	const rows = 20_000 // enough that the check every 4096 rows is reached
+	const rows = 20_000                                 // enough that the check every 4096 rows is reached
 	for _, at := range []int{rows / 2, rows + rows/2} { // in the first pass, then while streaming
 		dir := t.TempDir()
 		path := filepath.Join(dir, "report.xlsx")
