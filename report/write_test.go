@@ -34,8 +34,10 @@ func cancelAfter(results iter.Seq[smsfail.Result], n int, cancel context.CancelF
 }
 
 func TestCancelledWriteLeavesNothing(t *testing.T) {
-	const rows = 20_000                                 // enough that the check every 4096 rows is reached
-	for _, at := range []int{rows / 2, rows + rows/2} { // in the first pass, then while streaming
+	// Enough rows that the check every 4096 is reached; cancelled during
+	// the first pass, then while the sheets are streamed.
+	const rows = 20_000
+	for _, at := range []int{rows / 2, rows + rows/2} {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "report.xlsx")
 		ctx, cancel := context.WithCancel(context.Background())
