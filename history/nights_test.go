@@ -148,7 +148,7 @@ func TestThreeNights(t *testing.T) {
 		{"PC01", "KID20001", "catalog-install-failed", night(1).Add(-3 * time.Hour)},
 		{"PC01", "KID20001", "catalog-install-failed", night(2).Add(-3 * time.Hour)},
 		{"pc03", "KID20002", "custom-action-failed", night(2).Add(-time.Hour)}, // same machine, other case
-		{"PC02", "KID20001", "disk-full", night(2).Add(-2 * time.Hour)},       // fails again after its fix
+		{"PC02", "KID20001", "disk-full", night(2).Add(-2 * time.Hour)},        // fails again after its fix
 	}, successes: []Success{
 		{"PC02", "KID20001", night(0).Add(time.Hour)},       // after its failure: fixed in night 2
 		{"PC03", "KID20002", night(0).Add(-21 * time.Hour)}, // before its failure: not a fix
