@@ -55,7 +55,7 @@ func usageError(format string, args ...any) error {
 }
 
 func commands() []command {
-	cmds := []command{}
+	cmds := []command{serviceCommand()}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds
 }
