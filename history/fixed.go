@@ -12,7 +12,7 @@ import (
 // findFixed asks the site database for successes of the open failures this
 // run did not see, and returns those whose machine succeeded after its
 // last failure, sorted by machine and advertisement.
-func (r *Run) findFixed(ctx context.Context, open map[fkey]openRow, seen map[fkey]bool, nights []int64, successes SuccessFunc) ([]Fixed, error) {
+func (r *Run) findFixed(ctx context.Context, open map[fkey]openRow, seen map[fkey]bool, nights []int64, successes Successes) ([]Fixed, error) {
 	if successes == nil {
 		return nil, nil
 	}
@@ -35,20 +35,16 @@ func (r *Run) findFixed(ctx context.Context, open map[fkey]openRow, seen map[fke
 		list = append(list, ad)
 	}
 	sort.Strings(list)
-	got, err := successes(ctx, list, since, r.spec.Until)
+	latest := map[fkey]time.Time{}
+	err := successes.Successes(ctx, since, r.spec.Until, list, func(machine, ad string, at time.Time) error {
+		k := keyOf(machine, ad)
+		if o, ok := open[k]; ok && !seen[k] && at.After(o.lastFailed) && at.After(latest[k]) {
+			latest[k] = at
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot read successes from the site database: %w", err)
-	}
-	latest := map[fkey]time.Time{}
-	for _, s := range got {
-		k := keyOf(s.Machine, s.AdvertisementID)
-		o, ok := open[k]
-		if !ok || seen[k] || !s.Time.After(o.lastFailed) {
-			continue
-		}
-		if s.Time.After(latest[k]) {
-			latest[k] = s.Time
-		}
 	}
 	fixed := make([]Fixed, 0, len(latest))
 	for k, at := range latest {

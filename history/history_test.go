@@ -8,7 +8,11 @@ import (
 	"time"
 
 	"smsfail"
+	"smsfail/query"
 )
+
+// The site database answers Mark's question itself.
+var _ Successes = (*query.DB)(nil)
 
 func open(t *testing.T, dir string) *DB {
 	t.Helper()
@@ -148,27 +152,27 @@ func TestRunByHand(t *testing.T) {
 		{"PC01", "KID20001", "disk-full", night(0).Add(-time.Hour)},
 		{"PC02", "KID20002", "disk-full", night(0).Add(-time.Hour)},
 		{"PC03", "KID20001", "disk-full", night(0).Add(time.Hour)},
-	}, successes: []Success{{"PC02", "KID20002", night(0).Add(time.Hour)}}}
+	}, successes: []success{{"PC02", "KID20002", night(0).Add(time.Hour)}}}
 	runNight(t, h, s, night(0), OutcomeOK)
 
 	run, err := h.Begin(RunSpec{Kind: KindOnce, Advertisement: "KID20001", Since: night(-1), Until: night(0).Add(2 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var calls int
 	var results []smsfail.Result
 	for _, r := range s.query(night(-1), night(0).Add(2*time.Hour)) {
 		if r.Failure.AdvertisementID == "KID20001" {
 			results = append(results, r)
 		}
 	}
-	m, err := run.Mark(ctx, results, s.successFunc(&calls))
+	q := &successes{s: s}
+	m, err := run.Mark(ctx, results, q)
 	if err != nil {
 		t.Fatal(err)
 	}
 	assertStatuses(t, m, map[string]string{key("PC01", "KID20001"): "recurring/2", key("PC03", "KID20001"): "new/1"})
-	if len(m.Fixed) != 0 || calls != 0 {
-		t.Fatalf("a run for KID20001 looked at other advertisements: fixed %v, %d success queries", m.Fixed, calls)
+	if len(m.Fixed) != 0 || q.calls != 0 {
+		t.Fatalf("a run for KID20001 looked at other advertisements: fixed %v, %d success queries", m.Fixed, q.calls)
 	}
 	if _, err := run.Commit(ctx, CommitInfo{Outcome: OutcomeOK}); err != nil {
 		t.Fatal(err)

@@ -47,18 +47,15 @@ type Fixed struct {
 	Nights          int       // nights it had been failing
 }
 
-// Success is a machine reporting that an advertised program succeeded.
-type Success struct {
-	Machine         string
-	AdvertisementID string
-	Time            time.Time
+// Successes is where Mark learns which machines have since succeeded: the
+// site database (*query.DB has this method). Successes calls fn for every
+// machine and advertisement among adverts that reported success (status
+// messages 10008, 10009, 10022) in [since, until), with the time of its
+// latest success. Machine names compare case-insensitively.
+type Successes interface {
+	Successes(ctx context.Context, since, until time.Time, adverts []string,
+		fn func(machine, advertisementID string, t time.Time) error) error
 }
-
-// SuccessFunc gives the successes the site database holds for the given
-// advertisements between since and until (the status messages 10008, 10009
-// and 10022, or v_ClientAdvertisementStatus). Mark calls it once, for the
-// failures still open that this run did not see.
-type SuccessFunc func(ctx context.Context, advertisements []string, since, until time.Time) ([]Success, error)
 
 // CauseChange is one cause's count this run and in the night before.
 type CauseChange struct {
@@ -149,9 +146,10 @@ func (h *DB) Begin(spec RunSpec) (*Run, error) {
 }
 
 // Mark marks each result new or recurring, finds the open failures fixed
-// since (asking successes, which may be nil to skip that), and counts the
+// since (asking successes once, for the open failures this run did not
+// see; nil skips that), and counts the
 // change since the last night. Commit then writes what Mark found.
-func (r *Run) Mark(ctx context.Context, results []smsfail.Result, successes SuccessFunc) (*Marks, error) {
+func (r *Run) Mark(ctx context.Context, results []smsfail.Result, successes Successes) (*Marks, error) {
 	if r.marks != nil {
 		return nil, fmt.Errorf("cannot mark run: already marked")
 	}

@@ -13,7 +13,7 @@ import (
 // site is a simulated site database: failure and success events in time.
 type site struct {
 	failures  []event
-	successes []Success
+	successes []success
 }
 
 type event struct {
@@ -57,21 +57,42 @@ func result(e event, count int) smsfail.Result {
 	return r
 }
 
-func (s *site) successFunc(calls *int) SuccessFunc {
-	return func(ctx context.Context, ads []string, since, until time.Time) ([]Success, error) {
-		*calls++
-		want := map[string]bool{}
-		for _, a := range ads {
-			want[a] = true
-		}
-		var out []Success
-		for _, ok := range s.successes {
-			if want[ok.AdvertisementID] && !ok.Time.Before(since) && ok.Time.Before(until) {
-				out = append(out, ok)
-			}
-		}
-		return out, nil
+// success is a machine reporting that an advertised program succeeded.
+type success struct {
+	machine, ad string
+	at          time.Time
+}
+
+// successes answers as query.DB.Successes does, counting its calls.
+type successes struct {
+	s     *site
+	calls int
+}
+
+func (q *successes) Successes(ctx context.Context, since, until time.Time, ads []string, fn func(string, string, time.Time) error) error {
+	q.calls++
+	want := map[string]bool{}
+	for _, a := range ads {
+		want[a] = true
 	}
+	latest := map[[2]string]time.Time{}
+	for _, ok := range q.s.successes {
+		k := [2]string{ok.machine, ok.ad}
+		if want[ok.ad] && !ok.at.Before(since) && ok.at.Before(until) && ok.at.After(latest[k]) {
+			latest[k] = ok.at
+		}
+	}
+	keys := make([][2]string, 0, len(latest))
+	for k := range latest {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i][0]+keys[i][1] < keys[j][0]+keys[j][1] })
+	for _, k := range keys {
+		if err := fn(k[0], k[1], latest[k]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var t0 = time.Date(2025, 3, 10, 2, 0, 0, 0, time.UTC)
@@ -91,8 +112,7 @@ func runNight(t *testing.T, h *DB, s *site, until time.Time, outcome Outcome) (*
 	if err != nil {
 		t.Fatal(err)
 	}
-	var calls int
-	marks, err := run.Mark(ctx, s.query(since, until), s.successFunc(&calls))
+	marks, err := run.Mark(ctx, s.query(since, until), &successes{s: s})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +169,7 @@ func TestThreeNights(t *testing.T) {
 		{"PC01", "KID20001", "catalog-install-failed", night(2).Add(-3 * time.Hour)},
 		{"pc03", "KID20002", "custom-action-failed", night(2).Add(-time.Hour)}, // same machine, other case
 		{"PC02", "KID20001", "disk-full", night(2).Add(-2 * time.Hour)},        // fails again after its fix
-	}, successes: []Success{
+	}, successes: []success{
 		{"PC02", "KID20001", night(0).Add(time.Hour)},       // after its failure: fixed in night 2
 		{"PC03", "KID20002", night(0).Add(-21 * time.Hour)}, // before its failure: not a fix
 		{"PC04", "KID20002", night(1).Add(time.Hour)},       // fixed in night 3
