@@ -52,6 +52,9 @@ type Options struct {
 	Wait bool
 	// Poll is how often a waiting Acquire retries; DefaultPoll when zero.
 	Poll time.Duration
+	// Waiting, when set, is called once when a waiting Acquire finds the
+	// lock held, so the user learns what the run waits for.
+	Waiting func(held *HeldError)
 	// Now gives the start time to record; time.Now when nil.
 	Now func() time.Time
 }
@@ -82,11 +85,14 @@ func Acquire(ctx context.Context, dir string, opts Options) (*Lock, error) {
 	if poll <= 0 {
 		poll = DefaultPoll
 	}
-	for {
+	for told := false; ; told = true {
 		l, err := tryAcquire(path, opts.Now)
 		var held *HeldError
 		if err == nil || !errors.As(err, &held) || !opts.Wait {
 			return l, err
+		}
+		if !told && opts.Waiting != nil {
+			opts.Waiting(held)
 		}
 		select {
 		case <-ctx.Done():

@@ -94,8 +94,9 @@ func TestWaitUntilReleased(t *testing.T) {
 	h := startHolder(t, dir)
 
 	got := make(chan error, 1)
+	told := make(chan *HeldError, 10)
 	go func() {
-		l, err := Acquire(context.Background(), dir, Options{Wait: true, Poll: 20 * time.Millisecond})
+		l, err := Acquire(context.Background(), dir, Options{Wait: true, Poll: 20 * time.Millisecond, Waiting: func(h *HeldError) { told <- h }})
 		if err == nil {
 			if l.Stale != nil {
 				err = fmt.Errorf("a clean release left a stale record %+v", l.Stale)
@@ -115,6 +116,12 @@ func TestWaitUntilReleased(t *testing.T) {
 	}
 	if err := h.cmd.Wait(); err != nil {
 		t.Fatalf("holder: %v", err)
+	}
+	if len(told) != 1 {
+		t.Fatalf("told %d times that the run waits, want once", len(told))
+	}
+	if held := <-told; held.Holder == nil || held.Holder.PID != h.cmd.Process.Pid {
+		t.Fatalf("told of %+v", held.Holder)
 	}
 }
 
