@@ -58,6 +58,7 @@ func commands() []command {
 	cmds := []command{
 		demoCommand(),
 		runCommand(),
+		serviceCommand(),
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds
