@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,6 +40,10 @@ func codepageOf(name string) string {
 	return ""
 }
 
+func newTestReader(r io.Reader, name string) (io.Reader, error) {
+	return logtext.NewReader(r, codepageOf(name))
+}
+
 func classifyFile(t testing.TB, rules *Rules, name string) []byte {
 	t.Helper()
 	f, err := os.Open(name)
@@ -46,7 +51,7 @@ func classifyFile(t testing.TB, rules *Rules, name string) []byte {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rd, err := logtext.NewReader(f, codepageOf(name))
+	rd, err := newTestReader(f, name)
 	if err != nil {
 		t.Fatal(err)
 	}

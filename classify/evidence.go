@@ -91,7 +91,7 @@ func (r *ring) lines() []smsfail.Evidence {
 
 // seenCode is a code and the lines it was found on.
 type seenCode struct {
-	key   codeKey
+	key     codeKey
 	first   int
 	firstEv kept // the first line it was found on: MSI writes the fullest message first
 	ev      kept // the last line it was found on

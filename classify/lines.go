@@ -74,7 +74,7 @@ func nextEntry(t []byte, elapsed int64) int {
 }
 
 var (
-	msiPrefix   = []byte("MSI (")
+	msiPrefix         = []byte("MSI (")
 	actionStartPrefix = []byte("Action start ")
 	actionEndedPrefix = []byte("Action ended ")
 )
