@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"smsfail"
 	"smsfail/logtext"
 )
 
@@ -44,7 +45,8 @@ func newTestReader(r io.Reader, name string) (io.Reader, error) {
 	return logtext.NewReader(r, codepageOf(name))
 }
 
-func classifyFile(t testing.TB, rules *Rules, name string) []byte {
+// classifyPath classifies a corpus file, decoded as the site would.
+func classifyPath(t testing.TB, rules *Rules, name string) smsfail.Finding {
 	t.Helper()
 	f, err := os.Open(name)
 	if err != nil {
@@ -59,7 +61,12 @@ func classifyFile(t testing.TB, rules *Rules, name string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := json.MarshalIndent(finding, "", "  ")
+	return finding
+}
+
+func classifyFile(t testing.TB, rules *Rules, name string) []byte {
+	t.Helper()
+	out, err := json.MarshalIndent(classifyPath(t, rules, name), "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}

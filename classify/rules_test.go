@@ -1,7 +1,6 @@
 package classify
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -81,20 +80,7 @@ func TestLoadOverridesAndAdds(t *testing.T) {
 
 func classifyCorpus(t *testing.T, r *Rules, name string) smsfail.Finding {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rd, err := newTestReader(f, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	finding, err := r.Classify(rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return finding
+	return classifyPath(t, r, filepath.Join("testdata", name))
 }
 
 // TestLoadInvalid checks the exact error an admin sees for each mistake.
