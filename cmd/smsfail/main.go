@@ -56,7 +56,9 @@ func usageError(format string, args ...any) error {
 
 func commands() []command {
 	cmds := []command{
+		classifyCommand(),
 		demoCommand(),
+		rulesCommand(),
 		runCommand(),
 		serviceCommand(),
 	}
