@@ -186,11 +186,16 @@ func (h *hostRun) readLog(ctx context.Context, i int, file File, info fs.FileInf
 	}
 	// The size at opening bounds the read: the log as it was then, and no
 	// round trip to learn that it ends.
-	limit := min(info.Size(), h.opts.MaxBytes)
-	body := newBody(file)
+	src, limit, err := capped(file, info.Size(), h.opts.MaxBytes)
+	if err != nil {
+		kept.discard()
+		f.Outcome, f.Error = outcomeOf(err, phaseRead), fmt.Sprintf("cannot read %s: %v", unc, err)
+		return f
+	}
+	body := newBody(src)
 	limited := &io.LimitedReader{R: body, N: limit}
 	tee := io.TeeReader(limited, kept)
-	err := h.read(ctx, i, tee)
+	err = h.read(ctx, i, tee)
 	if err == nil {
 		_, err = io.Copy(io.Discard, tee) // the rest, for the kept copy
 	}
@@ -200,7 +205,7 @@ func (h *hostRun) readLog(ctx context.Context, i int, file File, info fs.FileInf
 	f.Size = limit - limited.N
 	if err == nil && info.Size() > h.opts.MaxBytes {
 		f.Outcome = smsfail.OutcomeTruncated
-		f.Error = fmt.Sprintf("read the first %d of %d bytes only (the cap on bytes read per log)", h.opts.MaxBytes, info.Size())
+		f.Error = fmt.Sprintf("read the last %d of %d bytes only (the cap on bytes read per log)", f.Size, info.Size())
 	}
 	if err != nil {
 		kept.discard()
