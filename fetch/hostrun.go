@@ -188,9 +188,7 @@ func (h *hostRun) readLog(ctx context.Context, i int, file File, info fs.FileInf
 	// round trip to learn that it ends.
 	src, limit, err := capped(file, info.Size(), h.opts.MaxBytes)
 	if err != nil {
-		kept.discard()
-		f.Outcome, f.Error = outcomeOf(err, phaseRead), fmt.Sprintf("cannot read %s: %v", unc, err)
-		return f
+		return readFailed(f, kept, err)
 	}
 	body := newBody(src)
 	limited := &io.LimitedReader{R: body, N: limit}
@@ -208,9 +206,7 @@ func (h *hostRun) readLog(ctx context.Context, i int, file File, info fs.FileInf
 		f.Error = fmt.Sprintf("read the last %d of %d bytes only (the cap on bytes read per log)", f.Size, info.Size())
 	}
 	if err != nil {
-		kept.discard()
-		f.Outcome, f.Error = outcomeOf(err, phaseRead), fmt.Sprintf("cannot read %s: %v", unc, err)
-		return f
+		return readFailed(f, kept, err)
 	}
 	if f.Kept, err = kept.commit(); err != nil {
 		keepErr = err
@@ -218,5 +214,13 @@ func (h *hostRun) readLog(ctx context.Context, i int, file File, info fs.FileInf
 	if keepErr != nil {
 		f.Error = strings.TrimPrefix(f.Error+"; "+keepErr.Error(), "; ")
 	}
+	return f
+}
+
+// readFailed drops the incomplete copy: a half log must not pass for the
+// client's.
+func readFailed(f smsfail.Fetch, kept *keptFile, err error) smsfail.Fetch {
+	kept.discard()
+	f.Outcome, f.Error = outcomeOf(err, phaseRead), fmt.Sprintf("cannot read %s: %v", f.UNC, err)
 	return f
 }
