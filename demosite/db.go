@@ -126,7 +126,7 @@ func systemRecords(r *rand.Rand, c *client) []systemRecord {
 		recs = append(recs, systemRecord{id: c.resourceID - 2, name: c.name, domain: c.domain, os: c.os,
 			client: 1, obsolete: 0, decommiss: 1, active: 0})
 	case x < 0.03:
-		recs = append(recs, systemRecord{id: c.resourceID + 2, name: c.name, domain: c.domain, os: nil,
+		recs = append(recs, systemRecord{id: c.resourceID - 3, name: c.name, domain: c.domain, os: nil,
 			client: nil, obsolete: 0, decommiss: 0, active: 0})
 	}
 	return recs
