@@ -1,0 +1,210 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"smsfail"
+)
+
+// Sheet names of the workbook.
+const (
+	sheetSummary     = "Summary"
+	sheetFailures    = "Failures"
+	sheetUnreachable = "Unreachable"
+	sheetCauses      = "Causes"
+	sheetFixed       = "Fixed"
+)
+
+// perCollectionRowLimit bounds the rows the per-collection sheets repeat:
+// each such sheet is held in memory until the workbook is saved when it is
+// small, and past this many rows the filter buttons of Failures serve better.
+const perCollectionRowLimit = 200_000
+
+// book is a workbook being built.
+type book struct {
+	f      *excelize.File
+	st     *styles
+	names  *sheetNames
+	perRow int // data rows per sheet; maxDataRows but in tests
+}
+
+// layout is the sheets decided before any is written.
+type layout struct {
+	failures    []string
+	unreachable []string
+	perColl     map[string][]string // collection ID → its sheets, when made
+	perCollNote string              // why there are per-collection sheets or not
+}
+
+// build fills the workbook: the sheets in the order admins read them, the
+// streamed ones in one pass over the results in order.
+func (b *book) build(ctx context.Context, run Run, t *tally, ord *order, results iter.Seq[smsfail.Result]) error {
+	b.st, b.names = newStyles(b.f), newSheetNames()
+	if b.perRow <= 0 {
+		b.perRow = maxDataRows
+	}
+	if err := b.f.SetSheetName("Sheet1", b.names.name(sheetSummary, "")); err != nil {
+		return err
+	}
+	lay, err := b.createSheets(run, t)
+	if err != nil {
+		return err
+	}
+	if err := b.stream(ctx, run, t, ord, results, lay); err != nil {
+		return err
+	}
+	if err := writeSummary(b, run, t, lay); err != nil {
+		return fmt.Errorf("cannot write the Summary sheet: %w", err)
+	}
+	if err := writeCauses(b, run, t); err != nil {
+		return fmt.Errorf("cannot write the Causes sheet: %w", err)
+	}
+	if len(run.Fixed) > 0 {
+		if err := writeFixed(b, run); err != nil {
+			return fmt.Errorf("cannot write the Fixed sheet: %w", err)
+		}
+	}
+	b.f.SetActiveSheet(0)
+	return b.f.SetDocProps(&excelize.DocProperties{
+		Title:   "smsfail report " + run.Site,
+		Subject: "Failed deployments and their causes",
+		Creator: "smsfail",
+		Created: run.Finished.UTC().Format(time.RFC3339),
+	})
+}
+
+// createSheets adds every sheet in workbook order and decides which
+// per-collection sheets there are.
+func (b *book) createSheets(run Run, t *tally) (*layout, error) {
+	lay := &layout{perColl: map[string][]string{}}
+	lay.failures = b.numbered(sheetFailures, sheetsFor(t.counts.Failures, b.perRow))
+	lay.unreachable = b.numbered(sheetUnreachable, sheetsFor(t.counts.NotRead, b.perRow))
+	add := []string{}
+	add = append(add, lay.failures...)
+	add = append(add, lay.unreachable...)
+	add = append(add, b.names.name(sheetCauses, ""))
+	if len(run.Fixed) > 0 {
+		add = append(add, b.names.name(sheetFixed, ""))
+	}
+	n := len(t.collections)
+	switch {
+	case run.PerCollectionSheets <= 0 || n == 0:
+		lay.perCollNote = "not made (turned off)"
+	case n > run.PerCollectionSheets:
+		lay.perCollNote = fmt.Sprintf("not made: %d collections, more than the %d configured", n, run.PerCollectionSheets)
+	case t.counts.Failures > perCollectionRowLimit:
+		lay.perCollNote = fmt.Sprintf("not made: %d failures, more than %d; filter the Failures sheet", t.counts.Failures, perCollectionRowLimit)
+	default:
+		lay.perCollNote = "one sheet per collection, after Causes"
+		for _, c := range t.collectionsByID() {
+			first := b.names.name(c.name, collectionFallback(c.id))
+			names := []string{first}
+			for i := 2; i <= sheetsFor(c.total, b.perRow); i++ {
+				names = append(names, b.names.name(fmt.Sprintf("%s (%d)", first, i), ""))
+			}
+			lay.perColl[c.id] = names
+			add = append(add, names...)
+		}
+	}
+	for _, name := range add {
+		if _, err := b.f.NewSheet(name); err != nil {
+			return nil, fmt.Errorf("cannot add sheet %q: %w", name, err)
+		}
+	}
+	return lay, nil
+}
+
+func collectionFallback(id string) string {
+	if id == "" {
+		return "No collection"
+	}
+	return id
+}
+
+// numbered names n sheets for one table: "Failures", "Failures (2)", ...
+func (b *book) numbered(base string, n int) []string {
+	names := []string{b.names.name(base, "")}
+	for i := 2; i <= n; i++ {
+		names = append(names, b.names.name(fmt.Sprintf("%s (%d)", base, i), ""))
+	}
+	return names
+}
+
+// stream writes Failures, Unreachable and the per-collection sheets in
+// one pass over the results in order. Results come grouped by collection,
+// so at most one per-collection sheet is open at a time.
+func (b *book) stream(ctx context.Context, run Run, t *tally, ord *order, results iter.Seq[smsfail.Result], lay *layout) error {
+	fcols, ucols := failureColumns(run), unreachableColumns()
+	failures := b.table(lay.failures, "Failures", fcols, t.failures, "No failures in this window.")
+	unreach := b.table(lay.unreachable, "Unreachable", ucols, t.unreachable, "Every log was read.")
+	if err := failures.open(); err != nil {
+		return err
+	}
+	if err := unreach.open(); err != nil {
+		return err
+	}
+	fcells, ucells := make([]cell, len(fcols)), make([]cell, len(ucols))
+	var coll *streamTable
+	seen := map[string]bool{}
+	err := ord.each(ctx, results, func(r smsfail.Result) error {
+		bucket := bucketOf(r)
+		fill := fillOf(t.groups, groupOf(run, bucket))
+		renderFailure(run, r, fcells)
+		if err := failures.write(fcells, fill); err != nil {
+			return err
+		}
+		if sheets, ok := lay.perColl[r.Failure.CollectionID]; ok {
+			var err error
+			if coll, err = b.switchCollection(coll, sheets, r.Failure.CollectionID, seen, fcols, t.failures); err != nil {
+				return err
+			}
+			if err := coll.write(fcells, fill); err != nil {
+				return err
+			}
+		}
+		if isNotRead(bucket) {
+			renderUnreachable(run, r, ucells)
+			return unreach.write(ucells, fill)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, tb := range []*streamTable{failures, unreach, coll} {
+		if tb != nil {
+			if err := tb.finish(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// switchCollection returns the table of collection id, finishing the one
+// before it when the collection changes.
+func (b *book) switchCollection(cur *streamTable, sheets []string, id string, seen map[string]bool, cols []column, widths columnWidths) (*streamTable, error) {
+	if cur != nil && cur.sheets[0] == sheets[0] {
+		return cur, nil
+	}
+	if cur != nil {
+		if err := cur.finish(); err != nil {
+			return nil, err
+		}
+	}
+	if seen[id] {
+		return nil, errResultsChanged
+	}
+	seen[id] = true
+	tb := b.table(sheets, fmt.Sprintf("Collection%d", len(seen)), cols, widths, "")
+	return tb, tb.open()
+}
+
+func (b *book) table(sheets []string, name string, cols []column, widths columnWidths, empty string) *streamTable {
+	return &streamTable{f: b.f, st: b.st, sheets: sheets, table: name, cols: cols, widths: widths, perRows: b.perRow, empty: empty}
+}

@@ -1,0 +1,129 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// writeCauses lists every cause met and every reason a log was not read:
+// title, group (coloured as in Failures), count, share, the rules that
+// decided and the remediation.
+func writeCauses(b *book, run Run, t *tally) error {
+	s, err := newSummaryStyles(b.st)
+	if err != nil {
+		return err
+	}
+	g := &grid{f: b.f, st: b.st, sheet: sheetCauses, loc: run.Location}
+	headers := []string{"Cause", "Title", "Group", "Failures", "Share", "Rules that fired", "Remediation"}
+	for i, h := range headers {
+		g.text(1, i+1, h, s.header)
+	}
+	for i, w := range []float64{28, 50, 16, 10, 9, 40, 90} {
+		g.width(i+1, w)
+	}
+	g.keep(b.f.SetPanes(sheetCauses, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
+	row := 2
+	for _, ct := range t.causeList() {
+		title, remediation := t.describe(run, ct.bucket)
+		group := groupOf(run, ct.bucket)
+		text, err := b.st.get(styleKey{kind: kindText, fill: fillOf(t.groups, group), wrap: true})
+		if err != nil {
+			return err
+		}
+		num, err := b.st.get(styleKey{kind: kindNumber, fill: fillOf(t.groups, group)})
+		if err != nil {
+			return err
+		}
+		pct, err := b.st.custom("percent-"+fillOf(t.groups, group), &excelize.Style{
+			CustomNumFmt: strPtr(percentFormat),
+			Fill:         excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{fillOf(t.groups, group)}},
+			Alignment:    &excelize.Alignment{Vertical: "top"},
+		})
+		if err != nil {
+			return err
+		}
+		g.text(row, 1, cellText(ct.bucket), text)
+		g.text(row, 2, cellText(title), text)
+		g.text(row, 3, cellText(group), text)
+		g.num(row, 4, float64(ct.count), num)
+		g.num(row, 5, float64(ct.count)/float64(t.counts.Failures), pct)
+		g.text(row, 6, cellText(rulesText(ct.rules)), text)
+		g.paragraph(row, 7, remediation, text)
+		row++
+	}
+	if row == 2 {
+		g.text(row, 1, "No failures in this window.", 0)
+	}
+	return g.err
+}
+
+// rulesText lists the rules that decided a cause, most used first:
+// "msi-1722 (12), custom-action-exit (3)".
+func rulesText(rules map[string]int) string {
+	ids := sortedKeys(rules)
+	slices.SortStableFunc(ids, func(a, b string) int { return rules[b] - rules[a] })
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = fmt.Sprintf("%s (%d)", id, rules[id])
+	}
+	return strings.Join(parts, ", ")
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// writeFixed lists the failures of the previous run that have since
+// succeeded.
+func writeFixed(b *book, run Run) error {
+	s, err := newSummaryStyles(b.st)
+	if err != nil {
+		return err
+	}
+	g := &grid{f: b.f, st: b.st, sheet: sheetFixed, loc: run.Location}
+	headers := []string{"Machine", "Collection ID", "Collection", "Advertisement ID", "Advertisement", "Cause", "Last failed", "Fixed", "Nights failing"}
+	for i, h := range headers {
+		g.text(1, i+1, h, s.header)
+	}
+	for i, w := range []float64{20, 14, 36, 16, 36, 26, 20, 20, 14} {
+		g.width(i+1, w)
+	}
+	g.keep(b.f.SetPanes(sheetFixed, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
+	fixed := slices.Clone(run.Fixed)
+	slices.SortStableFunc(fixed, func(a, b FixedFailure) int {
+		return cmpStrings(a.CollectionID, b.CollectionID, a.AdvertisementID, b.AdvertisementID, a.Machine, b.Machine)
+	})
+	for i, fx := range fixed {
+		row := i + 2
+		g.text(row, 1, cellText(fx.Machine), 0)
+		g.text(row, 2, cellText(fx.CollectionID), 0)
+		g.text(row, 3, cellText(fx.CollectionName), 0)
+		g.text(row, 4, cellText(fx.AdvertisementID), 0)
+		g.text(row, 5, cellText(fx.AdvertisementName), 0)
+		g.text(row, 6, cellText(fx.Cause), 0)
+		g.date(row, 7, fx.LastFailed, s.date)
+		g.date(row, 8, fx.Fixed, s.date)
+		if fx.Nights > 0 {
+			g.num(row, 9, float64(fx.Nights), s.integer)
+		}
+	}
+	return g.err
+}
+
+// cmpStrings compares pairs of strings in turn: a1 with b1, then a2 with b2...
+func cmpStrings(pairs ...string) int {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if c := strings.Compare(pairs[i], pairs[i+1]); c != 0 {
+			return c
+		}
+	}
+	return 0
+}

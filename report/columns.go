@@ -1,0 +1,212 @@
+package report
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"smsfail"
+)
+
+// cellKind says how a value is stored, so that nothing is left to guessing:
+// IDs and names stay text whatever they look like, numbers are numbers and
+// times are dates.
+type cellKind uint8
+
+const (
+	kindEmpty cellKind = iota
+	kindText
+	kindNumber
+	kindDate
+	kindLink // a HYPERLINK() formula built by the job, showing text
+)
+
+// cell is one value of a row before it becomes an Excel cell.
+type cell struct {
+	kind    cellKind
+	text    string  // kindText, kindLink: what the cell shows
+	formula string  // kindLink
+	num     float64 // kindNumber; kindDate as an Excel serial
+}
+
+func textCell(s string) cell {
+	if s == "" {
+		return cell{}
+	}
+	return cell{kind: kindText, text: cellText(s)}
+}
+
+func numberCell(n int64) cell { return cell{kind: kindNumber, num: float64(n)} }
+
+func (c cell) width(limit int) int {
+	switch c.kind {
+	case kindText, kindLink:
+		return displayWidth(c.text, limit)
+	case kindNumber:
+		return len(strconv.FormatFloat(c.num, 'f', -1, 64))
+	case kindDate:
+		return len("2006-01-02 15:04:05")
+	}
+	return 0
+}
+
+// column is one column of a streamed sheet.
+type column struct {
+	header string
+	max    int // widest the column is made, in characters
+}
+
+// failureColumns lists the Failures sheet's columns; the history columns
+// are there only when the run has history.
+func failureColumns(run Run) []column {
+	cols := []column{
+		{"Collection ID", 12}, {"Collection", 40}, {"Advertisement ID", 12}, {"Advertisement", 40},
+		{"Package ID", 12}, {"Package", 40}, {"Program", 30}, {"Machine", 20}, {"Domain", 16},
+		{"Operating system", 36}, {"Latest failure (" + run.Location.String() + ")", 19},
+		{"Exit code", 12}, {"Failures", 8}, {"Log outcome", 16}, {"Cause", 26}, {"Cause title", 50},
+		{"Codes", 40}, {"Failing action", 30}, {"Evidence", 90}, {"Remediation", 70},
+		{"Log copy", 50}, {"Log path", 60},
+	}
+	if run.Marks != nil {
+		cols = append(cols, column{"History", 10}, column{"Nights", 7})
+	}
+	return cols
+}
+
+// renderFailure fills cells with the Failures row of r.
+func renderFailure(run Run, r smsfail.Result, cells []cell) {
+	f := r.Failure
+	b := bucketOf(r)
+	title, remediation := causeText(run, r, b)
+	cells[0], cells[1] = textCell(f.CollectionID), textCell(f.CollectionName)
+	cells[2], cells[3] = textCell(f.AdvertisementID), textCell(f.AdvertisementName)
+	cells[4], cells[5] = textCell(f.PackageID), textCell(packageName(f))
+	cells[6], cells[7] = textCell(f.ProgramName), textCell(f.Machine)
+	cells[8], cells[9] = textCell(f.Domain), textCell(f.OS)
+	cells[10] = dateCell(f.Time, run)
+	cells[11] = cell{}
+	if f.ExitCodeKnown {
+		cells[11] = numberCell(f.ExitCode)
+	}
+	cells[12] = numberCell(int64(f.Count))
+	cells[13] = textCell(string(r.Fetch.Outcome))
+	cells[14] = cell{}
+	if !isNotRead(b) {
+		cells[14] = textCell(b)
+	}
+	cells[15], cells[16] = textCell(title), textCell(codesText(r.Finding))
+	cells[17], cells[18] = textCell(actionText(r.Finding)), textCell(evidenceText(r))
+	cells[19], cells[20] = textCell(remediation), linkCell(r.Fetch.Kept)
+	cells[21] = textCell(r.Fetch.UNC)
+	if run.Marks != nil {
+		status, nights := run.Marks(r)
+		cells[22], cells[23] = textCell(status), cell{}
+		if nights > 0 {
+			cells[23] = numberCell(int64(nights))
+		}
+	}
+}
+
+// causeText returns the title and remediation shown for r: the rules' in
+// effect, else the finding's own, else what the fetch outcome means.
+func causeText(run Run, r smsfail.Result, bucket string) (title, remediation string) {
+	if isNotRead(bucket) {
+		o := outcomeInfo(r.Fetch.Outcome)
+		return o.Title, o.Remediation
+	}
+	info := run.Causes[bucket]
+	title, remediation = info.Title, info.Remediation
+	if r.Finding != nil {
+		if title == "" {
+			title = r.Finding.Title
+		}
+		if remediation == "" {
+			remediation = r.Finding.Remediation
+		}
+	}
+	return title, remediation
+}
+
+func packageName(f smsfail.Failure) string {
+	if f.PackageVersion == "" {
+		return f.PackageName
+	}
+	return f.PackageName + " " + f.PackageVersion
+}
+
+// codesText lists a finding's codes: "extended 0xf01e; masked 0x643".
+func codesText(fd *smsfail.Finding) string {
+	if fd == nil || len(fd.Codes) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for i, c := range fd.Codes {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(c.Kind)
+		b.WriteByte(' ')
+		b.WriteString(c.Value)
+	}
+	return b.String()
+}
+
+func actionText(fd *smsfail.Finding) string {
+	if fd == nil {
+		return ""
+	}
+	return fd.Action
+}
+
+// evidenceText returns the key evidence of r: the first line of the
+// finding's evidence with its line number, or why the log was not read.
+func evidenceText(r smsfail.Result) string {
+	if r.Finding == nil {
+		return r.Fetch.Error
+	}
+	if len(r.Finding.Evidence) == 0 {
+		return ""
+	}
+	e := r.Finding.Evidence[0]
+	return "line " + strconv.Itoa(e.Line) + ": " + e.Text
+}
+
+// dateCell shows t as a date in the run's time zone; a time Excel cannot
+// show (zero, before 1901) leaves the cell empty.
+func dateCell(t time.Time, run Run) cell {
+	if n, ok := excelDate(t, run.Location); ok {
+		return cell{kind: kindDate, num: n}
+	}
+	return cell{}
+}
+
+// linkCell links to the kept copy of a log, relative to the workbook. A
+// path the formula cannot carry is shown as text, without a link.
+func linkCell(kept string) cell {
+	if kept == "" {
+		return cell{}
+	}
+	if f, ok := hyperlinkFormula(kept); ok {
+		return cell{kind: kindLink, text: kept, formula: f}
+	}
+	return textCell(kept)
+}
+
+// unreachableColumns lists the Unreachable sheet's columns.
+func unreachableColumns() []column {
+	return []column{
+		{"Machine", 20}, {"Domain", 16}, {"Collection ID", 12}, {"Collection", 40},
+		{"Advertisement ID", 12}, {"Advertisement", 40}, {"Outcome", 16}, {"Error", 90},
+		{"Log path", 60}, {"Tried", 19},
+	}
+}
+
+// renderUnreachable fills cells with the Unreachable row of r.
+func renderUnreachable(run Run, r smsfail.Result, cells []cell) {
+	f := r.Failure
+	cells[0], cells[1] = textCell(f.Machine), textCell(f.Domain)
+	cells[2], cells[3] = textCell(f.CollectionID), textCell(f.CollectionName)
+	cells[4], cells[5] = textCell(f.AdvertisementID), textCell(f.AdvertisementName)
+	cells[6], cells[7] = textCell(string(r.Fetch.Outcome)), textCell(r.Fetch.Error)
+	cells[8], cells[9] = textCell(r.Fetch.UNC), dateCell(r.Fetch.Tried, run)
+}

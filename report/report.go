@@ -1,0 +1,206 @@
+// Package report writes the Excel workbook admins open every morning: a
+// Summary of the run with causes per collection and a chart, every failure
+// with its evidence, the hosts whose log could not be read, the causes met
+// and, for sites with few collections, a sheet per collection.
+//
+// The workbook is built from values only (smsfail.Result and a Run), streamed
+// so that a million failures fit in a bounded amount of memory, and written
+// to a temporary file that is renamed into place: a crash or a cancelled run
+// never leaves a half-written workbook under the final name.
+package report
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"iter"
+	"time"
+
+	"smsfail"
+)
+
+// Run describes the run a workbook reports on. Only Location,
+// PerCollectionSheets, Causes and the history fields change what the sheets
+// hold; the rest is shown on the Summary as given.
+type Run struct {
+	Site   string    // site code and name, as the Summary should show it
+	Since  time.Time // the window the site database was asked about
+	Until  time.Time
+	Filter string // what was asked for: advertisements, collections, exit codes
+	Route  string // which query route answered: messages, client-status
+
+	Started  time.Time
+	Finished time.Time
+
+	// Location is the site's time zone: every date in the workbook is shown
+	// as a wall-clock time there. Nil means UTC.
+	Location *time.Location
+
+	// PerCollectionSheets makes a sheet per collection when the run met at
+	// most this many collections; 0 never does.
+	PerCollectionSheets int
+
+	// Causes gives title, remediation and group per cause id, from the rules
+	// in effect. A cause met but missing here is shown with the title and
+	// remediation its findings carry.
+	Causes map[string]CauseInfo
+
+	// Marks tells, per result, what the nightly history knows of it: status
+	// MarkNew or MarkRecurring, and for how many nights it has failed.
+	// Nil when there is no history: the workbook then has no history columns.
+	Marks func(smsfail.Result) (status string, nights int)
+	// Fixed lists failures of the previous run that have since succeeded.
+	Fixed []FixedFailure
+	// Previous holds the counts of the previous run, for the change since
+	// then; nil when there was none.
+	Previous *Counts
+}
+
+// CauseInfo is what the rules in effect say about a cause id.
+type CauseInfo struct {
+	Title       string
+	Remediation string
+	// Group colours the Failures rows of every cause in it; causes without a
+	// group are coloured apart.
+	Group string
+}
+
+// History statuses a Run.Marks function returns.
+const (
+	MarkNew       = "new"
+	MarkRecurring = "recurring"
+)
+
+// FixedFailure is a failure the previous run reported that the site has
+// since seen succeed.
+type FixedFailure struct {
+	Machine           string
+	AdvertisementID   string
+	AdvertisementName string
+	CollectionID      string
+	CollectionName    string
+	Cause             string    // the cause it had when it last failed
+	LastFailed        time.Time // its latest failure
+	Fixed             time.Time // when success was seen; zero when unknown
+	Nights            int       // nights it had been reported failing
+}
+
+// Counts are the headline numbers of a run. The nightly history keeps them
+// so the next workbook can show the change.
+type Counts struct {
+	Failures     int // results in all
+	Classified   int // logs read and a cause found
+	NoDetail     int // logs read that show the failure but no cause
+	Unclassified int // logs read where no rule matched
+	NotRead      int // logs that could not be read
+
+	// ByCause counts results per column of the Summary matrix: the cause id
+	// of every result whose log was read, "not read: <outcome>" for the others.
+	ByCause map[string]int
+}
+
+// CountResults computes the headline counts of results, as the Summary
+// shows them.
+func CountResults(results iter.Seq[smsfail.Result]) Counts {
+	c := Counts{ByCause: map[string]int{}}
+	for r := range results {
+		c.add(r)
+	}
+	return c
+}
+
+func (c *Counts) add(r smsfail.Result) {
+	b := bucketOf(r)
+	c.Failures++
+	c.ByCause[b]++
+	switch {
+	case isNotRead(b):
+		c.NotRead++
+	case b == smsfail.CauseNoDetail:
+		c.NoDetail++
+	case b == smsfail.CauseUnclassified:
+		c.Unclassified++
+	default:
+		c.Classified++
+	}
+}
+
+// Compare orders results as the workbook lists them: by collection,
+// advertisement and machine. Sorting the results with
+// slices.SortStableFunc(rs, report.Compare) before Write lets Write stream
+// them in a single pass.
+func Compare(a, b smsfail.Result) int {
+	if c := cmp.Compare(a.Failure.CollectionID, b.Failure.CollectionID); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Failure.AdvertisementID, b.Failure.AdvertisementID); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Failure.Machine, b.Failure.Machine)
+}
+
+// notReadPrefix marks the matrix columns of logs that could not be read.
+// It keeps them apart from cause ids: "access-denied" is both a cause read
+// out of a log and the outcome of a share that refused the job's account.
+const notReadPrefix = "not read: "
+
+// bucketOf returns the one Summary column a result falls in.
+func bucketOf(r smsfail.Result) string {
+	if r.Finding != nil {
+		if r.Finding.Cause == "" {
+			return smsfail.CauseUnclassified
+		}
+		return r.Finding.Cause
+	}
+	if r.Fetch.Outcome.Read() {
+		// A log that was read but never classified: nothing matched.
+		return smsfail.CauseUnclassified
+	}
+	o := string(r.Fetch.Outcome)
+	if o == "" {
+		o = "unknown"
+	}
+	return notReadPrefix + o
+}
+
+func isNotRead(bucket string) bool {
+	return len(bucket) > len(notReadPrefix) && bucket[:len(notReadPrefix)] == notReadPrefix
+}
+
+// Write writes the workbook for run and results to path. results may be
+// iterated several times and must yield the same results each time. The
+// workbook is written beside path under a temporary name and renamed into
+// place; on any error, or when ctx is cancelled, nothing is left under the
+// temporary name and whatever was at path is untouched.
+func Write(ctx context.Context, path string, run Run, results iter.Seq[smsfail.Result]) error {
+	return write(ctx, path, run, results, limits{})
+}
+
+// limits are the sizes Write works with, made small by tests to reach
+// what otherwise takes a million rows.
+type limits struct {
+	rowsPerSheet int // data rows per sheet; 0 for Excel's maximum
+	orderChunk   int // results held per pass over unsorted input; 0 for orderChunk
+}
+
+func write(ctx context.Context, path string, run Run, results iter.Seq[smsfail.Result], lim limits) error {
+	if run.Location == nil {
+		run.Location = time.UTC
+	}
+	t, err := tallyResults(ctx, run, results)
+	if err != nil {
+		return fmt.Errorf("cannot write workbook %s: %w", path, err)
+	}
+	ord, err := newOrder(ctx, t, results, lim.orderChunk)
+	if err != nil {
+		return fmt.Errorf("cannot write workbook %s: %w", path, err)
+	}
+	err = writeAtomic(ctx, path, func(b *book) error {
+		b.perRow = lim.rowsPerSheet
+		return b.build(ctx, run, t, ord, results)
+	})
+	if err != nil {
+		return fmt.Errorf("cannot write workbook %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package report
+
+import (
+	"fmt"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// maxDataRows is how many rows under its header an Excel sheet holds.
+const maxDataRows = excelize.TotalRows - 1
+
+// streamTable writes rows to one or more sheets through excelize's stream
+// writer: a header row frozen at the top, columns sized to their content,
+// each row filled with its group's colour, and an Excel table with filter
+// buttons over it. When the rows outgrow a sheet they continue on the next
+// of its sheets.
+type streamTable struct {
+	f       *excelize.File
+	st      *styles
+	sheets  []string // the sheets it fills, created beforehand in workbook order
+	table   string   // table name; sheets after the first get a number
+	cols    []column
+	widths  columnWidths
+	perRows int    // data rows per sheet
+	empty   string // what an empty table says instead
+
+	sw    *excelize.StreamWriter
+	sheet int // index in sheets of the sheet being written
+	row   int // last row written on it
+	total int
+	vals  []any
+}
+
+// open starts the first sheet; it must be called before the table's rows
+// are written, as the stream writer wants widths and panes first.
+func (t *streamTable) open() error {
+	t.vals = make([]any, len(t.cols))
+	if t.perRows <= 0 {
+		t.perRows = maxDataRows
+	}
+	return t.start(0)
+}
+
+func (t *streamTable) start(i int) error {
+	sw, err := t.f.NewStreamWriter(t.sheets[i])
+	if err != nil {
+		return fmt.Errorf("cannot start sheet %s: %w", t.sheets[i], err)
+	}
+	t.sw, t.sheet, t.row = sw, i, 1
+	for c, col := range t.cols {
+		// The header keeps room for its filter button.
+		w := max(min(t.widths[c], col.max), displayWidth(col.header, 255)+3) + 1
+		if err := sw.SetColWidth(c+1, c+1, float64(w)); err != nil {
+			return err
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	hs, err := t.st.header()
+	if err != nil {
+		return err
+	}
+	for c, col := range t.cols {
+		t.vals[c] = excelize.Cell{StyleID: hs, Value: col.header}
+	}
+	return sw.SetRow("A1", t.vals)
+}
+
+// write adds one row, coloured with fill.
+func (t *streamTable) write(cells []cell, fill string) error {
+	if t.row-1 == t.perRows {
+		if err := t.finish(); err != nil {
+			return err
+		}
+		if t.sheet+1 == len(t.sheets) {
+			return fmt.Errorf("more rows than the %d sheets made for table %s", len(t.sheets), t.table)
+		}
+		if err := t.start(t.sheet + 1); err != nil {
+			return err
+		}
+	}
+	for i, c := range cells {
+		id, err := t.st.get(styleKey{kind: c.kind, fill: fill})
+		if err != nil {
+			return err
+		}
+		v := excelize.Cell{StyleID: id}
+		switch c.kind {
+		case kindText:
+			v.Value = c.text
+		case kindNumber, kindDate:
+			v.Value = c.num
+		case kindLink:
+			v.Value, v.Formula = c.text, c.formula
+		}
+		t.vals[i] = v
+	}
+	t.row++
+	t.total++
+	cellName, err := excelize.CoordinatesToCellName(1, t.row)
+	if err != nil {
+		return err
+	}
+	return t.sw.SetRow(cellName, t.vals)
+}
+
+// finish ends the sheet being written: the table over its rows, or a line
+// saying there are none.
+func (t *streamTable) finish() error {
+	if t.row == 1 {
+		if err := t.sw.SetRow("A2", []any{t.empty}); err != nil {
+			return err
+		}
+	} else {
+		last, err := excelize.CoordinatesToCellName(len(t.cols), t.row)
+		if err != nil {
+			return err
+		}
+		name := t.table
+		if t.sheet > 0 {
+			name = fmt.Sprintf("%s%d", t.table, t.sheet+1)
+		}
+		noStripes := false
+		if err := t.sw.AddTable(&excelize.Table{
+			Range: "A1:" + last, Name: name, StyleName: "TableStyleLight1", ShowRowStripes: &noStripes,
+		}); err != nil {
+			return fmt.Errorf("cannot add table %s: %w", name, err)
+		}
+	}
+	if err := t.sw.Flush(); err != nil {
+		return fmt.Errorf("cannot finish sheet %s: %w", t.sheets[t.sheet], err)
+	}
+	return nil
+}
+
+// sheetsFor returns how many sheets n rows take.
+func sheetsFor(n, perRows int) int {
+	if perRows <= 0 {
+		perRows = maxDataRows
+	}
+	return max(1, (n+perRows-1)/perRows)
+}
