@@ -195,6 +195,8 @@ func clientStatusRow(a *assignment) []any {
 		return []any{a.ad.id, a.c.resourceID, 0, "No Status", nil, nil, nil, nil, nil}
 	}
 	last := a.runs[len(a.runs)-1]
+	// LastState numbers are the demo's own: the job reads the message ID
+	// and LastExecutionResult, never LastState.
 	state, stateName, msgName := 13, "Succeeded", "Program completed with success"
 	switch a.outcome {
 	case msgFailed:

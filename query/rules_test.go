@@ -363,3 +363,22 @@ func TestFilterChecks(t *testing.T) {
 		t.Error("ValidAdvertisementID")
 	}
 }
+
+// FuzzReadExitCode: any insertion strings give a code or a reason, never
+// a panic, and a code found is one of the strings.
+func FuzzReadExitCode(f *testing.F) {
+	f.Add("KID2000A", "KID0000B", "W2KSP4", "1603", 3)
+	f.Add("KID2000A", "KID0000B", `NT AUTHORITY\SYSTEM`, "0x643", 3)
+	f.Add("", "", "", "", 0)
+	f.Add("-", "0x", "99999999999999999999", "+7", 2)
+	f.Fuzz(func(t *testing.T, a, b, c, d string, index int) {
+		ins := []insString{{0, a}, {1, b}, {2, c}, {3, d}}
+		code, ok, reason := readExitCode(ins, index)
+		if !ok && reason == "" {
+			t.Fatal("no code and no reason")
+		}
+		if ok && !slices.ContainsFunc(ins, func(s insString) bool { v, ok := parseCode(s.value); return ok && v == code }) {
+			t.Fatalf("code %d is none of the strings", code)
+		}
+	})
+}
