@@ -69,7 +69,8 @@ func (b *book) build(ctx context.Context, run Run, t *tally, ord *order, results
 			return fmt.Errorf("cannot write the Fixed sheet: %w", err)
 		}
 	}
-	b.f.SetActiveSheet(0)
+	// The Summary, first, is the active sheet already. SetActiveSheet would
+	// read every sheet back, the streamed ones included, into memory.
 	return b.f.SetDocProps(&excelize.DocProperties{
 		Title:   "smsfail report " + run.Site,
 		Subject: "Failed deployments and their causes",
@@ -133,57 +134,6 @@ func (b *book) numbered(base string, n int) []string {
 		names = append(names, b.names.name(fmt.Sprintf("%s (%d)", base, i), ""))
 	}
 	return names
-}
-
-// stream writes Failures, Unreachable and the per-collection sheets in
-// one pass over the results in order. Results come grouped by collection,
-// so at most one per-collection sheet is open at a time.
-func (b *book) stream(ctx context.Context, run Run, t *tally, ord *order, results iter.Seq[smsfail.Result], lay *layout) error {
-	fcols, ucols := failureColumns(run), unreachableColumns()
-	failures := b.table(lay.failures, "Failures", fcols, t.failures, "No failures in this window.")
-	unreach := b.table(lay.unreachable, "Unreachable", ucols, t.unreachable, "Every log was read.")
-	if err := failures.open(); err != nil {
-		return err
-	}
-	if err := unreach.open(); err != nil {
-		return err
-	}
-	fcells, ucells := make([]cell, len(fcols)), make([]cell, len(ucols))
-	var coll *streamTable
-	seen := map[string]bool{}
-	err := ord.each(ctx, results, func(r smsfail.Result) error {
-		bucket := bucketOf(r)
-		fill := fillOf(t.groups, groupOf(run, bucket))
-		renderFailure(run, r, fcells)
-		if err := failures.write(fcells, fill); err != nil {
-			return err
-		}
-		if sheets, ok := lay.perColl[r.Failure.CollectionID]; ok {
-			var err error
-			if coll, err = b.switchCollection(coll, sheets, r.Failure.CollectionID, seen, fcols, t.failures); err != nil {
-				return err
-			}
-			if err := coll.write(fcells, fill); err != nil {
-				return err
-			}
-		}
-		if isNotRead(bucket) {
-			renderUnreachable(run, r, ucells)
-			return unreach.write(ucells, fill)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, tb := range []*streamTable{failures, unreach, coll} {
-		if tb != nil {
-			if err := tb.finish(); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // switchCollection returns the table of collection id, finishing the one

@@ -2,7 +2,6 @@ package report
 
 import (
 	"archive/zip"
-	"compress/flate"
 	"context"
 	"fmt"
 	"io"
@@ -88,12 +87,9 @@ func removeTemp(f *os.File) {
 
 // saveZip zips the workbook straight into out. excelize would otherwise
 // build the whole file in memory first (File.WriteTo); its ZipWriter hook
-// lets the zip go to the file instead, with fast compression.
+// lets the zip go to the file instead, compressed on every core.
 func saveZip(ctx context.Context, f *excelize.File, out *os.File) error {
-	zw := zip.NewWriter(&ctxWriter{ctx: ctx, w: out})
-	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(w, flate.BestSpeed)
-	})
+	zw := newParallelZip(&ctxWriter{ctx: ctx, w: out})
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zw })
 	if err := f.Write(io.Discard); err != nil {
 		if cerr := ctx.Err(); cerr != nil {
