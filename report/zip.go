@@ -84,14 +84,14 @@ func (z *parallelZip) finish() error {
 // zipEntry compresses one entry's chunks in parallel and writes them in
 // order.
 type zipEntry struct {
-	z        *parallelZip
-	fh       *zip.FileHeader
-	buf      []byte
-	crc      uint32
-	size     uint64
-	pending  chan chan chunkResult // in order; its capacity bounds the chunks in flight
-	written  chan error            // the writer's outcome, once pending is closed
-	csize    uint64
+	z       *parallelZip
+	fh      *zip.FileHeader
+	buf     []byte
+	crc     uint32
+	size    uint64
+	pending chan chan chunkResult // in order; its capacity bounds the chunks in flight
+	written chan error            // the writer's outcome, once pending is closed
+	csize   uint64
 }
 
 type chunkResult struct {
