@@ -94,8 +94,10 @@ func (b *book) createSheets(run Run, t *tally) (*layout, error) {
 	}
 	n := len(t.collections)
 	switch {
-	case run.PerCollectionSheets <= 0 || n == 0:
+	case run.PerCollectionSheets <= 0:
 		lay.perCollNote = "not made (turned off)"
+	case n == 0:
+		lay.perCollNote = "none: no failures"
 	case n > run.PerCollectionSheets:
 		lay.perCollNote = fmt.Sprintf("not made: %d collections, more than the %d configured", n, run.PerCollectionSheets)
 	case t.counts.Failures > perCollectionRowLimit:

@@ -66,7 +66,11 @@ func (sm *summary) printLayout() {
 
 func (sm *summary) runBlock(lay *layout) {
 	g, s, run := sm.g, sm.s, sm.run
-	g.text(1, 1, "Failed deployments at "+cellText(run.Site), s.title)
+	title := "Failed deployments"
+	if run.Site != "" {
+		title += " at " + cellText(run.Site)
+	}
+	g.text(1, 1, title, s.title)
 	sm.row = 3
 	label := func(l string) int {
 		r := sm.row

@@ -131,7 +131,8 @@ func (t *streamTable) finish() error {
 		}
 		name := t.table
 		if t.sheet > 0 {
-			name = fmt.Sprintf("%s%d", t.table, t.sheet+1)
+			// "Collection1_2", never "Collection12": that may be another's.
+			name = fmt.Sprintf("%s_%d", t.table, t.sheet+1)
 		}
 		noStripes := false
 		if err := t.sw.AddTable(&excelize.Table{

@@ -194,6 +194,20 @@ func TestRowsOverflowToNextSheet(t *testing.T) {
 	if !slices.Equal(machines, wantMachines) {
 		t.Errorf("rows across sheets = %q, want %q", machines, wantMachines)
 	}
+	// Table names are unique in the workbook.
+	var tables []string
+	for _, s := range f.GetSheetList() {
+		ts, err := f.GetTables(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tb := range ts {
+			tables = append(tables, tb.Name)
+		}
+	}
+	if want := []string{"Failures", "Failures_2", "Failures_3", "Unreachable", "Collection1", "Collection1_2", "Collection2", "Collection2_2"}; !slices.Equal(tables, want) {
+		t.Errorf("tables = %q, want %q", tables, want)
+	}
 }
 
 func TestHistory(t *testing.T) {
