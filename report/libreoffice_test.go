@@ -72,6 +72,20 @@ func convert(t *testing.T, format, outDir string, books ...string) {
 	}
 }
 
+// convertSample writes the sample workbook and has LibreOffice convert it;
+// it returns the workbook and the folder of what LibreOffice wrote.
+func convertSample(t *testing.T, format string) (book, out string) {
+	t.Helper()
+	needTool(t, "soffice", "libreoffice")
+	book = filepath.Join(t.TempDir(), "report.xlsx")
+	if err := Write(context.Background(), book, testRun(), slices.Values(sample())); err != nil {
+		t.Fatal(err)
+	}
+	out = t.TempDir()
+	convert(t, format, out, book)
+	return book, out
+}
+
 // readCSV reads one sheet LibreOffice exported.
 func readCSV(t *testing.T, dir, book, sheet string) [][]string {
 	t.Helper()
@@ -92,14 +106,7 @@ func readCSV(t *testing.T, dir, book, sheet string) [][]string {
 }
 
 func TestLibreOfficeReadsTheNumbers(t *testing.T) {
-	needTool(t, "soffice", "libreoffice")
-	dir := t.TempDir()
-	book := filepath.Join(dir, "report.xlsx")
-	if err := Write(context.Background(), book, testRun(), slices.Values(sample())); err != nil {
-		t.Fatal(err)
-	}
-	out := t.TempDir()
-	convert(t, csvEverySheet, out, book)
+	book, out := convertSample(t, csvEverySheet)
 
 	summary := readCSV(t, out, book, "Summary")
 	got := map[string]string{}
@@ -175,14 +182,7 @@ func checkMatrix(t *testing.T, summary [][]string, results []smsfail.Result) {
 // TestLibreOfficeFindsTheChart converts the workbook to OpenDocument and
 // looks for the chart object LibreOffice made of the stacked bar chart.
 func TestLibreOfficeFindsTheChart(t *testing.T) {
-	needTool(t, "soffice", "libreoffice")
-	dir := t.TempDir()
-	book := filepath.Join(dir, "report.xlsx")
-	if err := Write(context.Background(), book, testRun(), slices.Values(sample())); err != nil {
-		t.Fatal(err)
-	}
-	out := t.TempDir()
-	convert(t, "ods", out, book)
+	_, out := convertSample(t, "ods")
 	zr, err := zip.OpenReader(filepath.Join(out, "report.ods"))
 	if err != nil {
 		t.Fatalf("LibreOffice wrote no ods: %v", err)
@@ -221,15 +221,8 @@ func TestLibreOfficeFindsTheChart(t *testing.T) {
 // TestLibreOfficePrintsTheSummary prints the workbook to PDF and reads the
 // text back: the Summary is on the first page, chart included.
 func TestLibreOfficePrintsTheSummary(t *testing.T) {
-	needTool(t, "soffice", "libreoffice")
 	pdftotext := needTool(t, "pdftotext")
-	dir := t.TempDir()
-	book := filepath.Join(dir, "report.xlsx")
-	if err := Write(context.Background(), book, testRun(), slices.Values(sample())); err != nil {
-		t.Fatal(err)
-	}
-	out := t.TempDir()
-	convert(t, "pdf", out, book)
+	_, out := convertSample(t, "pdf")
 	text, err := exec.Command(pdftotext, "-f", "1", "-l", "1", "-layout", filepath.Join(out, "report.pdf"), "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext: %v", err)
