@@ -2,6 +2,7 @@ package report
 
 import (
 	"archive/zip"
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -89,9 +90,14 @@ func removeTemp(f *os.File) {
 // build the whole file in memory first (File.WriteTo); its ZipWriter hook
 // lets the zip go to the file instead, compressed on every core.
 func saveZip(ctx context.Context, f *excelize.File, out *os.File) error {
-	zw := newParallelZip(&ctxWriter{ctx: ctx, w: out})
+	buf := bufio.NewWriterSize(out, 1<<20)
+	zw := newParallelZip(&ctxWriter{ctx: ctx, w: buf})
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zw })
-	if err := f.Write(io.Discard); err != nil {
+	err := f.Write(io.Discard)
+	if err == nil {
+		err = buf.Flush()
+	}
+	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
 		}
@@ -114,7 +120,8 @@ func canonicalZip(ctx context.Context, src, dst *os.File) error {
 	}
 	files := slices.Clone(zr.File)
 	slices.SortFunc(files, func(a, b *zip.File) int { return strings.Compare(entryKey(a.Name), entryKey(b.Name)) })
-	zw := zip.NewWriter(&ctxWriter{ctx: ctx, w: dst})
+	buf := bufio.NewWriterSize(dst, 1<<20)
+	zw := zip.NewWriter(&ctxWriter{ctx: ctx, w: buf})
 	for _, zf := range files {
 		if zf.Name == contentTypesPart {
 			if err := copySortedContentTypes(zw, zf); err != nil {
@@ -134,7 +141,10 @@ func canonicalZip(ctx context.Context, src, dst *os.File) error {
 			return fmt.Errorf("cannot copy %s into %s: %w", zf.Name, dst.Name(), err)
 		}
 	}
-	return zw.Close()
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return buf.Flush()
 }
 
 const contentTypesPart = "[Content_Types].xml"
