@@ -20,10 +20,9 @@ import (
 // disk, then renamed over path. On any error, or when ctx is cancelled, the
 // temporary files are removed and path is left as it was.
 func writeAtomic(ctx context.Context, path string, build func(*book) error) (err error) {
-	dir := filepath.Dir(path)
-	// The stream writer spills large sheets to files in TmpDir: keep them
-	// on the disk the workbook goes to, not in a memory-backed /tmp.
-	f := excelize.NewFile(excelize.Options{TmpDir: dir})
+	// The stream writer spills sheets past 16 MB of XML to files in the
+	// system's temporary folder (TMPDIR), removed by Close.
+	f := excelize.NewFile()
 	defer func() {
 		if cerr := f.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("cannot remove the workbook's temporary files: %w", cerr)
