@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"smsfail/logtext"
 )
 
 // idPattern is the form of SMS advertisement, package and collection IDs:
@@ -186,6 +188,9 @@ func (l *Logs) validate(p *problems, dir string) {
 	}
 	between(p, "logs.retries", *l.Retries, 0, 5)
 	between(p, "logs.smb.port", l.SMB.Port, 1, 65535)
+	if err := logtext.ValidCodepage(l.Codepage); err != nil {
+		p.add("logs.codepage", "%v", err)
+	}
 	if l.Source == "auto" {
 		l.Source = l.autoSource()
 	}
