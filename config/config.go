@@ -113,6 +113,7 @@ type Kerberos struct {
 	CredentialCache string `yaml:"credential_cache"`
 	Krb5Conf        string `yaml:"krb5_conf"`
 	Realm           string `yaml:"realm"`
+	SPN             string `yaml:"spn"`
 }
 
 // ProgramLogs maps programs to the log files they write.

@@ -224,6 +224,9 @@ func (l *Logs) autoSource() string {
 func (s *SMB) validate(p *problems, dir string) {
 	k := &s.Kerberos
 	k.Keytab, k.CredentialCache, k.Krb5Conf = absIn(dir, k.Keytab), absIn(dir, k.CredentialCache), absIn(dir, k.Krb5Conf)
+	if k.SPN != "" && !strings.Contains(k.SPN, "{host}") {
+		p.add("logs.smb.kerberos.spn", "%q must contain {host}, which stands for each client's name (cifs/{host})", k.SPN)
+	}
 	if k.Keytab != "" || k.CredentialCache != "" {
 		if k.Keytab != "" && (s.User == "" || k.Realm == "") {
 			p.add("logs.smb.kerberos.keytab", "a keytab needs logs.smb.user and logs.smb.kerberos.realm")

@@ -30,6 +30,10 @@ type Options struct {
 	// KeepDir, when set, is where each log read is kept as
 	// <KeepDir>/<HOST>/<file name>.
 	KeepDir string
+	// Done, when set, is called once a host's targets are all settled,
+	// with how many targets that settled; calls come from several
+	// goroutines. Progress bars count on it.
+	Done func(settled int)
 }
 
 // Defaults of Options.
@@ -93,9 +97,14 @@ func Run(ctx context.Context, src Source, opts Options, targets []Target, read R
 		results: make([]smsfail.Fetch, len(targets))}
 	g := new(errgroup.Group)
 	g.SetLimit(r.opts.Concurrency)
-	for _, job := range r.group() {
+	jobs := r.group()
+	if settled := len(targets) - hostTargets(jobs); settled > 0 {
+		r.done(settled)
+	}
+	for _, job := range jobs {
 		g.Go(func() error {
 			r.host(ctx, job)
+			r.done(len(job.targets))
 			return nil
 		})
 	}
@@ -109,6 +118,20 @@ type runner struct {
 	targets []Target
 	read    ReadFunc
 	results []smsfail.Fetch // each written by its host's goroutine only
+}
+
+func (r *runner) done(n int) {
+	if r.opts.Done != nil {
+		r.opts.Done(n)
+	}
+}
+
+func hostTargets(jobs []hostJob) int {
+	n := 0
+	for _, j := range jobs {
+		n += len(j.targets)
+	}
+	return n
 }
 
 // hostJob is one host's targets, in target order.

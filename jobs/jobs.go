@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"smsfail"
@@ -173,35 +174,29 @@ func (j *Job) location() *time.Location {
 }
 
 // fetchAndClassify is the second and third stage: each failing client's log
-// is read over its share and classified as it streams in.
+// is read over its share and classified as it streams in. Machine names that
+// cannot be a host never reach a UNC path: fetch reports them as bad data.
 func (j *Job) fetchAndClassify(ctx context.Context, failures []smsfail.Failure, keepDir string) []smsfail.Result {
-	results := make([]smsfail.Result, len(failures))
-	var targets []fetch.Target
-	var index []int // targets[k] is results[index[k]]
+	targets := make([]fetch.Target, len(failures))
 	for i, f := range failures {
-		results[i].Failure = f
-		if !fetch.ValidHost(f.Machine) {
-			results[i].Fetch = smsfail.Fetch{Outcome: smsfail.OutcomeBadHost, Tried: j.now(),
-				Error: fmt.Sprintf("%q is not a valid NetBIOS or DNS host name; not fetched", f.Machine)}
-			continue
-		}
-		targets = append(targets, fetch.Target{Host: f.Machine, Paths: j.Locator.Paths(f)})
-		index = append(index, i)
+		targets[i] = fetch.Target{Host: f.Machine, Paths: j.Locator.Paths(f)}
 	}
 	findings := make([]*smsfail.Finding, len(targets))
 	opts := j.Fetch
 	opts.KeepDir = keepDir
+	var settled atomic.Int64
+	opts.Done = func(n int) { j.progress("fetch", int(settled.Add(int64(n))), len(targets)) }
 	j.progress("fetch", 0, len(targets))
-	fetched := fetch.Run(ctx, j.Source, opts, targets, func(ctx context.Context, k int, body io.Reader) error {
+	fetched := fetch.Run(ctx, j.Source, opts, targets, func(ctx context.Context, i int, body io.Reader) error {
 		f, err := j.classify(body)
-		findings[k] = f
+		findings[i] = f
 		return err
 	})
-	for k, res := range fetched {
-		r := &results[index[k]]
-		r.Fetch = res
+	results := make([]smsfail.Result, len(failures))
+	for i, res := range fetched {
+		results[i] = smsfail.Result{Failure: failures[i], Fetch: res}
 		if res.Outcome.Read() {
-			r.Finding = findings[k]
+			results[i].Finding = findings[i]
 		}
 	}
 	return results

@@ -119,6 +119,7 @@ func logSource(l config.Logs) (fetch.Source, error) {
 			CredentialCache: s.Kerberos.CredentialCache,
 			Krb5Conf:        s.Kerberos.Krb5Conf,
 			Realm:           s.Kerberos.Realm,
+			SPN:             s.Kerberos.SPN,
 		},
 		Port:              s.Port,
 		RequireSigning:    s.RequireSigning,
