@@ -210,10 +210,33 @@ func Parse(file string, data []byte, getenv func(string) string) (*Config, error
 	if err := p.err(); err != nil {
 		return nil, err
 	}
+	c.restoreNulls()
 	c.validate(p)
 	c.resolveSecrets(p, getenv)
 	if err := p.err(); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// restoreNulls puts back the defaults of settings written as null ("key:"
+// with nothing after it), which the decoder leaves nil.
+func (c *Config) restoreNulls() {
+	d := Default()
+	for _, p := range []struct{ got, def **bool }{
+		{&c.Database.ReadOnlyIntent, &d.Database.ReadOnlyIntent},
+		{&c.Report.KeepLogs, &d.Report.KeepLogs},
+	} {
+		if *p.got == nil {
+			*p.got = *p.def
+		}
+	}
+	for _, p := range []struct{ got, def **int }{
+		{&c.Logs.Retries, &d.Logs.Retries},
+		{&c.Report.PerCollectionSheets, &d.Report.PerCollectionSheets},
+	} {
+		if *p.got == nil {
+			*p.got = *p.def
+		}
+	}
 }

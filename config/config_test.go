@@ -137,3 +137,21 @@ func allKeys(t reflect.Type, prefix string) []string {
 	}
 	return keys
 }
+
+// FuzzParse: no input makes the loader panic, and every refusal is placed
+// in the file.
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.yaml")
+	files = append(files, "../config.example.yaml")
+	for _, file := range files {
+		if b, err := os.ReadFile(file); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := Parse("fuzz.yaml", data, env(map[string]string{"SMSFAIL_DB_PASSWORD": "x"}))
+		if err != nil && !strings.HasPrefix(err.Error(), "fuzz.yaml") {
+			t.Errorf("error does not name the file: %v", err)
+		}
+	})
+}

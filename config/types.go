@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -121,7 +122,7 @@ func (s *Secret) resolve(getenv func(string) string) error {
 			return fmt.Errorf("environment variable %s is not set", s.Env)
 		}
 	case s.File != "":
-		b, err := os.ReadFile(s.File)
+		b, err := readSecretFile(s.File)
 		if err != nil {
 			return fmt.Errorf("cannot read secret file: %w", err)
 		}
@@ -141,4 +142,18 @@ func WithValue(value string) Secret { return Secret{value: value} }
 // type errors, so it reaches the user with its line.
 func nodeError(n *yaml.Node, msg string) error {
 	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %s", n.Line, msg)}}
+}
+
+// readSecretFile reads a small regular file: a secret is a line, and a
+// device or a pipe named by mistake must not hang the job at start.
+func readSecretFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	return io.ReadAll(io.LimitReader(f, 64<<10))
 }
