@@ -8,7 +8,9 @@ import (
 	"smsfail/classify"
 	"smsfail/config"
 	"smsfail/fetch"
+	"smsfail/history"
 	"smsfail/jobs"
+	"smsfail/mail"
 	"smsfail/query"
 )
 
@@ -27,8 +29,13 @@ func buildJob(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*jo
 	if err != nil {
 		return nil, nil, err
 	}
+	hist, err := history.Open(ctx, cfg.State.Dir)
+	if err != nil {
+		return nil, nil, err
+	}
 	db, err := query.Open(ctx, databaseConfig(cfg.Database, logger))
 	if err != nil {
+		hist.Close()
 		return nil, nil, err
 	}
 	job := &jobs.Job{
@@ -45,9 +52,34 @@ func buildJob(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*jo
 		Location:            cfg.Site.Location,
 		PerCollectionSheets: *cfg.Report.PerCollectionSheets,
 		ReportDir:           cfg.Report.Dir,
-		Logger:              logger,
+
+		StateDir:  cfg.State.Dir,
+		History:   hist,
+		Successes: db,
+		Mail:      mailConfig(cfg.Mail, logger),
+		Window:    cfg.Failures.Window.D(),
+
+		Logger: logger,
 	}
-	return job, func() { db.Close() }, nil
+	return job, func() { db.Close(); hist.Close() }, nil
+}
+
+// mailConfig is the mail settings, nil when mail is turned off.
+func mailConfig(m config.Mail, logger *slog.Logger) *mail.Config {
+	if !m.Enabled {
+		return nil
+	}
+	limit := int64(m.MaxAttachBytes)
+	if limit == 0 {
+		limit = -1 // max_attach_bytes: 0 never attaches
+	}
+	return &mail.Config{
+		Host: m.Host, Port: m.Port, TLS: m.TLS, CAFile: m.CAFile,
+		Auth: m.Auth, User: m.User, Password: m.Password.Value(),
+		From: m.From, To: m.To, Cc: m.Cc, Subject: m.Subject,
+		MaxAttachBytes: limit, Retries: m.Retries, Backoff: m.Backoff.D(), Timeout: m.Timeout.D(),
+		Logger: logger,
+	}
 }
 
 func siteName(s config.Site) string {
