@@ -15,17 +15,10 @@ import (
 )
 
 // buildJob builds the clients a run needs from the configuration: the site
-// database, the log source, the rules. The returned func closes them.
+// database, the log source, the rules, the history. The returned func
+// closes them.
 func buildJob(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*jobs.Job, func(), error) {
-	rules, err := loadRules(cfg.Rules.File)
-	if err != nil {
-		return nil, nil, err
-	}
-	locator, err := fetch.NewLocator(programRules(cfg.Logs.Programs))
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: logs.programs: %w", cfg.File, err)
-	}
-	src, err := logSource(cfg.Logs)
+	job, err := newJob(cfg, logger)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -38,8 +31,27 @@ func buildJob(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*jo
 		hist.Close()
 		return nil, nil, err
 	}
-	job := &jobs.Job{
-		Site:     db,
+	job.Site, job.Successes, job.History = db, db, hist
+	return job, func() { db.Close(); hist.Close() }, nil
+}
+
+// newJob builds what needs no connection: the rules, where each log is,
+// the log source, the mail settings. The site database and the history
+// are left to the caller.
+func newJob(cfg *config.Config, logger *slog.Logger) (*jobs.Job, error) {
+	rules, err := loadRules(cfg.Rules.File)
+	if err != nil {
+		return nil, err
+	}
+	locator, err := fetch.NewLocator(programRules(cfg.Logs.Programs))
+	if err != nil {
+		return nil, fmt.Errorf("%s: logs.programs: %w", cfg.File, err)
+	}
+	src, err := logSource(cfg.Logs)
+	if err != nil {
+		return nil, err
+	}
+	return &jobs.Job{
 		Route:    query.Route(cfg.Database.Route),
 		Filter:   failureFilter(cfg.Failures),
 		Source:   src,
@@ -53,15 +65,12 @@ func buildJob(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*jo
 		PerCollectionSheets: *cfg.Report.PerCollectionSheets,
 		ReportDir:           cfg.Report.Dir,
 
-		StateDir:  cfg.State.Dir,
-		History:   hist,
-		Successes: db,
-		Mail:      mailConfig(cfg.Mail, logger),
-		Window:    cfg.Failures.Window.D(),
+		StateDir: cfg.State.Dir,
+		Mail:     mailConfig(cfg.Mail, logger),
+		Window:   cfg.Failures.Window.D(),
 
 		Logger: logger,
-	}
-	return job, func() { db.Close(); hist.Close() }, nil
+	}, nil
 }
 
 // mailConfig is the mail settings, nil when mail is turned off.

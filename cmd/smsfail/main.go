@@ -56,8 +56,10 @@ func usageError(format string, args ...any) error {
 
 func commands() []command {
 	cmds := []command{
+		checkCommand(),
 		demoCommand(),
 		runCommand(),
+		serveCommand(),
 		serviceCommand(),
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
