@@ -196,7 +196,9 @@ func (c *checker) candidates(ctx context.Context, db *query.DB) ([]smsfail.Failu
 		}
 		return []smsfail.Failure{{Machine: c.o.host}}, nil
 	}
-	sort.SliceStable(failures, func(i, j int) bool { return strings.ToUpper(failures[i].Machine) < strings.ToUpper(failures[j].Machine) })
+	sort.SliceStable(failures, func(i, j int) bool {
+		return strings.ToUpper(failures[i].Machine) < strings.ToUpper(failures[j].Machine)
+	})
 	var out []smsfail.Failure
 	seen := map[string]bool{}
 	for _, f := range failures {
