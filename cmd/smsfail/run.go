@@ -74,7 +74,7 @@ func (o *runOptions) flags(fs *flag.FlagSet) {
 		return nil
 	})
 	fs.StringVar(&o.since, "since", "", "start of the window: a duration back from now (24h, 7d) or a `date` (2026-11-24, 2026-11-24T18:00:00Z); makes the run one by hand (default: where the last night ended)")
-	fs.StringVar(&o.until, "until", "", "end of the window, same forms as --since; makes the run one by hand (default: now)")
+	fs.StringVar(&o.until, "until", "", "end of the window, a `date` or a duration back from now like --since; makes the run one by hand (default: now)")
 	fs.StringVar(&o.out, "out", "", "write the workbook to this `path` (default: a dated folder under report.dir)")
 	fs.BoolVar(&o.noMail, "no-mail", false, "do not mail the report, even with mail.enabled")
 	fs.BoolVar(&o.wait, "wait", false, "when another run is going on the same state folder, wait for it to end instead of refusing")
