@@ -16,7 +16,8 @@ type candidate struct {
 // finish decides the cause once the whole log is read: the matching rule
 // of highest priority, on a tie the one whose evidence is nearest the
 // failure, then the lowest id; else no-detail when the log shows the
-// failure, else unclassified.
+// failure and nothing more, else unclassified: a log that names an error
+// no rule knows is a rule to write, not a log without detail.
 func (s *scan) finish() smsfail.Finding {
 	kind := s.finalKind()
 	action := s.failingAction()
@@ -54,7 +55,7 @@ func (s *scan) finish() smsfail.Finding {
 	}
 	sc := &s.scope[defaultScope(kind)]
 	f.Codes = sc.codes.list()
-	if s.fail.shown {
+	if s.fail.shown && !sc.codes.unexplained() {
 		s.describe(&f, smsfail.CauseNoDetail, "", "")
 		f.Evidence = mergeEvidence(sc.errs.lines(), keys)
 		return f

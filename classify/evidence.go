@@ -91,7 +91,7 @@ func (r *ring) lines() []smsfail.Evidence {
 
 // seenCode is a code and the lines it was found on.
 type seenCode struct {
-	key   codeKey
+	key     codeKey
 	first   int
 	firstEv kept // the first line it was found on: MSI writes the fullest message first
 	ev      kept // the last line it was found on
@@ -134,6 +134,22 @@ func (c *seenCode) evidence() []smsfail.Evidence {
 }
 
 func (s *codeSet) reset() { s.codes = s.codes[:0] }
+
+// unexplained reports whether the scope names an error of its own: an MSI
+// error number, or an update.exe extended code other than the masked 1603.
+func (s *codeSet) unexplained() bool {
+	for _, c := range s.codes {
+		switch c.key.kind {
+		case CodeMSIError:
+			return true
+		case CodeExtended:
+			if c.key.value != 0x643 {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 func (s *codeSet) find(k codeKey) (*seenCode, bool) {
 	for i := range s.codes {

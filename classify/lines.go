@@ -17,6 +17,7 @@ const chunkSize = 64 << 10
 func eachEntry(rd io.Reader, fn func(line int, text []byte)) error {
 	br := bufio.NewReaderSize(rd, chunkSize)
 	line, continued := 0, false
+	var elapsed int64 // seconds of the last update.exe entry: where glued entries split
 	for {
 		b, err := br.ReadSlice('\n')
 		if len(b) > 0 {
@@ -27,7 +28,7 @@ func eachEntry(rd io.Reader, fn func(line int, text []byte)) error {
 			if line == 1 && !continued {
 				b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 			}
-			splitEntries(b, line, fn)
+			splitEntries(b, line, &elapsed, fn)
 		}
 		switch err {
 		case nil, bufio.ErrBufferFull:
@@ -39,13 +40,16 @@ func eachEntry(rd io.Reader, fn func(line int, text []byte)) error {
 	}
 }
 
-func splitEntries(t []byte, line int, fn func(int, []byte)) {
+func splitEntries(t []byte, line int, elapsed *int64, fn func(int, []byte)) {
 	for len(t) > 0 {
-		cut := nextEntry(t)
+		cut := nextEntry(t, *elapsed)
 		if cut < 0 {
 			cut = len(t)
 		}
 		if e := trimSpace(t[:cut]); len(e) > 0 {
+			if n := elapsedPrefix(e); n > 0 {
+				*elapsed, _ = atoi(e)
+			}
 			fn(line, e)
 		}
 		t = t[cut:]
@@ -55,7 +59,7 @@ func splitEntries(t []byte, line int, fn func(int, []byte)) {
 // nextEntry returns where a second entry starts in t, or -1: an MSI line
 // prefix, an "Action start/ended" line or an update.exe elapsed-time prefix
 // found after the start of t.
-func nextEntry(t []byte) int {
+func nextEntry(t []byte, elapsed int64) int {
 	best := -1
 	consider := func(i int) {
 		if i > 0 && (best < 0 || i < best) {
@@ -65,12 +69,12 @@ func nextEntry(t []byte) int {
 	consider(indexFrom(t, 1, msiPrefix, isMSIPrefix))
 	consider(indexFrom(t, 1, actionStartPrefix, nil))
 	consider(indexFrom(t, 1, actionEndedPrefix, nil))
-	consider(elapsedEntry(t))
+	consider(elapsedEntry(t, elapsed))
 	return best
 }
 
 var (
-	msiPrefix   = []byte("MSI (")
+	msiPrefix         = []byte("MSI (")
 	actionStartPrefix = []byte("Action start ")
 	actionEndedPrefix = []byte("Action ended ")
 )
@@ -96,8 +100,9 @@ func isMSIPrefix(t []byte) bool {
 }
 
 // elapsedEntry returns where an update.exe entry ("937.406: " or
-// "1,297: ") starts after the start of t, or -1.
-func elapsedEntry(t []byte) int {
+// "1,297: ") starts after the start of t, or -1. elapsed is the time of the
+// entry before, which tells "error 0x490" + "0.717: " from "0x4900.717: ".
+func elapsedEntry(t []byte, elapsed int64) int {
 	from := 0
 	for {
 		i := bytes.Index(t[from:], colonSpace)
@@ -105,7 +110,7 @@ func elapsedEntry(t []byte) int {
 			return -1
 		}
 		p := from + i
-		if s := elapsedStart(t, p); s > 0 {
+		if s := elapsedStart(t, p, elapsed); s > 0 {
 			return s
 		}
 		from = p + 2
@@ -115,16 +120,26 @@ func elapsedEntry(t []byte) int {
 var colonSpace = []byte(": ")
 
 // elapsedStart checks that t[:p] ends in digits, a point or comma and three
-// digits, and returns where those digits start (-1 if not).
-func elapsedStart(t []byte, p int) int {
+// digits, and returns where the entry starts (-1 if not, 0 when the digits
+// open t). When text ran into the entry, the seconds are read as the
+// shortest run of digits not earlier than the entry before.
+func elapsedStart(t []byte, p int, elapsed int64) int {
 	if p < 5 || !isDigit(t[p-1]) || !isDigit(t[p-2]) || !isDigit(t[p-3]) || (t[p-4] != '.' && t[p-4] != ',') || !isDigit(t[p-5]) {
 		return -1
 	}
-	s := p - 5
-	for s > 0 && isDigit(t[s-1]) && p-s < 12 {
-		s--
+	first := p - 5
+	for first > 0 && isDigit(t[first-1]) && p-first < 14 {
+		first--
 	}
-	return s
+	if first == 0 {
+		return 0
+	}
+	for s := p - 5; s >= first; s-- {
+		if v, _ := atoi(t[s : p-4]); v >= elapsed {
+			return s
+		}
+	}
+	return first
 }
 
 // elapsedPrefix returns the length of an update.exe elapsed-time prefix at

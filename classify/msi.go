@@ -69,6 +69,9 @@ func (s *scan) msiEntry(line int, t []byte, f *entryFacts) {
 		s.fail.rollback = true
 		return
 	}
+	if s.fail.rollback && !s.fail.rv3 {
+		f.quiet = true // undoing the install: its errors are not the cause
+	}
 	if s.noteLine(line, msg, f) {
 		return
 	}
@@ -91,7 +94,11 @@ func (s *scan) failureLine(msg, marker []byte, f *entryFacts) {
 		return
 	}
 	v, n := atoi(msg[i+len(marker):])
-	if n == 0 || v == 0 || v == 3010 || v == 1641 {
+	if n == 0 {
+		return
+	}
+	if v == 0 || v == 3010 || v == 1641 {
+		f.quiet = true
 		return
 	}
 	s.fail.shown = true
@@ -140,14 +147,14 @@ func (s *scan) msiNumber(n int, info bool, text []byte, f *entryFacts) {
 	}
 }
 
-// messageNumber reads a message as any language writes it: one to three
+// messageNumber reads a message as any language writes it: one or two
 // words, then a four-digit message number and a point or colon ("Error
 // 1722.", "Internal Error 2203.", "Ошибка 1402."). info is true for
 // informational messages and warnings, which are not errors.
 func messageNumber(p []byte) (n int, info, ok bool) {
 	i := 0
 	var last []byte
-	for w := 0; w < 3; w++ {
+	for w := 0; w < 2; w++ {
 		j := i
 		for j < len(p) && j-i <= 30 && (isLetter(p[j]) || p[j] >= 0x80) {
 			j++
@@ -161,7 +168,7 @@ func messageNumber(p []byte) (n int, info, ok bool) {
 			if size != 4 || v < 1000 || v > 2999 {
 				return 0, false, false
 			}
-			if i+4 < len(p) && p[i+4] != '.' && p[i+4] != ':' {
+			if i+4 >= len(p) || (p[i+4] != '.' && p[i+4] != ':') {
 				return 0, false, false
 			}
 			return int(v), infoWords[string(bytes.ToLower(last))], true
@@ -225,7 +232,7 @@ func actionEnded(t []byte) (action []byte, value int, ok bool) {
 	}
 	rest := t[start : d-1]
 	dot := bytes.Index(rest, []byte(". "))
-	if dot <= 0 || !isActionName(rest[:dot]) || len(rest)-dot > 48 || bytes.ContainsAny(rest[dot:], "0123456789") {
+	if dot <= 0 || !isActionName(rest[:dot]) || len(rest)-dot > 64 || bytes.ContainsAny(rest[dot:], "0123456789") {
 		return nil, 0, false
 	}
 	v, _ := atoi(t[d:end])

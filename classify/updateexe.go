@@ -15,17 +15,20 @@ var (
 )
 
 func (s *scan) updateEntry(body []byte, f *entryFacts) {
-	if i := bytes.Index(body, extendedCode); i >= 0 {
-		if v, n := hexAt(body[i+len(extendedCode):]); n > 0 {
-			f.add(CodeExtended, v)
+	for _, c := range []struct {
+		marker []byte
+		kind   string
+	}{{extendedCode, CodeExtended}, {maskedTo, CodeMasked}} {
+		i := bytes.Index(body, c.marker)
+		if i < 0 {
+			continue
 		}
-		s.updateFailure(f)
-		return
-	}
-	if i := bytes.Index(body, maskedTo); i >= 0 {
-		if v, n := hexAt(body[i+len(maskedTo):]); n > 0 {
-			f.add(CodeMasked, v)
-			s.updateFailure(f)
+		f.done = true
+		// A run that succeeded writes its code as 0x0: not a failure.
+		if v, n := hexAt(body[i+len(c.marker):]); n > 0 && v != 0 {
+			f.add(c.kind, v)
+			s.fail.shown = true
+			f.key, f.errorish = true, true
 		}
 		return
 	}
@@ -36,10 +39,14 @@ func (s *scan) updateEntry(body []byte, f *entryFacts) {
 	}
 	if bytes.HasPrefix(body, messageToUser) {
 		f.key, f.errorish = true, true
+		return
 	}
+	f.quiet = f.quiet || benignUpdateLine(body)
 }
 
-func (s *scan) updateFailure(f *entryFacts) {
-	s.fail.shown = true
-	f.key, f.errorish, f.done = true, true, true
+// benignUpdateLine tells the failures every update.exe run logs, successful
+// or not: registry values, source URLs and files that are simply absent.
+func benignUpdateLine(body []byte) bool {
+	return bytes.HasSuffix(body, []byte(" 0x2")) || bytes.HasSuffix(body, []byte("0xe0000102")) ||
+		bytes.Contains(body, []byte("FetchSourceURL"))
 }

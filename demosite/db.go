@@ -126,7 +126,7 @@ func systemRecords(r *rand.Rand, c *client) []systemRecord {
 		recs = append(recs, systemRecord{id: c.resourceID - 2, name: c.name, domain: c.domain, os: c.os,
 			client: 1, obsolete: 0, decommiss: 1, active: 0})
 	case x < 0.03:
-		recs = append(recs, systemRecord{id: c.resourceID + 2, name: c.name, domain: c.domain, os: nil,
+		recs = append(recs, systemRecord{id: c.resourceID - 3, name: c.name, domain: c.domain, os: nil,
 			client: nil, obsolete: 0, decommiss: 0, active: 0})
 	}
 	return recs
@@ -195,6 +195,8 @@ func clientStatusRow(a *assignment) []any {
 		return []any{a.ad.id, a.c.resourceID, 0, "No Status", nil, nil, nil, nil, nil}
 	}
 	last := a.runs[len(a.runs)-1]
+	// LastState numbers are the demo's own: the job reads the message ID
+	// and LastExecutionResult, never LastState.
 	state, stateName, msgName := 13, "Succeeded", "Program completed with success"
 	switch a.outcome {
 	case msgFailed:

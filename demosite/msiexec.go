@@ -179,7 +179,7 @@ func (l *msiLog) properties(side byte) {
 		{"SourceDir", l.cachePath()}, {"WindowsFolder", w + `\`},
 		{"SystemFolder", w + `\system32\`}, {"TempFolder", w + `\TEMP\`},
 		{"ComputerName", l.a.c.name}, {"LogonUser", "SYSTEM"}, {"UserSID", "S-1-5-18"},
-		{"VersionNT", "500"}, {"WindowsBuild", "2195"}, {"ServicePackLevel", "4"},
+		{"VersionNT", versionNT(l.a.c.os)}, {"WindowsBuild", windowsBuild(l.a.c.os)}, {"ServicePackLevel", "4"},
 		{"VersionMsi", "3.01"}, {"Privileged", "1"}, {"CostingComplete", "1"},
 		{"OutOfDiskSpace", oneIf(l.a.cause == "disk-space")}, {"OutOfNoRbDiskSpace", oneIf(l.a.cause == "disk-space")},
 		{"PrimaryVolumeSpaceAvailable", "0"}, {"PrimaryVolumeSpaceRequired", "0"},
@@ -188,6 +188,20 @@ func (l *msiLog) properties(side byte) {
 	for _, p := range props {
 		l.raw("%s(%c): %s = %s", l.tx.property, side, p[0], p[1])
 	}
+}
+
+func versionNT(os string) string {
+	if os == osXP {
+		return "501"
+	}
+	return "500"
+}
+
+func windowsBuild(os string) string {
+	if os == osXP {
+		return "2600"
+	}
+	return "2195"
 }
 
 func oneIf(b bool) string {

@@ -199,7 +199,7 @@ func newClients(r *rand.Rand, opts Options) []*client {
 	cs := make([]*client, 0, opts.Clients)
 	for i := 1; i <= opts.Clients; i++ {
 		c := &client{
-			resourceID: firstResourceID + int64(i)*3,
+			resourceID: firstResourceID + int64(i)*4,
 			name:       fmt.Sprintf("%s-PC%05d", opts.SiteCode, i),
 			domain:     domain,
 			known:      true,

@@ -184,28 +184,29 @@ func (h *hostRun) readLog(ctx context.Context, i int, file File, info fs.FileInf
 	if keepErr != nil {
 		kept = &keptFile{}
 	}
-	body := newBody(file)
-	limited := &io.LimitedReader{R: body, N: h.opts.MaxBytes}
+	// The size at opening bounds the read: the log as it was then, and no
+	// round trip to learn that it ends.
+	src, limit, err := capped(file, info.Size(), h.opts.MaxBytes)
+	if err != nil {
+		return readFailed(f, kept, err)
+	}
+	body := newBody(src)
+	limited := &io.LimitedReader{R: body, N: limit}
 	tee := io.TeeReader(limited, kept)
-	err := h.read(ctx, i, tee)
+	err = h.read(ctx, i, tee)
 	if err == nil {
 		_, err = io.Copy(io.Discard, tee) // the rest, for the kept copy
 	}
 	if err == nil {
 		err = body.err // an error the ReadFunc saw but did not return
 	}
-	f.Size = h.opts.MaxBytes - limited.N
-	if err == nil && limited.N == 0 && moreToRead(body) {
+	f.Size = limit - limited.N
+	if err == nil && info.Size() > h.opts.MaxBytes {
 		f.Outcome = smsfail.OutcomeTruncated
-		f.Error = fmt.Sprintf("read the first %d bytes only (the cap on bytes read per log)", h.opts.MaxBytes)
-	}
-	if err == nil {
-		err = body.err
+		f.Error = fmt.Sprintf("read the last %d of %d bytes only (the cap on bytes read per log)", f.Size, info.Size())
 	}
 	if err != nil {
-		kept.discard()
-		f.Outcome, f.Error = outcomeOf(err, phaseRead), fmt.Sprintf("cannot read %s: %v", unc, err)
-		return f
+		return readFailed(f, kept, err)
 	}
 	if f.Kept, err = kept.commit(); err != nil {
 		keepErr = err
@@ -216,9 +217,10 @@ func (h *hostRun) readLog(ctx context.Context, i int, file File, info fs.FileInf
 	return f
 }
 
-// moreToRead reports whether the log goes on past what was read.
-func moreToRead(r io.Reader) bool {
-	var b [1]byte
-	n, _ := io.ReadFull(r, b[:])
-	return n > 0
+// readFailed drops the incomplete copy: a half log must not pass for the
+// client's.
+func readFailed(f smsfail.Fetch, kept *keptFile, err error) smsfail.Fetch {
+	kept.discard()
+	f.Outcome, f.Error = outcomeOf(err, phaseRead), fmt.Sprintf("cannot read %s: %v", f.UNC, err)
+	return f
 }

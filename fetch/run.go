@@ -20,7 +20,9 @@ type Options struct {
 	// HostTimeout bounds everything done with one host: connecting,
 	// logging on, listing and reading each of its logs.
 	HostTimeout time.Duration
-	MaxBytes    int64 // bytes read of one log at most; the rest is left unread
+	// MaxBytes caps the bytes read of one log: a longer one is read from
+	// its end (after its byte order mark), where the latest run is.
+	MaxBytes int64
 	// Retries is how many more times a host is tried after a transient
 	// network error (the host reset the connection or said it was busy),
 	// never after a timeout, a denial or a missing file.
@@ -190,6 +192,6 @@ func (c *countingReader) Read(p []byte) (int, error) {
 const readBuffer = 256 << 10
 
 // newBody wraps an open log for streaming.
-func newBody(f File) *countingReader {
+func newBody(f io.Reader) *countingReader {
 	return &countingReader{r: bufio.NewReaderSize(f, readBuffer)}
 }

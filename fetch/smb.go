@@ -26,8 +26,9 @@ type SMBOptions struct {
 
 	Kerberos KerberosOptions
 
-	// RequireSigning refuses hosts that will not sign SMB messages; signing
-	// is used anyway whenever a host offers it.
+	// RequireSigning signs every message and refuses unsigned answers and
+	// guest sessions; without it messages are signed when the host
+	// requires it (and tree connects always).
 	RequireSigning bool
 	// RequireEncryption refuses to send a request to a share the host does
 	// not encrypt (SMB 3 only); encryption is used whenever a host asks.

@@ -102,7 +102,7 @@ func TestSMBRequireEncryption(t *testing.T) {
 
 // silentHost accepts connections and never answers; it reports each
 // connection's end, to prove the fetcher closes what it opened.
-func silentHost(t *testing.T) (addr string, closed <-chan struct{}) {
+func silentHost(t testing.TB) (addr string, closed <-chan struct{}) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -38,9 +38,10 @@ type Session interface {
 	Close(ctx context.Context) error
 }
 
-// File is an open file on a client.
+// File is an open file on a client. Seek serves reading the end of a log
+// larger than the cap.
 type File interface {
-	io.ReadCloser
+	io.ReadSeekCloser
 	Stat() (fs.FileInfo, error)
 }
 

@@ -271,6 +271,15 @@ var suite = []struct {
 			t.Errorf("read %q from %q kept %q, want the newest, msi3c4d.log", c.bodies[0], got[0].UNC, got[0].Kept)
 		}
 	}},
+	{"wildcard at the share's root", func(t *testing.T, f *fixture) {
+		f.addHost(t, "PC0017")
+		f.put(t, "PC0017", "admin$", "KB958644.log", []byte("kb"), time.Now())
+		got, c := run(t, f.src, testOptions(t), []fetch.Target{{Host: "PC0017", Paths: []fetch.LogPath{adminPath("KB*.LOG")}}})
+		wantOutcome(t, got[0], smsfail.OutcomeOK)
+		if string(c.bodies[0]) != "kb" || got[0].UNC != `\\PC0017\admin$\KB958644.log` {
+			t.Errorf("read %q from %q", c.bodies[0], got[0].UNC)
+		}
+	}},
 	{"wildcard without a match", func(t *testing.T, f *fixture) {
 		f.addHost(t, "PC0008")
 		f.put(t, "PC0008", "admin$", `Temp\setup.log`, []byte("x"), time.Now())
@@ -287,19 +296,33 @@ var suite = []struct {
 			t.Errorf("read %q from %q", c.bodies[0], got[0].UNC)
 		}
 	}},
-	{"log above the cap", func(t *testing.T, f *fixture) {
+	{"log above the cap is read from its end", func(t *testing.T, f *fixture) {
 		f.addHost(t, "PC0010")
 		log := bytes.Repeat([]byte("0123456789abcdef"), 64<<10) // 1 MiB
 		f.put(t, "PC0010", "admin$", "svcpack.log", log, time.Now())
 		opts := testOptions(t)
-		opts.MaxBytes = 300_000
+		opts.MaxBytes = 300_001
 		got, c := run(t, f.src, opts, []fetch.Target{{Host: "PC0010", Paths: []fetch.LogPath{adminPath("svcpack.log")}}})
 		wantOutcome(t, got[0], smsfail.OutcomeTruncated)
-		if !bytes.Equal(c.bodies[0], log[:opts.MaxBytes]) || got[0].Size != opts.MaxBytes {
-			t.Errorf("read %d bytes (size %d), want the first %d", len(c.bodies[0]), got[0].Size, opts.MaxBytes)
+		tail := log[len(log)-int(opts.MaxBytes):]
+		if !bytes.Equal(c.bodies[0], tail) || got[0].Size != opts.MaxBytes {
+			t.Errorf("read %d bytes (size %d), want the last %d", len(c.bodies[0]), got[0].Size, opts.MaxBytes)
 		}
-		if !bytes.Equal(keptBytes(t, opts, got[0]), log[:opts.MaxBytes]) {
-			t.Error("kept copy is not the first MaxBytes of the log")
+		if !bytes.Equal(keptBytes(t, opts, got[0]), tail) {
+			t.Error("kept copy is not what was read")
+		}
+	}},
+	{"UTF-16 log above the cap keeps its byte order mark", func(t *testing.T, f *fixture) {
+		f.addHost(t, "PC0018")
+		log := utf16LE(strings.Repeat("MSI (s) (1C:2C) [20:41:26:123]: Note: 1: 2205\r\n", 2000) + "Return value 3.\r\n")
+		f.put(t, "PC0018", "admin$", `Temp\MSI1.LOG`, log, time.Now())
+		opts := testOptions(t)
+		opts.MaxBytes = 1001
+		got, c := run(t, f.src, opts, []fetch.Target{{Host: "PC0018", Paths: []fetch.LogPath{adminPath(`Temp\MSI1.LOG`)}}})
+		wantOutcome(t, got[0], smsfail.OutcomeTruncated)
+		want := append([]byte{0xFF, 0xFE}, log[len(log)-998:]...) // whole code units after the mark
+		if !bytes.Equal(c.bodies[0], want) || got[0].Size != int64(len(want)) {
+			t.Errorf("read % x..., want % x...", c.bodies[0][:8], want[:8])
 		}
 	}},
 	{"log exactly at the cap is whole", func(t *testing.T, f *fixture) {

@@ -8,7 +8,7 @@ import (
 // values are what a failure gives a template's placeholders.
 type values map[string]string
 
-// placeholders a path template may hold.
+// placeholders a path template may hold, in any case.
 var placeholders = map[string]bool{"host": true, "package": true, "program": true, "advertisement": true, "kb": true}
 
 // template is a checked path template: a literal share, then elements
@@ -24,7 +24,7 @@ type template struct {
 func parseTemplate(raw string) (template, error) {
 	t := template{raw: raw}
 	bad := func(why string) (template, error) {
-		return template{}, fmt.Errorf("invalid log path %q: %s", raw, why)
+		return template{}, fmt.Errorf(`invalid log path "%s": %s`, raw, why)
 	}
 	s := strings.ReplaceAll(strings.TrimSpace(raw), "/", `\`)
 	switch {
@@ -76,7 +76,7 @@ func checkTemplateElem(e string, last bool) error {
 		case open < 0 || end < open:
 			return fmt.Errorf("unbalanced braces in %q", e)
 		}
-		name := rest[open+1 : end]
+		name := strings.ToLower(rest[open+1 : end])
 		if !placeholders[name] {
 			return fmt.Errorf("unknown placeholder {%s}: use {host}, {package}, {program}, {advertisement} or {kb}", name)
 		}
@@ -98,7 +98,7 @@ func (t template) expand(v values) (LogPath, bool) {
 				break
 			}
 			end := strings.IndexByte(rest, '}')
-			val := v[rest[open+1:end]]
+			val := v[strings.ToLower(rest[open+1:end])]
 			if val == "" || strings.ContainsAny(val, `\/:*?"<>|`) || hasControl(val) {
 				return LogPath{}, false
 			}

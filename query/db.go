@@ -59,13 +59,28 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	err = db.retry(ctx, "connecting", func(ctx context.Context) (bool, error) {
 		ctx, cancel := withTimeout(ctx, cfg.ConnectTimeout)
 		defer cancel()
-		return false, x.PingContext(ctx)
+		return false, ping(ctx, x)
 	})
 	if err != nil {
 		x.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// ping proves the connection. go-mssqldb does not watch the context
+// while it waits for the server's first answer, so the wait is abandoned
+// here when the context ends: a signal or the connect timeout ends Open at
+// once, and the driver's own connection timeout ends the attempt later.
+func ping(ctx context.Context, x *sqlx.DB) error {
+	done := make(chan error, 1)
+	go func() { done <- x.PingContext(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Close closes the connections.

@@ -101,6 +101,10 @@ func (db *DB) messageQuery(f Filter) (string, []any, error) {
 		q += msgBySite
 		args = append(args, f.SiteCode)
 	}
+	if len(f.machines) > 0 {
+		q += msgByMachine
+		args = append(args, f.machines)
+	}
 	return db.bind(q+msgFailuresOrder, args...)
 }
 

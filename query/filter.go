@@ -61,6 +61,8 @@ type Filter struct {
 	// ExitCodeIndex is the insertion string holding the exit code (0-based).
 	// 0 means the default, 3: index 0 holds the advertisement ID.
 	ExitCodeIndex int
+
+	machines []string // only these machine names, as the messages give them
 }
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9]{8}$`)

@@ -69,25 +69,27 @@ func TestUnknownAndBadMachines(t *testing.T) {
 	db := openSite(t, path, nil)
 	f := window(tr)
 	f.AnyExitCode = true
-	got, _ := collect(t, db, RouteMessages, f)
-	var unknown, bad int
-	for _, fl := range got {
-		if fl.ResourceID != 0 {
-			if !ValidMachineName(fl.Machine) {
-				t.Errorf("known machine %q judged an invalid name", fl.Machine)
+	for _, route := range []Route{RouteMessages, RouteClientStatus} {
+		got, _ := collect(t, db, route, f)
+		var unknown, bad int
+		for _, fl := range got {
+			if fl.ResourceID != 0 {
+				if !ValidMachineName(fl.Machine) {
+					t.Errorf("%s: known machine %q judged an invalid name", route, fl.Machine)
+				}
+				continue
 			}
-			continue
+			unknown++
+			if fl.AdvertisementName == "" || fl.CollectionID == "" || fl.SiteCode == "" || fl.Domain != "" {
+				t.Errorf("%s: unknown machine %s: %+v", route, fl.Machine, fl)
+			}
+			if !ValidMachineName(fl.Machine) {
+				bad++
+			}
 		}
-		unknown++
-		if fl.AdvertisementName == "" || fl.CollectionID == "" || fl.SiteCode == "" || fl.Domain != "" {
-			t.Errorf("unknown machine %s: %+v", fl.Machine, fl)
+		if unknown < 2 || bad == 0 {
+			t.Errorf("%s: %d failures of unknown machines, %d with bad names; want some of each", route, unknown, bad)
 		}
-		if !ValidMachineName(fl.Machine) {
-			bad++
-		}
-	}
-	if unknown < 2 || bad == 0 {
-		t.Errorf("%d failures of unknown machines, %d with bad names; want some of each", unknown, bad)
 	}
 }
 
@@ -111,7 +113,7 @@ func TestFilters(t *testing.T) {
 		return func(route Route) int {
 			n := 0
 			for _, f := range tr.Failures {
-				if (route == RouteMessages || f.ResourceID != 0) && keep(smsfailTruth{f.AdvertisementID, f.CollectionID, f.ExitCode}) {
+				if keep(smsfailTruth{f.AdvertisementID, f.CollectionID, f.ExitCode}) {
 					n++
 				}
 			}
@@ -360,4 +362,23 @@ func TestFilterChecks(t *testing.T) {
 	if !ValidAdvertisementID("KID2000A") || ValidAdvertisementID("KID2000A;") || ValidAdvertisementID("KID-000A") {
 		t.Error("ValidAdvertisementID")
 	}
+}
+
+// FuzzReadExitCode: any insertion strings give a code or a reason, never
+// a panic, and a code found is one of the strings.
+func FuzzReadExitCode(f *testing.F) {
+	f.Add("KID2000A", "KID0000B", "W2KSP4", "1603", 3)
+	f.Add("KID2000A", "KID0000B", `NT AUTHORITY\SYSTEM`, "0x643", 3)
+	f.Add("", "", "", "", 0)
+	f.Add("-", "0x", "99999999999999999999", "+7", 2)
+	f.Fuzz(func(t *testing.T, a, b, c, d string, index int) {
+		ins := []insString{{0, a}, {1, b}, {2, c}, {3, d}}
+		code, ok, reason := readExitCode(ins, index)
+		if !ok && reason == "" {
+			t.Fatal("no code and no reason")
+		}
+		if ok && !slices.ContainsFunc(ins, func(s insString) bool { v, ok := parseCode(s.value); return ok && v == code }) {
+			t.Fatalf("code %d is none of the strings", code)
+		}
+	})
 }

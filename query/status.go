@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -57,18 +58,35 @@ func (db *DB) statusQuery(f Filter) (string, []any, error) {
 
 // statusFailures reads the client-status route. The view keeps only the
 // last state, so the failures in the window are counted from the status
-// messages first (a map of counts, not of records).
+// messages first (a map of counts, not of records). The view knows
+// machines only by their v_R_System record: the failures of machines
+// without one come from their status messages, merged in order.
 func (db *DB) statusFailures(ctx context.Context, f Filter, fn func(smsfail.Failure) error) error {
-	counts, err := db.failureCounts(ctx, f)
+	counts, unknown, err := db.failureCounts(ctx, f)
 	if err != nil {
 		return err
+	}
+	var pending []smsfail.Failure
+	if len(unknown) > 0 {
+		fu := f
+		fu.machines = unknown
+		err := db.messageFailures(ctx, fu, func(fl smsfail.Failure) error {
+			pending = append(pending, fl)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		slices.SortStableFunc(pending, func(a, b smsfail.Failure) int {
+			return strings.Compare(groupKey(a.Machine, a.AdvertisementID), groupKey(b.Machine, b.AdvertisementID))
+		})
 	}
 	q, args, err := db.statusQuery(f)
 	if err != nil {
 		return err
 	}
 	return db.stream(ctx, "reading failures from v_ClientAdvertisementStatus", q, args, func() consumer {
-		return &casGrouper{f: f, db: db, fn: fn, counts: counts}
+		return &casGrouper{f: f, db: db, fn: fn, counts: counts, pending: pending}
 	})
 }
 
@@ -79,6 +97,7 @@ type casGrouper struct {
 	db        *DB
 	fn        func(smsfail.Failure) error
 	counts    map[string]int
+	pending   []smsfail.Failure // of machines unknown to v_R_System, ordered
 	delivered bool
 
 	key    string
@@ -98,7 +117,7 @@ func (g *casGrouper) row(rows *sqlx.Rows) error {
 		return nil
 	}
 	if k := groupKey(r.machine(), r.advert.String); k != g.key {
-		if err := g.flush(); err != nil {
+		if err := g.emitGroup(); err != nil {
 			return err
 		}
 		g.key = k
@@ -107,7 +126,34 @@ func (g *casGrouper) row(rows *sqlx.Rows) error {
 	return nil
 }
 
+// flush ends the stream: the last group, then what is left of pending.
 func (g *casGrouper) flush() error {
+	if err := g.emitGroup(); err != nil {
+		return err
+	}
+	return g.emitPending("\xff")
+}
+
+// emitPending hands on the pending failures ordered before key.
+func (g *casGrouper) emitPending(key string) error {
+	for len(g.pending) > 0 && groupKey(g.pending[0].Machine, g.pending[0].AdvertisementID) < key {
+		if err := g.emit(g.pending[0]); err != nil {
+			return err
+		}
+		g.pending = g.pending[1:]
+	}
+	return nil
+}
+
+func (g *casGrouper) emit(fl smsfail.Failure) error {
+	if err := g.fn(fl); err != nil {
+		return &callbackError{err}
+	}
+	g.delivered = true
+	return nil
+}
+
+func (g *casGrouper) emitGroup() error {
 	r := g.latest
 	if r == nil {
 		return nil
@@ -129,15 +175,15 @@ func (g *casGrouper) flush() error {
 	} else if !g.f.wantsExitCode(fl.ExitCode) {
 		return nil
 	}
-	if err := g.fn(fl); err != nil {
-		return &callbackError{err}
+	if err := g.emitPending(g.key); err != nil {
+		return err
 	}
-	g.delivered = true
-	return nil
+	return g.emit(fl)
 }
 
-// failureCounts counts the failure messages per machine and advertisement.
-func (db *DB) failureCounts(ctx context.Context, f Filter) (map[string]int, error) {
+// failureCounts counts the failure messages per machine and
+// advertisement, and names the machines v_R_System does not know.
+func (db *DB) failureCounts(ctx context.Context, f Filter) (map[string]int, []string, error) {
 	q := msgCounts
 	args := []any{f.MessageIDs, db.timeArg(f.Since), db.timeArg(f.Until)}
 	if len(f.Advertisements) > 0 {
@@ -150,25 +196,35 @@ func (db *DB) failureCounts(ctx context.Context, f Filter) (map[string]int, erro
 	}
 	q, args, err := db.bind(q+msgCountsGroup, args...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var counts map[string]int
+	var c *countConsumer
 	err = db.stream(ctx, "counting failure messages", q, args, func() consumer {
-		counts = map[string]int{}
-		return &countConsumer{counts: counts}
+		c = &countConsumer{counts: map[string]int{}}
+		return c
 	})
-	return counts, err
+	if err != nil {
+		return nil, nil, err
+	}
+	slices.Sort(c.unknown)
+	return c.counts, slices.Compact(c.unknown), nil
 }
 
-type countConsumer struct{ counts map[string]int }
+type countConsumer struct {
+	counts  map[string]int
+	unknown []string
+}
 
 func (c *countConsumer) row(rows *sqlx.Rows) error {
 	var machine, advert sql.NullString
-	var n sql.NullInt64
-	if err := rows.Scan(&machine, &advert, &n); err != nil {
+	var n, resource sql.NullInt64
+	if err := rows.Scan(&machine, &advert, &n, &resource); err != nil {
 		return err
 	}
 	c.counts[groupKey(machine.String, advert.String)] += int(n.Int64)
+	if !resource.Valid && machine.Valid {
+		c.unknown = append(c.unknown, machine.String)
+	}
 	return nil
 }
 

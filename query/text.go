@@ -41,6 +41,7 @@ const (
 	msgByAdvert     = ` AND att.AttributeValue IN (?)`
 	msgByCollection = ` AND adv.CollectionID IN (?)`
 	msgBySite       = ` AND sm.SiteCode = ?`
+	msgByMachine    = ` AND sm.MachineName IN (?)`
 )
 
 // casFailures returns the last state of each client and advertisement
@@ -73,11 +74,16 @@ const (
 )
 
 // msgCounts counts the failure messages per machine and advertisement in
-// the window: the client-status route keeps only the last state.
+// the window (the client-status route keeps only the last state), and
+// tells the machines v_R_System does not know, which that route cannot
+// see: their ResourceID is NULL.
 const msgCounts = `
-SELECT sm.MachineName, att.AttributeValue, COUNT(*)
+SELECT sm.MachineName, att.AttributeValue, COUNT(DISTINCT sm.RecordID), MAX(sys.ResourceID)
 FROM v_StatusMessage sm
 JOIN v_StatMsgAttributes att ON att.RecordID = sm.RecordID AND att.AttributeID = 401
+LEFT JOIN v_R_System sys ON sys.Netbios_Name0 = sm.MachineName
+     AND (sys.Obsolete0 IS NULL OR sys.Obsolete0 = 0)
+     AND (sys.Decommissioned0 IS NULL OR sys.Decommissioned0 = 0)
 WHERE sm.MessageID IN (?) AND sm.Time >= ? AND sm.Time < ?`
 
 const msgCountsGroup = `
@@ -99,7 +105,7 @@ const probe = `SELECT COUNT(*) FROM %s WHERE 1 = 0`
 
 // sharedText is every query text, for the test that keeps them portable.
 var sharedText = map[string]string{
-	"msgFailures": msgFailures + msgByAdvert + msgByCollection + msgBySite + msgFailuresOrder,
+	"msgFailures": msgFailures + msgByAdvert + msgByCollection + msgBySite + msgByMachine + msgFailuresOrder,
 	"casFailures": casFailures + casByAdvert + casByCollection + casBySite + casFailuresOrder,
 	"msgCounts":   msgCounts + msgByAdvert + msgBySite + msgCountsGroup,
 	"successes":   msgSuccesses + msgByAdvert + msgSuccessesOrder,

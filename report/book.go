@@ -69,13 +69,19 @@ func (b *book) build(ctx context.Context, run Run, t *tally, ord *order, results
 			return fmt.Errorf("cannot write the Fixed sheet: %w", err)
 		}
 	}
-	b.f.SetActiveSheet(0)
-	return b.f.SetDocProps(&excelize.DocProperties{
-		Title:   "smsfail report " + run.Site,
+	// The Summary, first, is the active sheet already. SetActiveSheet would
+	// read every sheet back, the streamed ones included, into memory.
+	props := &excelize.DocProperties{
+		Title:   cellText("smsfail report " + run.Site),
 		Subject: "Failed deployments and their causes",
 		Creator: "smsfail",
-		Created: run.Finished.UTC().Format(time.RFC3339),
-	})
+	}
+	if !run.Finished.IsZero() {
+		// The run's time, not the clock's: the same run gives the same bytes.
+		props.Created = run.Finished.UTC().Format(time.RFC3339)
+		props.Modified = props.Created
+	}
+	return b.f.SetDocProps(props)
 }
 
 // createSheets adds every sheet in workbook order and decides which
@@ -91,32 +97,45 @@ func (b *book) createSheets(run Run, t *tally) (*layout, error) {
 	if len(run.Fixed) > 0 {
 		add = append(add, b.names.name(sheetFixed, ""))
 	}
-	n := len(t.collections)
-	switch {
-	case run.PerCollectionSheets <= 0 || n == 0:
-		lay.perCollNote = "not made (turned off)"
-	case n > run.PerCollectionSheets:
-		lay.perCollNote = fmt.Sprintf("not made: %d collections, more than the %d configured", n, run.PerCollectionSheets)
-	case t.counts.Failures > perCollectionRowLimit:
-		lay.perCollNote = fmt.Sprintf("not made: %d failures, more than %d; filter the Failures sheet", t.counts.Failures, perCollectionRowLimit)
-	default:
-		lay.perCollNote = "one sheet per collection, after Causes"
-		for _, c := range t.collectionsByID() {
-			first := b.names.name(c.name, collectionFallback(c.id))
-			names := []string{first}
-			for i := 2; i <= sheetsFor(c.total, b.perRow); i++ {
-				names = append(names, b.names.name(fmt.Sprintf("%s (%d)", first, i), ""))
-			}
-			lay.perColl[c.id] = names
-			add = append(add, names...)
-		}
-	}
+	add = append(add, b.perCollectionSheets(run, t, lay)...)
 	for _, name := range add {
 		if _, err := b.f.NewSheet(name); err != nil {
 			return nil, fmt.Errorf("cannot add sheet %q: %w", name, err)
 		}
 	}
 	return lay, nil
+}
+
+// perCollectionSheets names the sheets of each collection, if the run
+// makes them, and says why it does or not.
+func (b *book) perCollectionSheets(run Run, t *tally, lay *layout) []string {
+	n := len(t.collections)
+	switch {
+	case run.PerCollectionSheets <= 0:
+		lay.perCollNote = "not made (turned off)"
+		return nil
+	case n == 0:
+		lay.perCollNote = "none: no failures"
+		return nil
+	case n > run.PerCollectionSheets:
+		lay.perCollNote = fmt.Sprintf("not made: %d collections, more than the %d configured", n, run.PerCollectionSheets)
+		return nil
+	case t.counts.Failures > perCollectionRowLimit:
+		lay.perCollNote = fmt.Sprintf("not made: %d failures, more than %d; filter the Failures sheet", t.counts.Failures, perCollectionRowLimit)
+		return nil
+	}
+	lay.perCollNote = "one sheet per collection, after Causes"
+	var all []string
+	for _, c := range t.collectionsByID() {
+		first := b.names.name(c.name, collectionFallback(c.id))
+		names := []string{first}
+		for i := 2; i <= sheetsFor(c.total, b.perRow); i++ {
+			names = append(names, b.names.name(fmt.Sprintf("%s (%d)", first, i), ""))
+		}
+		lay.perColl[c.id] = names
+		all = append(all, names...)
+	}
+	return all
 }
 
 func collectionFallback(id string) string {
@@ -133,57 +152,6 @@ func (b *book) numbered(base string, n int) []string {
 		names = append(names, b.names.name(fmt.Sprintf("%s (%d)", base, i), ""))
 	}
 	return names
-}
-
-// stream writes Failures, Unreachable and the per-collection sheets in
-// one pass over the results in order. Results come grouped by collection,
-// so at most one per-collection sheet is open at a time.
-func (b *book) stream(ctx context.Context, run Run, t *tally, ord *order, results iter.Seq[smsfail.Result], lay *layout) error {
-	fcols, ucols := failureColumns(run), unreachableColumns()
-	failures := b.table(lay.failures, "Failures", fcols, t.failures, "No failures in this window.")
-	unreach := b.table(lay.unreachable, "Unreachable", ucols, t.unreachable, "Every log was read.")
-	if err := failures.open(); err != nil {
-		return err
-	}
-	if err := unreach.open(); err != nil {
-		return err
-	}
-	fcells, ucells := make([]cell, len(fcols)), make([]cell, len(ucols))
-	var coll *streamTable
-	seen := map[string]bool{}
-	err := ord.each(ctx, results, func(r smsfail.Result) error {
-		bucket := bucketOf(r)
-		fill := fillOf(t.groups, groupOf(run, bucket))
-		renderFailure(run, r, fcells)
-		if err := failures.write(fcells, fill); err != nil {
-			return err
-		}
-		if sheets, ok := lay.perColl[r.Failure.CollectionID]; ok {
-			var err error
-			if coll, err = b.switchCollection(coll, sheets, r.Failure.CollectionID, seen, fcols, t.failures); err != nil {
-				return err
-			}
-			if err := coll.write(fcells, fill); err != nil {
-				return err
-			}
-		}
-		if isNotRead(bucket) {
-			renderUnreachable(run, r, ucells)
-			return unreach.write(ucells, fill)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, tb := range []*streamTable{failures, unreach, coll} {
-		if tb != nil {
-			if err := tb.finish(); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // switchCollection returns the table of collection id, finishing the one

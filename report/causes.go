@@ -45,12 +45,12 @@ func writeCauses(b *book, run Run, t *tally) error {
 		if err != nil {
 			return err
 		}
-		g.text(row, 1, cellText(ct.bucket), text)
-		g.text(row, 2, cellText(title), text)
-		g.text(row, 3, cellText(group), text)
+		g.text(row, 1, ct.bucket, text)
+		g.text(row, 2, title, text)
+		g.text(row, 3, group, text)
 		g.num(row, 4, float64(ct.count), num)
 		g.num(row, 5, float64(ct.count)/float64(t.counts.Failures), pct)
-		g.text(row, 6, cellText(rulesText(ct.rules)), text)
+		g.text(row, 6, rulesText(ct.rules), text)
 		g.paragraph(row, 7, remediation, text)
 		row++
 	}
@@ -103,12 +103,12 @@ func writeFixed(b *book, run Run) error {
 	})
 	for i, fx := range fixed {
 		row := i + 2
-		g.text(row, 1, cellText(fx.Machine), 0)
-		g.text(row, 2, cellText(fx.CollectionID), 0)
-		g.text(row, 3, cellText(fx.CollectionName), 0)
-		g.text(row, 4, cellText(fx.AdvertisementID), 0)
-		g.text(row, 5, cellText(fx.AdvertisementName), 0)
-		g.text(row, 6, cellText(fx.Cause), 0)
+		g.text(row, 1, fx.Machine, 0)
+		g.text(row, 2, fx.CollectionID, 0)
+		g.text(row, 3, fx.CollectionName, 0)
+		g.text(row, 4, fx.AdvertisementID, 0)
+		g.text(row, 5, fx.AdvertisementName, 0)
+		g.text(row, 6, fx.Cause, 0)
 		g.date(row, 7, fx.LastFailed, s.date)
 		g.date(row, 8, fx.Fixed, s.date)
 		if fx.Nights > 0 {

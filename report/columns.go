@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 	"time"
@@ -26,7 +27,8 @@ type cell struct {
 	kind    cellKind
 	text    string  // kindText, kindLink: what the cell shows
 	formula string  // kindLink
-	num     float64 // kindNumber; kindDate as an Excel serial
+	num     int64   // kindNumber
+	date    float64 // kindDate, as an Excel serial
 }
 
 func textCell(s string) cell {
@@ -36,14 +38,15 @@ func textCell(s string) cell {
 	return cell{kind: kindText, text: cellText(s)}
 }
 
-func numberCell(n int64) cell { return cell{kind: kindNumber, num: float64(n)} }
+func numberCell(n int64) cell { return cell{kind: kindNumber, num: n} }
 
 func (c cell) width(limit int) int {
 	switch c.kind {
 	case kindText, kindLink:
 		return displayWidth(c.text, limit)
 	case kindNumber:
-		return len(strconv.FormatFloat(c.num, 'f', -1, 64))
+		var buf [24]byte
+		return len(strconv.AppendInt(buf[:0], c.num, 10))
 	case kindDate:
 		return len("2006-01-02 15:04:05")
 	}
@@ -63,7 +66,7 @@ func failureColumns(run Run) []column {
 		{"Collection ID", 12}, {"Collection", 40}, {"Advertisement ID", 12}, {"Advertisement", 40},
 		{"Package ID", 12}, {"Package", 40}, {"Program", 30}, {"Machine", 20}, {"Domain", 16},
 		{"Operating system", 36}, {"Latest failure (" + run.Location.String() + ")", 19},
-		{"Exit code", 12}, {"Failures", 8}, {"Log outcome", 16}, {"Cause", 26}, {"Cause title", 50},
+		{"Exit code", 12}, {"Failures", 8}, {"Cause", 26}, {"Cause title", 50},
 		{"Codes", 40}, {"Failing action", 30}, {"Evidence", 90}, {"Remediation", 70},
 		{"Log copy", 50}, {"Log path", 60},
 	}
@@ -73,8 +76,16 @@ func failureColumns(run Run) []column {
 	return cols
 }
 
-// renderFailure fills cells with the Failures row of r.
-func renderFailure(run Run, r smsfail.Result, cells []cell) {
+// renderer turns results into rows. The first pass over the results only
+// measures the rows, and skips what has no bearing on a column's width.
+type renderer struct {
+	run        Run
+	widthsOnly bool
+}
+
+// failure fills cells with the Failures row of r.
+func (rd renderer) failure(r smsfail.Result, cells []cell) {
+	run := rd.run
 	f := r.Failure
 	b := bucketOf(r)
 	title, remediation := causeText(run, r, b)
@@ -83,26 +94,21 @@ func renderFailure(run Run, r smsfail.Result, cells []cell) {
 	cells[4], cells[5] = textCell(f.PackageID), textCell(packageName(f))
 	cells[6], cells[7] = textCell(f.ProgramName), textCell(f.Machine)
 	cells[8], cells[9] = textCell(f.Domain), textCell(f.OS)
-	cells[10] = dateCell(f.Time, run)
+	cells[10] = rd.date(f.Time)
 	cells[11] = cell{}
 	if f.ExitCodeKnown {
 		cells[11] = numberCell(f.ExitCode)
 	}
-	cells[12] = numberCell(int64(f.Count))
-	cells[13] = textCell(string(r.Fetch.Outcome))
-	cells[14] = cell{}
-	if !isNotRead(b) {
-		cells[14] = textCell(b)
-	}
-	cells[15], cells[16] = textCell(title), textCell(codesText(r.Finding))
-	cells[17], cells[18] = textCell(actionText(r.Finding)), textCell(evidenceText(r))
-	cells[19], cells[20] = textCell(remediation), linkCell(r.Fetch.Kept)
-	cells[21] = textCell(r.Fetch.UNC)
+	cells[12], cells[13] = numberCell(int64(f.Count)), textCell(b)
+	cells[14], cells[15] = textCell(title), textCell(codesText(r.Finding))
+	cells[16], cells[17] = textCell(actionText(r.Finding)), textCell(evidenceText(r))
+	cells[18], cells[19] = textCell(remediation), rd.link(r.Fetch.Kept)
+	cells[20] = textCell(r.Fetch.UNC)
 	if run.Marks != nil {
 		status, nights := run.Marks(r)
-		cells[22], cells[23] = textCell(status), cell{}
+		cells[21], cells[22] = textCell(status), cell{}
 		if nights > 0 {
-			cells[23] = numberCell(int64(nights))
+			cells[22] = numberCell(int64(nights))
 		}
 	}
 }
@@ -117,12 +123,11 @@ func causeText(run Run, r smsfail.Result, bucket string) (title, remediation str
 	info := run.Causes[bucket]
 	title, remediation = info.Title, info.Remediation
 	if r.Finding != nil {
-		if title == "" {
-			title = r.Finding.Title
-		}
-		if remediation == "" {
-			remediation = r.Finding.Remediation
-		}
+		title = cmp.Or(title, r.Finding.Title)
+		remediation = cmp.Or(remediation, r.Finding.Remediation)
+	}
+	if r.Fetch.Outcome == smsfail.OutcomeTruncated {
+		title += " (log read up to the size cap)"
 	}
 	return title, remediation
 }
@@ -171,20 +176,26 @@ func evidenceText(r smsfail.Result) string {
 	return "line " + strconv.Itoa(e.Line) + ": " + e.Text
 }
 
-// dateCell shows t as a date in the run's time zone; a time Excel cannot
+// date shows t as a date in the run's time zone; a time Excel cannot
 // show (zero, before 1901) leaves the cell empty.
-func dateCell(t time.Time, run Run) cell {
-	if n, ok := excelDate(t, run.Location); ok {
-		return cell{kind: kindDate, num: n}
+func (rd renderer) date(t time.Time) cell {
+	if rd.widthsOnly {
+		return cell{kind: kindDate} // every date is as wide
+	}
+	if n, ok := excelDate(t, rd.run.Location); ok {
+		return cell{kind: kindDate, date: n}
 	}
 	return cell{}
 }
 
-// linkCell links to the kept copy of a log, relative to the workbook. A
+// link links to the kept copy of a log, relative to the workbook. A
 // path the formula cannot carry is shown as text, without a link.
-func linkCell(kept string) cell {
+func (rd renderer) link(kept string) cell {
 	if kept == "" {
 		return cell{}
+	}
+	if rd.widthsOnly {
+		return textCell(kept) // shown the same, link or not
 	}
 	if f, ok := hyperlinkFormula(kept); ok {
 		return cell{kind: kindLink, text: kept, formula: f}
@@ -201,12 +212,12 @@ func unreachableColumns() []column {
 	}
 }
 
-// renderUnreachable fills cells with the Unreachable row of r.
-func renderUnreachable(run Run, r smsfail.Result, cells []cell) {
+// unreachable fills cells with the Unreachable row of r.
+func (rd renderer) unreachable(r smsfail.Result, cells []cell) {
 	f := r.Failure
 	cells[0], cells[1] = textCell(f.Machine), textCell(f.Domain)
 	cells[2], cells[3] = textCell(f.CollectionID), textCell(f.CollectionName)
 	cells[4], cells[5] = textCell(f.AdvertisementID), textCell(f.AdvertisementName)
 	cells[6], cells[7] = textCell(string(r.Fetch.Outcome)), textCell(r.Fetch.Error)
-	cells[8], cells[9] = textCell(r.Fetch.UNC), dateCell(r.Fetch.Tried, run)
+	cells[8], cells[9] = textCell(r.Fetch.UNC), rd.date(r.Fetch.Tried)
 }

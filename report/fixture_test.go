@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"iter"
+	"strconv"
 	"time"
 
 	"smsfail"
@@ -94,27 +95,56 @@ func sample() []smsfail.Result {
 }
 
 // generated yields n results made on the fly, in the workbook's order when
-// sorted is true, so that a benchmark measures the writer and not the input.
+// sorted is true, so that a benchmark measures the writer and not the input:
+// strings that repeat (collections, advertisements, findings) are made once,
+// and each result costs a machine name and its two paths.
 func generated(n, collections int, sorted bool) iter.Seq[smsfail.Result] {
 	causes := []string{"catalog-install-failed", "custom-action-failed", "disk-space", "file-in-use", "source-missing", "no-detail", "unclassified"}
 	outcomes := []smsfail.Outcome{smsfail.OutcomeUnreachable, smsfail.OutcomeAccessDenied, smsfail.OutcomeLogMissing}
 	perColl := max(1, n/collections)
+	colls, collNames := make([]string, collections), make([]string, collections)
+	for i := range colls {
+		colls[i] = fmt.Sprintf("PS1%05d", i)
+		collNames[i] = "Workstations " + colls[i]
+	}
+	advs, advNames := make([]string, 13), make([]string, 13)
+	for i := range advs {
+		advs[i] = fmt.Sprintf("PS12%04d", i)
+		advNames[i] = "Deploy " + advs[i]
+	}
+	read := make([]smsfail.Result, len(causes))
+	for i, c := range causes {
+		read[i] = result("", "", "", c, smsfail.OutcomeOK)
+	}
+	unread := make([]smsfail.Result, len(outcomes))
+	for i, o := range outcomes {
+		unread[i] = result("", "", "", "", o)
+		unread[i].Fetch.Error = "cannot reach the host: " + string(o)
+	}
 	return func(yield func(smsfail.Result) bool) {
+		var buf []byte
 		for k := range n {
 			i := k
 			if !sorted {
 				i = int((uint64(k) * 2654435761) % uint64(n)) // a permutation when n is not a multiple of it
 			}
-			coll := fmt.Sprintf("PS1%05d", min(i/perColl, collections-1))
-			adv := fmt.Sprintf("PS12%04d", (i%perColl)*13/perColl)
-			machine := fmt.Sprintf("PC%07d", i)
 			var r smsfail.Result
 			if i%10 == 9 {
-				r = result(coll, adv, machine, "", outcomes[i%len(outcomes)])
+				r = unread[i%len(outcomes)]
 			} else {
-				r = result(coll, adv, machine, causes[i%len(causes)], smsfail.OutcomeOK)
+				r = read[i%len(causes)]
 			}
-			r.Failure.Time = r.Failure.Time.Add(time.Duration(i) * time.Second)
+			c, a := min(i/perColl, collections-1), (i%perColl)*13/perColl
+			buf = strconv.AppendInt(append(buf[:0], "PC"...), int64(10_000_000+i), 10)
+			machine := string(buf)
+			f := &r.Failure
+			f.Machine, f.CollectionID, f.AdvertisementID = machine, colls[c], advs[a]
+			f.CollectionName, f.AdvertisementName = collNames[c], advNames[a]
+			f.Time = f.Time.Add(time.Duration(i) * time.Second)
+			r.Fetch.UNC = `\\` + machine + `\admin$\svcpack.log`
+			if r.Finding != nil {
+				r.Fetch.Kept = "logs/" + machine + "/svcpack.log"
+			}
 			if !yield(r) {
 				return
 			}

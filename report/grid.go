@@ -32,8 +32,17 @@ func (g *grid) style(row, col, style int) {
 	g.keep(g.f.SetCellStyle(g.sheet, ref, ref, style))
 }
 
-// text writes s as a text cell, whatever it looks like.
+// text writes s as a one-line text cell, whatever it looks like.
 func (g *grid) text(row, col int, s string, style int) {
+	g.put(row, col, cellText(s), style)
+}
+
+// paragraph writes s as a text cell that may hold several lines.
+func (g *grid) paragraph(row, col int, s string, style int) {
+	g.put(row, col, cellParagraph(s), style)
+}
+
+func (g *grid) put(row, col int, s string, style int) {
 	if g.err != nil {
 		return
 	}
@@ -41,11 +50,6 @@ func (g *grid) text(row, col int, s string, style int) {
 		g.keep(g.f.SetCellStr(g.sheet, g.ref(row, col), s))
 	}
 	g.style(row, col, style)
-}
-
-// paragraph writes s as a text cell that may hold several lines.
-func (g *grid) paragraph(row, col int, s string, style int) {
-	g.text(row, col, cellParagraph(s), style)
 }
 
 func (g *grid) num(row, col int, n float64, style int) {

@@ -84,22 +84,20 @@ func TestFailuresSheet(t *testing.T) {
 			{"Latest failure", r.Failure.Time.In(testZone).Format("2006-01-02 15:04:05"), "date"},
 			{"Exit code", "1603", "number"},
 			{"Failures", "2", "number"},
-			{"Log outcome", string(r.Fetch.Outcome), "text"},
+			{"Cause", wantBucket(r), "text"},
 			{"Log path", r.Fetch.UNC, "text"},
 		}
 		if notRead(r) {
 			checks = append(checks,
-				struct{ name, want, typ string }{"Cause", "", "empty"},
 				struct{ name, want, typ string }{"Evidence", r.Fetch.Error, "text"},
 				struct{ name, want, typ string }{"Log copy", "", "empty"},
 				struct{ name, want, typ string }{"Cause title", outcomeInfo(r.Fetch.Outcome).Title, "text"})
 		} else {
-			title := testCauses[r.Finding.Cause].Title
-			if title == "" {
-				title = r.Finding.Title
+			title := cmp.Or(testCauses[r.Finding.Cause].Title, r.Finding.Title)
+			if r.Fetch.Outcome == smsfail.OutcomeTruncated {
+				title += " (log read up to the size cap)"
 			}
 			checks = append(checks,
-				struct{ name, want, typ string }{"Cause", r.Finding.Cause, "text"},
 				struct{ name, want, typ string }{"Cause title", title, "text"},
 				struct{ name, want, typ string }{"Codes", "extended 0xf01e; masked 0x643", "text"},
 				struct{ name, want, typ string }{"Evidence", "line 412: Update.exe extended error code = 0xf01e", "text"},
@@ -128,8 +126,8 @@ func TestFailuresTableLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tables) != 1 || tables[0].Range != "A1:V11" {
-		t.Errorf("tables = %+v, want one over A1:V11", tables)
+	if len(tables) != 1 || tables[0].Range != "A1:U11" {
+		t.Errorf("tables = %+v, want one over A1:U11", tables)
 	}
 	panes, err := f.GetPanes("Failures")
 	if err != nil {
@@ -157,7 +155,7 @@ func TestFailuresTableLayout(t *testing.T) {
 	// colours for logs not read.
 	fills := map[string]string{}
 	for n := 1; n < len(rows); n++ {
-		cause, outcome := rows[n][colIndex(t, rows[0], "Cause")], rows[n][colIndex(t, rows[0], "Log outcome")]
+		cause := rows[n][colIndex(t, rows[0], "Cause")]
 		for c := range rows[0] {
 			id, err := f.GetCellStyle("Failures", cellName(t, c, n))
 			if err != nil {
@@ -168,15 +166,15 @@ func TestFailuresTableLayout(t *testing.T) {
 			if len(st.Fill.Color) > 0 {
 				fill = st.Fill.Color[0]
 			}
-			key := cause + "/" + outcome
+			key := cause
 			if prev, ok := fills[key]; ok && prev != fill {
 				t.Errorf("row %d column %d is filled %q, other cells of the group %q", n, c, fill, prev)
 			}
 			fills[key] = fill
 		}
 	}
-	if fills["/unreachable"] != "F4CCCC" || fills["catalog-install-failed/ok"] != fills["disk-space/ok"] ||
-		fills["catalog-install-failed/ok"] == fills["custom-action-failed/log-too-large"] || fills["catalog-install-failed/ok"] == "" {
+	if fills["not read: unreachable"] != "F4CCCC" || fills["catalog-install-failed"] != fills["disk-space"] ||
+		fills["catalog-install-failed"] == fills["custom-action-failed"] || fills["catalog-install-failed"] == "" {
 		t.Errorf("fills by cause = %v: want logs not read in red, one colour per group", fills)
 	}
 }

@@ -2,7 +2,7 @@ package report
 
 import (
 	"archive/zip"
-	"compress/flate"
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -20,10 +20,9 @@ import (
 // disk, then renamed over path. On any error, or when ctx is cancelled, the
 // temporary files are removed and path is left as it was.
 func writeAtomic(ctx context.Context, path string, build func(*book) error) (err error) {
-	dir := filepath.Dir(path)
-	// The stream writer spills large sheets to files in TmpDir: keep them
-	// on the disk the workbook goes to, not in a memory-backed /tmp.
-	f := excelize.NewFile(excelize.Options{TmpDir: dir})
+	// The stream writer spills sheets past 16 MB of XML to files in the
+	// system's temporary folder (TMPDIR), removed by Close.
+	f := excelize.NewFile()
 	defer func() {
 		if cerr := f.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("cannot remove the workbook's temporary files: %w", cerr)
@@ -88,14 +87,16 @@ func removeTemp(f *os.File) {
 
 // saveZip zips the workbook straight into out. excelize would otherwise
 // build the whole file in memory first (File.WriteTo); its ZipWriter hook
-// lets the zip go to the file instead, with fast compression.
+// lets the zip go to the file instead, compressed on every core.
 func saveZip(ctx context.Context, f *excelize.File, out *os.File) error {
-	zw := zip.NewWriter(&ctxWriter{ctx: ctx, w: out})
-	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(w, flate.BestSpeed)
-	})
+	buf := bufio.NewWriterSize(out, 1<<20)
+	zw := newParallelZip(&ctxWriter{ctx: ctx, w: buf})
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zw })
-	if err := f.Write(io.Discard); err != nil {
+	err := f.Write(io.Discard)
+	if err == nil {
+		err = buf.Flush()
+	}
+	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
 		}
@@ -118,7 +119,8 @@ func canonicalZip(ctx context.Context, src, dst *os.File) error {
 	}
 	files := slices.Clone(zr.File)
 	slices.SortFunc(files, func(a, b *zip.File) int { return strings.Compare(entryKey(a.Name), entryKey(b.Name)) })
-	zw := zip.NewWriter(&ctxWriter{ctx: ctx, w: dst})
+	buf := bufio.NewWriterSize(dst, 1<<20)
+	zw := zip.NewWriter(&ctxWriter{ctx: ctx, w: buf})
 	for _, zf := range files {
 		if zf.Name == contentTypesPart {
 			if err := copySortedContentTypes(zw, zf); err != nil {
@@ -138,7 +140,10 @@ func canonicalZip(ctx context.Context, src, dst *os.File) error {
 			return fmt.Errorf("cannot copy %s into %s: %w", zf.Name, dst.Name(), err)
 		}
 	}
-	return zw.Close()
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return buf.Flush()
 }
 
 const contentTypesPart = "[Content_Types].xml"

@@ -27,10 +27,32 @@ type styleKey struct {
 type styles struct {
 	f     *excelize.File
 	cache map[styleKey]int
+	rows  map[string]*rowStyles
 }
 
+// rowStyles holds the style of each kind of cell in a row of one fill.
+type rowStyles [kindLink + 1]int
+
 func newStyles(f *excelize.File) *styles {
-	return &styles{f: f, cache: map[styleKey]int{}}
+	return &styles{f: f, cache: map[styleKey]int{}, rows: map[string]*rowStyles{}}
+}
+
+// row returns the styles of a row filled with fill, looked up once per row
+// rather than once per cell.
+func (s *styles) row(fill string) (*rowStyles, error) {
+	if r, ok := s.rows[fill]; ok {
+		return r, nil
+	}
+	r := &rowStyles{}
+	for k := range r {
+		id, err := s.get(styleKey{kind: cellKind(k), fill: fill})
+		if err != nil {
+			return nil, err
+		}
+		r[k] = id
+	}
+	s.rows[fill] = r
+	return r, nil
 }
 
 func (s *styles) get(k styleKey) (int, error) {

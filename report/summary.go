@@ -66,7 +66,11 @@ func (sm *summary) printLayout() {
 
 func (sm *summary) runBlock(lay *layout) {
 	g, s, run := sm.g, sm.s, sm.run
-	g.text(1, 1, "Failed deployments at "+cellText(run.Site), s.title)
+	title := "Failed deployments"
+	if run.Site != "" {
+		title += " at " + run.Site
+	}
+	g.text(1, 1, title, s.title)
 	sm.row = 3
 	label := func(l string) int {
 		r := sm.row
@@ -74,12 +78,12 @@ func (sm *summary) runBlock(lay *layout) {
 		sm.row++
 		return r
 	}
-	g.text(label("Site"), 2, cellText(run.Site), 0)
+	g.text(label("Site"), 2, run.Site, 0)
 	g.date(label("From"), 2, run.Since, s.date)
 	g.date(label("Until"), 2, run.Until, s.date)
 	g.text(label("Time zone"), 2, run.Location.String(), 0)
-	g.text(label("Filter"), 2, cellText(run.Filter), 0)
-	g.text(label("Route"), 2, cellText(run.Route), 0)
+	g.text(label("Filter"), 2, run.Filter, 0)
+	g.text(label("Route"), 2, run.Route, 0)
 	g.date(label("Started"), 2, run.Started, s.date)
 	g.date(label("Finished"), 2, run.Finished, s.date)
 	r := label("Took")
@@ -144,11 +148,11 @@ func (sm *summary) topCauses() {
 			break
 		}
 		title, remediation := sm.t.describe(sm.run, ct.bucket)
-		g.text(sm.row, 1, cellText(ct.bucket), 0)
-		g.text(sm.row, 2, cellText(title), 0)
+		g.text(sm.row, 1, ct.bucket, 0)
+		g.text(sm.row, 2, title, 0)
 		g.num(sm.row, 3, float64(ct.count), s.integer)
 		g.num(sm.row, 4, float64(ct.count)/float64(sm.t.counts.Failures), s.percent)
-		g.text(sm.row, 5, cellText(remediation), 0)
+		g.text(sm.row, 5, remediation, 0)
 		sm.row++
 	}
 	sm.row++
@@ -178,7 +182,7 @@ func (sm *summary) changeByCause() {
 	}
 	for _, b := range buckets {
 		now, before := sm.t.counts.ByCause[b], prev.ByCause[b]
-		g.text(sm.row, 1, cellText(b), 0)
+		g.text(sm.row, 1, b, 0)
 		g.num(sm.row, 2, float64(now), s.integer)
 		g.num(sm.row, 3, float64(before), s.integer)
 		g.num(sm.row, 4, float64(now-before), s.change)
@@ -198,7 +202,7 @@ func (sm *summary) matrix() (hdr, first, last int) {
 	g.text(hdr, 1, "Collection ID", s.wrapHeader)
 	g.text(hdr, 2, "Collection", s.wrapHeader)
 	for j, ct := range causes {
-		g.text(hdr, 3+j, cellText(ct.bucket), s.wrapHeader)
+		g.text(hdr, 3+j, ct.bucket, s.wrapHeader)
 	}
 	totalCol := 3 + len(causes)
 	g.text(hdr, totalCol, "Total", s.wrapHeader)
@@ -209,8 +213,8 @@ func (sm *summary) matrix() (hdr, first, last int) {
 	first = hdr + 1
 	for _, c := range sm.t.collectionList() {
 		sm.row++
-		g.text(sm.row, 1, cellText(c.id), 0)
-		g.text(sm.row, 2, cellText(collectionLabel(c)), 0)
+		g.text(sm.row, 1, c.id, 0)
+		g.text(sm.row, 2, collectionLabel(c), 0)
 		for j, ct := range causes {
 			if n := c.byBucket[ct.bucket]; n > 0 {
 				g.num(sm.row, 3+j, float64(n), s.integer)

@@ -28,13 +28,14 @@ type streamTable struct {
 	sheet int // index in sheets of the sheet being written
 	row   int // last row written on it
 	total int
+	cells []excelize.Cell
 	vals  []any
 }
 
 // open starts the first sheet; it must be called before the table's rows
 // are written, as the stream writer wants widths and panes first.
 func (t *streamTable) open() error {
-	t.vals = make([]any, len(t.cols))
+	t.vals, t.cells = make([]any, len(t.cols)), make([]excelize.Cell, len(t.cols))
 	if t.perRows <= 0 {
 		t.perRows = maxDataRows
 	}
@@ -67,7 +68,7 @@ func (t *streamTable) start(i int) error {
 	return sw.SetRow("A1", t.vals)
 }
 
-// write adds one row, coloured with fill.
+// write adds one row, the whole row coloured with fill.
 func (t *streamTable) write(cells []cell, fill string) error {
 	if t.row-1 == t.perRows {
 		if err := t.finish(); err != nil {
@@ -80,17 +81,26 @@ func (t *streamTable) write(cells []cell, fill string) error {
 			return err
 		}
 	}
+	ids, err := t.st.row(fill)
+	if err != nil {
+		return err
+	}
 	for i, c := range cells {
-		id, err := t.st.get(styleKey{kind: c.kind, fill: fill})
-		if err != nil {
-			return err
+		if c.kind == kindEmpty {
+			t.vals[i] = nil // the row's style fills it
+			continue
 		}
-		v := excelize.Cell{StyleID: id}
+		// Pointers to cells kept for the table's life: the stream writer
+		// takes *Cell, and boxing a Cell for every value would allocate.
+		v := &t.cells[i]
+		*v = excelize.Cell{StyleID: ids[c.kind]}
 		switch c.kind {
 		case kindText:
 			v.Value = c.text
-		case kindNumber, kindDate:
+		case kindNumber:
 			v.Value = c.num
+		case kindDate:
+			v.Value = c.date
 		case kindLink:
 			v.Value, v.Formula = c.text, c.formula
 		}
@@ -102,7 +112,9 @@ func (t *streamTable) write(cells []cell, fill string) error {
 	if err != nil {
 		return err
 	}
-	return t.sw.SetRow(cellName, t.vals)
+	// The row's own style colours the whole row, empty cells included, and
+	// spares the stream writer looking up a style for each cell.
+	return t.sw.SetRow(cellName, t.vals, excelize.RowOpts{StyleID: ids[kindText]})
 }
 
 // finish ends the sheet being written: the table over its rows, or a line
@@ -119,7 +131,8 @@ func (t *streamTable) finish() error {
 		}
 		name := t.table
 		if t.sheet > 0 {
-			name = fmt.Sprintf("%s%d", t.table, t.sheet+1)
+			// "Collection1_2", never "Collection12": that may be another's.
+			name = fmt.Sprintf("%s_%d", t.table, t.sheet+1)
 		}
 		noStripes := false
 		if err := t.sw.AddTable(&excelize.Table{

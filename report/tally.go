@@ -45,6 +45,11 @@ type columnWidths []int
 
 func (w columnWidths) add(cells []cell, cols []column) {
 	for i, c := range cells {
+		// A text is never wider than its length in bytes: most cells are
+		// settled without measuring them.
+		if w[i] >= cols[i].max || (c.kind == kindText || c.kind == kindLink) && len(c.text) <= w[i] {
+			continue
+		}
 		if n := c.width(cols[i].max); n > w[i] {
 			w[i] = n
 		}
@@ -63,6 +68,7 @@ func tallyResults(ctx context.Context, run Run, results iter.Seq[smsfail.Result]
 	fcols, ucols := failureColumns(run), unreachableColumns()
 	t.failures, t.unreachable = make(columnWidths, len(fcols)), make(columnWidths, len(ucols))
 	fcells, ucells := make([]cell, len(fcols)), make([]cell, len(ucols))
+	rd := renderer{run: run, widthsOnly: true}
 	var prev smsfail.Result
 	for r := range results {
 		if t.counts.Failures%4096 == 0 && ctx.Err() != nil {
@@ -73,10 +79,10 @@ func tallyResults(ctx context.Context, run Run, results iter.Seq[smsfail.Result]
 		}
 		prev = r
 		t.add(run, r)
-		renderFailure(run, r, fcells)
+		rd.failure(r, fcells)
 		t.failures.add(fcells, fcols)
 		if isNotRead(bucketOf(r)) {
-			renderUnreachable(run, r, ucells)
+			rd.unreachable(r, ucells)
 			t.unreachable.add(ucells, ucols)
 		}
 	}

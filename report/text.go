@@ -73,7 +73,19 @@ func isPlain(s string) bool {
 	if len(s) > maxCellChars {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
+	// Eight bytes at a time: every cell of every row passes here twice.
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		below := (x - ones*0x20) &^ x // a byte under 0x20, or with its high bit set
+		above := (x + ones*0x01) | x  // a byte of 0x7f or more
+		if (below|above)&highs != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c > 0x7e {
 			return false
 		}
@@ -167,9 +179,11 @@ func hyperlinkFormula(rel string) (string, bool) {
 	if strings.HasPrefix(rel, "/") || strings.HasPrefix(rel, `\`) || strings.Contains(rel, ":") {
 		return "", false // absolute, a drive or a URL scheme: not a kept copy
 	}
-	for _, part := range strings.FieldsFunc(rel, func(r rune) bool { return r == '/' || r == '\\' }) {
-		if part == ".." {
-			return "", false
+	if strings.Contains(rel, "..") {
+		for _, part := range strings.FieldsFunc(rel, func(r rune) bool { return r == '/' || r == '\\' }) {
+			if part == ".." {
+				return "", false // outside the run's folder
+			}
 		}
 	}
 	return "HYPERLINK(" + formulaString(rel) + ")", true

@@ -34,20 +34,34 @@ func cancelAfter(results iter.Seq[smsfail.Result], n int, cancel context.CancelF
 }
 
 func TestCancelledWriteLeavesNothing(t *testing.T) {
-	// Enough rows that the check every 4096 is reached; cancelled during
-	// the first pass, then while the sheets are streamed.
-	const rows = 20_000
-	for _, at := range []int{rows / 2, rows + rows/2} {
+	// Enough rows that the check every 4096 is reached and that the stream
+	// writer spills to a temporary file; cancelled during the first pass,
+	// then while the sheets are streamed.
+	const rows = 40_000
+	spill := t.TempDir()
+	t.Setenv("TMPDIR", spill)
+	for _, at := range []int{rows / 2, rows + rows*3/4} {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "report.xlsx")
 		ctx, cancel := context.WithCancel(context.Background())
-		err := Write(ctx, path, testRun(), cancelAfter(generated(rows, 5, true), at, cancel))
+		spilled := 0
+		err := Write(ctx, path, testRun(), cancelAfter(generated(rows, 5, true), at, func() {
+			entries, _ := os.ReadDir(spill)
+			spilled = len(entries)
+			cancel()
+		}))
 		cancel()
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("cancelled at result %d: err = %v, want context.Canceled", at, err)
 		}
+		if at > rows && spilled == 0 {
+			t.Errorf("cancelled at result %d: nothing had spilled to a temporary file yet; the test needs more rows", at)
+		}
 		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 			t.Errorf("cancelled at result %d: the folder holds %v, want nothing", at, names(entries))
+		}
+		if entries, _ := os.ReadDir(spill); len(entries) != 0 {
+			t.Errorf("cancelled at result %d: temporary files left: %v", at, names(entries))
 		}
 	}
 }
@@ -193,6 +207,20 @@ func TestRowsOverflowToNextSheet(t *testing.T) {
 	}
 	if !slices.Equal(machines, wantMachines) {
 		t.Errorf("rows across sheets = %q, want %q", machines, wantMachines)
+	}
+	// Table names are unique in the workbook.
+	var tables []string
+	for _, s := range f.GetSheetList() {
+		ts, err := f.GetTables(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tb := range ts {
+			tables = append(tables, tb.Name)
+		}
+	}
+	if want := []string{"Failures", "Failures_2", "Failures_3", "Unreachable", "Collection1", "Collection1_2", "Collection2", "Collection2_2"}; !slices.Equal(tables, want) {
+		t.Errorf("tables = %q, want %q", tables, want)
 	}
 }
 

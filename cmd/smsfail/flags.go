@@ -6,29 +6,48 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 
 	"smsfail/jobs"
 )
 
-// newFlagSet makes a flag set whose --help prints usage, the flags and the
-// trailer (environment variables, exit codes).
+// newFlagSet makes a flag set whose usage (the text, the flags and the
+// trailer: environment variables, exit codes) goes to stdout when --help was
+// asked for and to stderr after a mistake.
 func newFlagSet(a *app, name, usage, trailer string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
+	fs.SetOutput(&flagOutput{a: a})
 	fs.Usage = func() {
-		fmt.Fprint(a.stdout, usage)
-		fs.SetOutput(a.stdout)
+		fmt.Fprint(fs.Output(), usage)
 		fs.PrintDefaults()
-		fs.SetOutput(a.stderr)
-		fmt.Fprint(a.stdout, trailer)
+		fmt.Fprint(fs.Output(), trailer)
 	}
 	return fs
 }
 
+// flagOutput sends the flag package's output to stdout for --help and to
+// stderr otherwise.
+type flagOutput struct {
+	a    *app
+	help bool
+}
+
+func (o *flagOutput) Write(p []byte) (int, error) {
+	if o.help {
+		return o.a.stdout.Write(p)
+	}
+	return o.a.stderr.Write(p)
+}
+
 // parseFlags parses args; --help is a success, a bad flag a usage error.
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	if o, ok := fs.Output().(*flagOutput); ok {
+		o.help = slices.ContainsFunc(args, func(s string) bool {
+			return s == "-h" || s == "--h" || s == "-help" || s == "--help"
+		})
+	}
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
 		return &exitError{code: exitOK}

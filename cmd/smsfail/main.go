@@ -57,7 +57,9 @@ func usageError(format string, args ...any) error {
 func commands() []command {
 	cmds := []command{
 		checkCommand(),
+		classifyCommand(),
 		demoCommand(),
+		rulesCommand(),
 		runCommand(),
 		serveCommand(),
 		serviceCommand(),

@@ -15,6 +15,7 @@ package sambatest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -39,6 +40,7 @@ type Server struct {
 	Password string
 
 	dir string
+	env []string // environment of smbd and smbpasswd
 
 	mu    sync.Mutex
 	next  int               // index of the next loopback address to hand out
@@ -84,6 +86,9 @@ func start(t testing.TB, globals []string) (*Server, error) {
 	if err := os.Chmod(s.dir, 0o755); err != nil {
 		return nil, err
 	}
+	if s.env, err = privilegeEnv(); err != nil {
+		return nil, err
+	}
 	conf, err := s.writeConfig(globals)
 	if err != nil {
 		return nil, err
@@ -92,6 +97,23 @@ func start(t testing.TB, globals []string) (*Server, error) {
 		return nil, err
 	}
 	return s, s.run(t, smbd, conf)
+}
+
+// privilegeEnv is the environment smbd runs in. smbd and smbpasswd need
+// root; as another user they run under uid_wrapper, which makes them
+// believe they are root (how Samba's own test suite runs unprivileged).
+func privilegeEnv() ([]string, error) {
+	env := os.Environ()
+	if os.Geteuid() == 0 {
+		return env, nil
+	}
+	libs, _ := filepath.Glob("/usr/lib/*/libuid_wrapper.so")
+	more, _ := filepath.Glob("/usr/lib*/libuid_wrapper.so")
+	libs = append(libs, more...)
+	if len(libs) == 0 {
+		return nil, errors.New("smbd needs root, or uid_wrapper to run as another user (apt-get install libuid-wrapper)")
+	}
+	return append(env, "LD_PRELOAD="+libs[0], "UID_WRAPPER=1", "UID_WRAPPER_ROOT=1"), nil
 }
 
 func freePort() (int, error) {
@@ -130,7 +152,7 @@ func (s *Server) writeConfig(globals []string) (string, error) {
   binddns dir = %[3]s/binddns
   log file = %[3]s/log/smbd.log
   max log size = 0
-  log level = 1
+  log level = 0
   load printers = no
   printing = bsd
   printcap name = /dev/null
@@ -154,6 +176,7 @@ func (s *Server) writeConfig(globals []string) (string, error) {
 func (s *Server) addUser(conf string) error {
 	cmd := exec.Command("smbpasswd", "-c", conf, "-s", "-a", s.User)
 	cmd.Stdin = strings.NewReader(s.Password + "\n" + s.Password + "\n")
+	cmd.Env = s.env
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("cannot add Samba user %s: %v: %s", s.User, err, bytes.TrimSpace(out))
 	}
@@ -164,6 +187,7 @@ func (s *Server) run(t testing.TB, smbd, conf string) error {
 	out := &lockedWriter{}
 	cmd := exec.Command(smbd, "--foreground", "--no-process-group", "--debug-stdout", "-s", conf)
 	cmd.Stdout, cmd.Stderr = out, out
+	cmd.Env = s.env
 	setParentDeath(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("cannot start %s: %w", smbd, err)

@@ -1,0 +1,113 @@
+package report
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestIsPlainAgreesWithAByteLoop(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 17; pos++ {
+			b := []byte("abcdefghijklmnopq")
+			b[pos] = byte(c)
+			want := c >= 0x20 && c <= 0x7e
+			if got := isPlain(string(b)); got != want {
+				t.Fatalf("isPlain(%q) = %v", b, got)
+			}
+		}
+	}
+}
+
+func TestCellText(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"plain", "plain"},
+		{"=1+1", "=1+1"},
+		{"tab\there\r\nnext", "tab here  next"},
+		{"nul\x00bel\x07", "nulbel"},
+		{"c1\u0085 nonchar\ufffe\uffff", "c1 nonchar"},
+		{"bad\xffutf8", "bad\ufffdutf8"},
+		{"Ошибка 1402 · 日本語 😀", "Ошибка 1402 · 日本語 😀"},
+	} {
+		if got := cellText(c.in); got != c.want {
+			t.Errorf("cellText(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if got := cellParagraph("one\r\ntwo"); got != "one\ntwo" {
+		t.Errorf("cellParagraph kept %q", got)
+	}
+}
+
+func TestCutCountsUTF16(t *testing.T) {
+	exact := strings.Repeat("a", maxCellChars)
+	if got := cellText(exact); got != exact {
+		t.Errorf("a text of exactly %d characters was cut", maxCellChars)
+	}
+	// Characters outside the Basic Multilingual Plane count twice.
+	emoji := strings.Repeat("😀", maxCellChars/2+1)
+	got := cellText(emoji)
+	if utf16Len(got) > maxCellChars || !strings.HasSuffix(got, cutMark) {
+		t.Errorf("%d emoji cut to %d UTF-16 units", maxCellChars/2+1, utf16Len(got))
+	}
+}
+
+func TestExcelDate(t *testing.T) {
+	berlin := mustZone("Europe/Berlin")
+	for _, c := range []struct {
+		t    time.Time
+		want float64
+		ok   bool
+	}{
+		{time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC), 0, false}, // before 1901: not shown
+		{time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), 45352 + 1.0/24, true},
+		{time.Date(2024, 7, 1, 0, 0, 0, 0, time.UTC), 45474 + 2.0/24, true}, // summer time
+		{time.Time{}, 0, false},
+	} {
+		got, ok := excelDate(c.t, berlin)
+		if ok != c.ok || (ok && (got < c.want || got-c.want > 1e-6)) {
+			t.Errorf("excelDate(%v) = %v, %v; want %v, %v", c.t, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func TestHyperlinkFormula(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"logs/PC1/svcpack.log", `HYPERLINK("logs/PC1/svcpack.log")`, true},
+		{`logs/a"b.log`, `HYPERLINK("logs/a""b.log")`, true},
+		{"logs/..x/ok.log", `HYPERLINK("logs/..x/ok.log")`, true},
+		{"../secret", "", false},
+		{`logs\..\..\x`, "", false},
+		{"/etc/passwd", "", false},
+		{`C:\x.log`, "", false},
+		{"http://example.com/x", "", false},
+		{"logs/\x00x", "", false},
+		{strings.Repeat("a", 256), "", false},
+	} {
+		got, ok := hyperlinkFormula(c.in)
+		if got != c.want || ok != c.ok {
+			t.Errorf("hyperlinkFormula(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func TestSheetNames(t *testing.T) {
+	n := newSheetNames()
+	for _, c := range []struct{ want, fallback, got string }{
+		{"Summary", "", "Summary"},
+		{"summary", "", "summary (2)"},
+		{"History", "", "History (2)"},
+		{"'quoted'", "", "quoted"},
+		{"a[b]c:d*e?f/g\\h", "", "abcdefgh"},
+		{"[]:*?/\\", "ID1", "ID1"},
+		{"", "", "Sheet"},
+		{strings.Repeat("x", 40), "", strings.Repeat("x", 31)},
+		{strings.Repeat("x", 40), "", strings.Repeat("x", 27) + " (2)"},
+	} {
+		if got := n.name(c.want, c.fallback); got != c.got {
+			t.Errorf("name(%q) = %q, want %q", c.want, got, c.got)
+		}
+	}
+}
