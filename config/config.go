@@ -60,10 +60,13 @@ type Database struct {
 	TrustServerCertificate bool     `yaml:"trust_server_certificate"`
 	CAFile                 string   `yaml:"ca_file"`
 	HostNameInCertificate  string   `yaml:"hostname_in_certificate"`
+	TLSMin                 string   `yaml:"tls_min"`
+	ServerSPN              string   `yaml:"server_spn"`
 	ReadOnlyIntent         *bool    `yaml:"read_only_intent"`
 	ConnectTimeout         Duration `yaml:"connect_timeout"`
 	QueryTimeout           Duration `yaml:"query_timeout"`
 	Retries                int      `yaml:"retries"`
+	RetryWait              Duration `yaml:"retry_wait"`
 	Route                  string   `yaml:"route"` // auto | messages | client-status
 }
 

@@ -15,6 +15,7 @@ func Default() *Config {
 			ConnectTimeout: Duration(15 * time.Second),
 			QueryTimeout:   Duration(5 * time.Minute),
 			Retries:        3,
+			RetryWait:      Duration(time.Second),
 			Route:          "auto",
 		},
 		Failures: Failures{

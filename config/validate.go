@@ -116,6 +116,10 @@ func (d *Database) validate(p *problems, dir string) {
 		between(p, "database.port", d.Port, 1, 65535)
 	}
 	oneOf(p, "database.encrypt", d.Encrypt, "true", "strict", "false", "disable")
+	if d.TLSMin != "" {
+		oneOf(p, "database.tls_min", d.TLSMin, "1.0", "1.1", "1.2", "1.3")
+	}
+	positive(p, "database.retry_wait", d.RetryWait)
 	d.validateAuth(p)
 	d.CAFile, d.Keytab = absIn(dir, d.CAFile), absIn(dir, d.Keytab)
 	d.CredentialCache, d.Krb5Conf = absIn(dir, d.CredentialCache), absIn(dir, d.Krb5Conf)

@@ -144,7 +144,8 @@ func TestValidHost(t *testing.T) {
 		"PC0001": true, "pc-0001": true, "LAB_PC1": true, "pc1.corp.example.com": true, "127.0.0.2": true,
 		"": false, "PC 1": false, `PC1\admin$`: false, "PC1/x": false, "..": false, "pc1..corp": false,
 		"-pc1": false, "pc1-": false, "::1": false, "pc1.": false, strings.Repeat("a", 64): false,
-		"pc1%2e": false, "pc1\x00": false, "ПК1": false,
+		"pc1%2e": false, "pc1\x00": false, "ПК1": false, "KID-??13": false, `..\..\x`: false, "KID:1": false,
+		`KID$`: false, "KID*": false, "SRV_FILES": true,
 	} {
 		if got := fetch.ValidHost(name); got != want {
 			t.Errorf("ValidHost(%q) = %v, want %v", name, got, want)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"smsfail"
+	"smsfail/fetch"
 )
 
 // TestOneRecordPerMachine: machines with obsolete, decommissioned or
@@ -74,7 +75,7 @@ func TestUnknownAndBadMachines(t *testing.T) {
 		var unknown, bad int
 		for _, fl := range got {
 			if fl.ResourceID != 0 {
-				if !ValidMachineName(fl.Machine) {
+				if !fetch.ValidHost(fl.Machine) {
 					t.Errorf("%s: known machine %q judged an invalid name", route, fl.Machine)
 				}
 				continue
@@ -83,24 +84,12 @@ func TestUnknownAndBadMachines(t *testing.T) {
 			if fl.AdvertisementName == "" || fl.CollectionID == "" || fl.SiteCode == "" || fl.Domain != "" {
 				t.Errorf("%s: unknown machine %s: %+v", route, fl.Machine, fl)
 			}
-			if !ValidMachineName(fl.Machine) {
+			if !fetch.ValidHost(fl.Machine) {
 				bad++
 			}
 		}
 		if unknown < 2 || bad == 0 {
 			t.Errorf("%s: %d failures of unknown machines, %d with bad names; want some of each", route, unknown, bad)
-		}
-	}
-}
-
-func TestValidMachineName(t *testing.T) {
-	for name, want := range map[string]bool{
-		"KID-PC00042": true, "kid-pc00042": true, "PC1": true, "web01.kid.example": true, "SRV_FILES": true,
-		"": false, "KID-??13": false, `..\..\x`: false, "a/b": false, "KID PC": false, "-KID": false,
-		"KID:1": false, "KID-PC0004200001": false, `KID$`: false, "a..b": false, "KID*": false,
-	} {
-		if got := ValidMachineName(name); got != want {
-			t.Errorf("ValidMachineName(%q) = %v", name, got)
 		}
 	}
 }

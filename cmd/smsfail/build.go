@@ -105,9 +105,10 @@ func databaseConfig(d config.Database, logger *slog.Logger) query.Config {
 	q.Auth, q.User, q.Password = d.Auth, d.User, d.Password.Value()
 	q.Keytab, q.CredentialCache, q.Krb5Conf, q.Realm = d.Keytab, d.CredentialCache, d.Krb5Conf, d.Realm
 	q.Encrypt, q.TrustServerCertificate = d.Encrypt, d.TrustServerCertificate
-	q.CAFile, q.HostNameInCertificate = d.CAFile, d.HostNameInCertificate
+	q.CAFile, q.HostNameInCertificate, q.TLSMin, q.ServerSPN = d.CAFile, d.HostNameInCertificate, d.TLSMin, d.ServerSPN
 	q.ReadOnlyIntent = *d.ReadOnlyIntent
-	q.ConnectTimeout, q.QueryTimeout, q.Retries = d.ConnectTimeout.D(), d.QueryTimeout.D(), d.Retries
+	q.ConnectTimeout, q.QueryTimeout = d.ConnectTimeout.D(), d.QueryTimeout.D()
+	q.Retries, q.RetryWait = d.Retries, d.RetryWait.D()
 	q.Logger = logger
 	return q
 }
