@@ -45,8 +45,8 @@ func holdLock(dir string) int {
 }
 
 // startHolder runs a second process holding the lock of the state folder
-// dir; closing the returned writer ends it.
-func startHolder(t *testing.T, dir string) io.WriteCloser {
+// dir; closing the returned writer ends it cleanly.
+func startHolder(t *testing.T, dir string) (io.WriteCloser, *exec.Cmd) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "SMSFAIL_TEST_HOLD_LOCK="+dir)
@@ -66,7 +66,7 @@ func startHolder(t *testing.T, dir string) io.WriteCloser {
 	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || strings.TrimSpace(line) != "locked" {
 		t.Fatalf("the second process did not take the lock: %q %v", line, err)
 	}
-	return stdin
+	return stdin, cmd
 }
 
 // site is a demo site in a temporary folder with its configuration.

@@ -111,7 +111,7 @@ func TestMailSent(t *testing.T) {
 // --wait until it ends.
 func TestRunWhileAnotherProcessRuns(t *testing.T) {
 	s := newSite(t, "")
-	holder := startHolder(t, filepath.Join(s.dir, "state"))
+	holder, _ := startHolder(t, filepath.Join(s.dir, "state"))
 	args := append([]string{"run", "--config", s.config}, s.window()...)
 	r := invoke(context.Background(), nil, args...)
 	if r.code != exitFailure || !strings.Contains(r.stderr, "is still going") || !strings.Contains(r.stderr, "give --wait") {
@@ -128,6 +128,21 @@ func TestRunWhileAnotherProcessRuns(t *testing.T) {
 	r = <-done
 	if r.code != exitIncomplete || !strings.Contains(r.stderr, "waiting for it to end") {
 		t.Fatalf("after the other run ended:\n%s", r)
+	}
+}
+
+// TestStaleLockTakenOver: the lock of a killed process is taken over at
+// once, and the log names the run that did not end.
+func TestStaleLockTakenOver(t *testing.T) {
+	s := newSite(t, "")
+	_, holder := startHolder(t, filepath.Join(s.dir, "state"))
+	pid := holder.Process.Pid
+	holder.Process.Kill()
+	holder.Wait()
+	r := invoke(context.Background(), nil, append([]string{"run", "--config", s.config}, s.window()...)...)
+	if r.code != exitIncomplete || !strings.Contains(r.stderr, "took over the lock of a run that did not end") ||
+		!strings.Contains(r.stderr, fmt.Sprintf("pid %d", pid)) {
+		t.Fatalf("want the stale lock taken over and its holder named:\n%s", r)
 	}
 }
 
