@@ -28,7 +28,7 @@ var siteNow = time.Date(2026, 3, 12, 7, 0, 0, 0, time.UTC)
 // testJob builds the real job over a demo site in a temporary folder, with
 // a clock the test moves: the status messages route, so each night sees
 // exactly the failures of its own window.
-func testJob(t *testing.T, now *time.Time) (*Job, *query.DB, string) {
+func testJob(t testing.TB, now *time.Time) (*Job, *query.DB, string) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
