@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"smsfail/logtext"
 	"smsfail/schedule"
 )
 
@@ -188,6 +189,9 @@ func (l *Logs) validate(p *problems, dir string) {
 	}
 	between(p, "logs.retries", *l.Retries, 0, 5)
 	between(p, "logs.smb.port", l.SMB.Port, 1, 65535)
+	if err := logtext.ValidCodepage(l.Codepage); err != nil {
+		p.add("logs.codepage", "%v", err)
+	}
 	if l.Source == "auto" {
 		l.Source = l.autoSource()
 	}

@@ -159,6 +159,14 @@ func (s *Server) writeConfig(globals []string) (string, error) {
   disable spoolss = yes
   obey pam restrictions = no
   max connections = 0
+  store dos attributes = no
+  ea support = no
+  kernel share modes = no
+  posix locking = no
+  kernel oplocks = no
+  smb2 leases = no
+  disable netbios = yes
+  dns proxy = no
 `, s.Domain, s.Port, s.dir)
 	for _, g := range globals {
 		fmt.Fprintf(&b, "  %s\n", g)
