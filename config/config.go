@@ -145,8 +145,8 @@ type Report struct {
 type Mail struct {
 	Enabled        bool     `yaml:"enabled"`
 	Host           string   `yaml:"host"`
-	Port           int      `yaml:"port"`
-	TLS            string   `yaml:"tls"` // starttls | opportunistic | tls | none
+	Port           int      `yaml:"port"` // 25, or 465 with tls: tls, when not given
+	TLS            string   `yaml:"tls"`  // starttls | opportunistic | tls | none
 	CAFile         string   `yaml:"ca_file"`
 	Auth           string   `yaml:"auth"` // none | plain | login
 	User           string   `yaml:"user"`
@@ -155,8 +155,9 @@ type Mail struct {
 	To             []string `yaml:"to"`
 	Cc             []string `yaml:"cc"`
 	Subject        string   `yaml:"subject"`
-	MaxAttachBytes ByteSize `yaml:"max_attach_bytes"`
+	MaxAttachBytes ByteSize `yaml:"max_attach_bytes"` // 0: never attach, give the path
 	Retries        int      `yaml:"retries"`
+	Backoff        Duration `yaml:"backoff"` // before the first retry, doubling after
 	Timeout        Duration `yaml:"timeout"`
 }
 

@@ -155,3 +155,19 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestMailDefaults(t *testing.T) {
+	base := "database: {driver: sqlite, path: site.db}\nlogs: {source: local, root: clients}\n"
+	for tls, port := range map[string]int{"starttls": 25, "none": 25, "tls": 465} {
+		c, err := Parse("x.yaml", []byte(base+"mail: {enabled: true, host: relay, tls: "+tls+", from: a@example.org, to: [b@example.org]}\n"), env(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Mail.Port != port {
+			t.Errorf("tls %s: port %d, want %d", tls, c.Mail.Port, port)
+		}
+		if c.Mail.MaxAttachBytes != 7<<20 || c.Mail.Backoff.D() != 10*time.Second || c.Mail.Retries != 3 {
+			t.Errorf("mail defaults %+v", c.Mail)
+		}
+	}
+}

@@ -1,7 +1,9 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"net"
 	"net/mail"
 	"path"
 	"path/filepath"
@@ -11,9 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"smsfail/logtext"
+	"smsfail/schedule"
 )
 
 // idPattern is the form of SMS advertisement, package and collection IDs:
@@ -262,6 +263,12 @@ func (r *Report) validate(p *problems, dir string) {
 
 func (m *Mail) validate(p *problems, dir string) {
 	m.CAFile = absIn(dir, m.CAFile)
+	if m.Port == 0 {
+		m.Port = 25
+		if m.TLS == "tls" {
+			m.Port = 465
+		}
+	}
 	if !m.Enabled {
 		return
 	}
@@ -274,6 +281,14 @@ func (m *Mail) validate(p *problems, dir string) {
 	if m.Auth != "none" && (m.User == "" || !m.Password.Set()) {
 		p.add("mail.auth", "%s authentication needs mail.user and mail.password", m.Auth)
 	}
+	if m.Auth != "none" && m.TLS == "none" && !loopback(m.Host) {
+		p.add("mail.auth", "%s authentication with tls: none would send the password in clear to %s: use tls: starttls or tls", m.Auth, m.Host)
+	}
+	for _, ph := range regexp.MustCompile(`\{[^{}]*\}`).FindAllString(m.Subject, -1) {
+		if ph != "{site}" && ph != "{date}" && ph != "{failures}" {
+			p.add("mail.subject", "%s is not a placeholder; use {site}, {date} and {failures}", ph)
+		}
+	}
 	addresses(p, "mail.from", []string{m.From})
 	if len(m.To) == 0 {
 		p.add("mail.to", "give at least one recipient")
@@ -281,7 +296,18 @@ func (m *Mail) validate(p *problems, dir string) {
 	addresses(p, "mail.to", m.To)
 	addresses(p, "mail.cc", m.Cc)
 	between(p, "mail.retries", m.Retries, 0, 10)
+	positive(p, "mail.backoff", m.Backoff)
 	positive(p, "mail.timeout", m.Timeout)
+}
+
+// loopback reports a relay on the same machine, where a password in clear
+// does not cross the network.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func addresses(p *problems, key string, list []string) {
@@ -303,9 +329,8 @@ func (s *Schedule) validate(p *problems, siteZone string, siteLoc *time.Location
 		s.Location = loadLocation(p, "schedule.timezone", s.TimeZone)
 	}
 	if s.Cron != "" {
-		parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-		if _, err := parser.Parse(s.Cron); err != nil {
-			p.add("schedule.cron", "%q is not a cron schedule (5 fields like \"30 6 * * *\", or @daily): %v", s.Cron, err)
+		if err := schedule.Parse(s.Cron, s.Location); err != nil {
+			p.add("schedule.cron", "%q is not a cron schedule (5 fields like \"30 6 * * *\", @daily, @every 12h, optionally after CRON_TZ=Europe/London): %v", s.Cron, errors.Unwrap(err))
 		}
 	}
 	positive(p, "schedule.grace", s.Grace)

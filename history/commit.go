@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -92,7 +93,7 @@ func (r *Run) insertRun(ctx context.Context, tx *sql.Tx, info CommitInfo) error 
 	res, err := tx.ExecContext(ctx, `INSERT INTO runs (kind, advertisement, since, until, started, committed, outcome, error, report,
 		failures, classified, no_detail, unclassified, unread, unreachable, new, recurring, fixed, durations)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		s.Kind, s.Advertisement, fmtTime(s.Since), fmtTime(s.Until), fmtTime(s.Started), fmtTime(time.Now()), info.Outcome, info.Error, info.Report,
+		s.Kind, strings.Join(s.Advertisements, ","), fmtTime(s.Since), fmtTime(s.Until), fmtTime(s.Started), fmtTime(time.Now()), info.Outcome, info.Error, info.Report,
 		c.Failures, c.Classified, c.NoDetail, c.Unclassified, c.Unread, c.Unreachable, ch.New, ch.Recurring, ch.Fixed, encodeDurations(info.Durations))
 	if err != nil {
 		return fmt.Errorf("cannot record the run: %w", err)

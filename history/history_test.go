@@ -116,7 +116,7 @@ func TestMarkRefusals(t *testing.T) {
 	for _, spec := range []RunSpec{
 		{Kind: KindNightly, Since: night(1), Until: night(1)},
 		{Kind: "weekly", Since: night(0), Until: night(1)},
-		{Kind: KindNightly, Advertisement: "KID20001", Since: night(0), Until: night(1)},
+		{Kind: KindNightly, Advertisements: []string{"KID20001"}, Since: night(0), Until: night(1)},
 	} {
 		if _, err := h.Begin(spec); err == nil {
 			t.Errorf("Begin(%+v) accepted", spec)
@@ -155,7 +155,7 @@ func TestRunByHand(t *testing.T) {
 	}, successes: []success{{"PC02", "KID20002", night(0).Add(time.Hour)}}}
 	runNight(t, h, s, night(0), OutcomeOK)
 
-	run, err := h.Begin(RunSpec{Kind: KindOnce, Advertisement: "KID20001", Since: night(-1), Until: night(0).Add(2 * time.Hour)})
+	run, err := h.Begin(RunSpec{Kind: KindOnce, Advertisements: []string{"KID20001"}, Since: night(-1), Until: night(0).Add(2 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -85,10 +86,10 @@ type Marks struct {
 
 // RunSpec describes a run about to be marked and committed.
 type RunSpec struct {
-	Kind          Kind
-	Advertisement string    // the one advertisement a run by hand covers, "" for all
-	Since, Until  time.Time // the status-message window, [Since, Until)
-	Started       time.Time
+	Kind           Kind
+	Advertisements []string  // the advertisements a run by hand covers, none for all
+	Since, Until   time.Time // the status-message window, [Since, Until)
+	Started        time.Time
 }
 
 // Run is a run being recorded. Nothing is written before Commit.
@@ -136,9 +137,10 @@ func (h *DB) Begin(spec RunSpec) (*Run, error) {
 	if !spec.Since.Before(spec.Until) {
 		return nil, fmt.Errorf("cannot begin a run: its window %s to %s is empty", spec.Since.UTC().Format(time.RFC3339), spec.Until.UTC().Format(time.RFC3339))
 	}
-	if spec.Kind == KindNightly && spec.Advertisement != "" {
-		return nil, fmt.Errorf("cannot begin a nightly run of one advertisement (%s): nights cover all", spec.Advertisement)
+	if spec.Kind == KindNightly && len(spec.Advertisements) > 0 {
+		return nil, fmt.Errorf("cannot begin a nightly run of some advertisements (%s): nights cover all", strings.Join(spec.Advertisements, ", "))
 	}
+	spec.Advertisements = slices.Clone(spec.Advertisements)
 	if spec.Started.IsZero() {
 		spec.Started = time.Now()
 	}
@@ -161,7 +163,7 @@ func (r *Run) Mark(ctx context.Context, results []smsfail.Result, successes Succ
 		return nil, fmt.Errorf("cannot mark run: a nightly window must start where the last night (run %d) ended, %s, not at %s",
 			base.ID, base.Until.Format(time.RFC3339Nano), r.spec.Since.UTC().Format(time.RFC3339Nano))
 	}
-	open, err := r.h.loadOpen(ctx, r.spec.Advertisement)
+	open, err := r.h.loadOpen(ctx, r.spec.Advertisements)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +216,7 @@ func markResults(results []smsfail.Result, open map[fkey]openRow, nights []int64
 			return nil, fmt.Errorf("cannot mark run: %s failed %s twice in the results; the query reports the latest failure per machine and advertisement", f.Machine, f.AdvertisementID)
 		}
 		dup[k] = true
-		row := findingRow{key: k, f: f, cause: res.Cause(), lastFailure: f.Time}
+		row := findingRow{key: k, f: f, cause: CauseOf(res), lastFailure: f.Time}
 		if o, ok := open[k]; ok {
 			row.mark = Mark{Status: StatusRecurring, Nights: nightsSince(nights, o.firstRun) + 1, FirstFailed: o.firstFailed}
 			row.firstRun, row.seenBefore = o.firstRun, o.seen
@@ -255,10 +257,11 @@ func (h *DB) nightIDs(ctx context.Context) ([]int64, error) {
 	return ids, rows.Err()
 }
 
-// loadOpen reads the open failures, of one advertisement when ad is set.
-func (h *DB) loadOpen(ctx context.Context, ad string) (map[fkey]openRow, error) {
+// loadOpen reads the open failures, of some advertisements when ads are
+// given.
+func (h *DB) loadOpen(ctx context.Context, ads []string) (map[fkey]openRow, error) {
 	rows, err := h.db.QueryContext(ctx, `SELECT machine_key, advertisement, machine, collection, cause, exit_code,
-		first_failed, last_failed, first_run, seen FROM open_failures WHERE ? = '' OR advertisement = ?`, ad, ad)
+		first_failed, last_failed, first_run, seen FROM open_failures`)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read open failures from %s: %w", h.path, err)
 	}
@@ -270,6 +273,9 @@ func (h *DB) loadOpen(ctx context.Context, ad string) (map[fkey]openRow, error) 
 		var first, last string
 		if err := rows.Scan(&k.machine, &k.ad, &o.machine, &o.collection, &o.cause, &o.exitCode, &first, &last, &o.firstRun, &o.seen); err != nil {
 			return nil, fmt.Errorf("cannot read open failures from %s: %w", h.path, err)
+		}
+		if len(ads) > 0 && !slices.Contains(ads, k.ad) {
+			continue
 		}
 		if o.firstFailed, err = parseTime(first); err != nil {
 			return nil, fmt.Errorf("cannot read open failures from %s: %w", h.path, err)

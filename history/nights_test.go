@@ -199,7 +199,7 @@ func TestThreeNights(t *testing.T) {
 	if c := m2.Change; c.New != 1 || c.Recurring != 1 || c.Fixed != 1 || c.StillOpen != 1 || c.Previous.ID != id1 {
 		t.Fatalf("night 2 change %+v", c)
 	}
-	assertCauses(t, m2, "catalog-install-failed:1/1 custom-action-failed:1/0 disk-full:0/1 unreachable:0/1")
+	assertCauses(t, m2, "catalog-install-failed:1/1 custom-action-failed:1/0 disk-full:0/1 not read: unreachable:0/1")
 
 	// A failed attempt (site database down) records the run but neither
 	// moves the window nor opens anything.

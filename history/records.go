@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -20,21 +21,21 @@ type Counts struct {
 
 // RunRecord is one recorded run.
 type RunRecord struct {
-	ID            int64
-	Kind          Kind
-	Advertisement string // "" for all
-	Since, Until  time.Time
-	Started       time.Time
-	Committed     time.Time
-	Finished      time.Time // zero while the mail step has not reported
-	Outcome       Outcome
-	Error         string // what went wrong: the run's error, or the mail server's answer
-	Report        string // the workbook's path
-	Counts        Counts
-	New           int
-	Recurring     int
-	Fixed         int
-	Durations     map[string]time.Duration // by stage
+	ID             int64
+	Kind           Kind
+	Advertisements []string // the advertisements a run by hand covered; none for all
+	Since, Until   time.Time
+	Started        time.Time
+	Committed      time.Time
+	Finished       time.Time // zero while the mail step has not reported
+	Outcome        Outcome
+	Error          string // what went wrong: the run's error, or the mail server's answer
+	Report         string // the workbook's path
+	Counts         Counts
+	New            int
+	Recurring      int
+	Fixed          int
+	Durations      map[string]time.Duration // by stage
 }
 
 const selectRuns = `SELECT id, kind, advertisement, since, until, started, committed, finished,
@@ -46,13 +47,16 @@ func scanRuns(rows *sql.Rows) ([]RunRecord, error) {
 	var runs []RunRecord
 	for rows.Next() {
 		var r RunRecord
-		var since, until, started, committed, durations string
+		var ads, since, until, started, committed, durations string
 		var finished sql.NullString
 		c := &r.Counts
-		if err := rows.Scan(&r.ID, &r.Kind, &r.Advertisement, &since, &until, &started, &committed, &finished,
+		if err := rows.Scan(&r.ID, &r.Kind, &ads, &since, &until, &started, &committed, &finished,
 			&r.Outcome, &r.Error, &r.Report, &c.Failures, &c.Classified, &c.NoDetail, &c.Unclassified, &c.Unread, &c.Unreachable,
 			&r.New, &r.Recurring, &r.Fixed, &durations); err != nil {
 			return nil, err
+		}
+		if ads != "" {
+			r.Advertisements = strings.Split(ads, ",")
 		}
 		var err error
 		for _, t := range []struct {

@@ -1,27 +1,24 @@
-// Package jobs runs the whole job once: query the site database for
-// failures, fetch each failing client's log, read the cause out of it and
-// write the workbook. The nightly schedule and the one-off commands call the
-// same Run.
+// Package jobs runs the whole job once: under the state folder's lock, it
+// queries the site database for failures, fetches each failing client's
+// log, reads the cause out of it, marks each failure new or recurring
+// against the nights before, writes the workbook, records the run in the
+// history and mails the report. The nightly schedule, a run from cron and
+// the one-off commands all call the same Run.
 package jobs
 
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
-	"slices"
-	"strings"
-	"sync/atomic"
 	"time"
 
 	"smsfail"
 	"smsfail/classify"
 	"smsfail/fetch"
-	"smsfail/logtext"
+	"smsfail/history"
+	"smsfail/mail"
 	"smsfail/query"
-	"smsfail/report"
 )
 
 // Site is the site database as the job sees it: SQL Server in production,
@@ -46,6 +43,22 @@ type Job struct {
 	Location            *time.Location
 	PerCollectionSheets int
 	ReportDir           string
+	DiscardLogs         bool // keep no copy of the logs beside the workbook
+
+	// StateDir holds the lock that keeps runs apart, across processes;
+	// "" takes no lock.
+	StateDir string
+	// History records every run and marks failures new, recurring or
+	// fixed; nil records nothing and marks nothing.
+	History *history.DB
+	// Successes is where History learns which failures were fixed: the
+	// site database. Nil finds none fixed.
+	Successes history.Successes
+	// Mail sends the report after the workbook; nil sends nothing.
+	Mail *mail.Config
+	// Window is how far back a nightly run looks when no earlier night
+	// says where to start; 24 hours when zero.
+	Window time.Duration
 
 	Logger   *slog.Logger
 	Progress func(stage string, done, total int) // nil: no progress shown
@@ -54,13 +67,27 @@ type Job struct {
 
 // Options are what changes from one run to the next.
 type Options struct {
+	// Nightly makes the run one of the nightly series: its window starts
+	// where the last night that wrote its report ended (Window back from
+	// now on the first night) and ends now, it covers every configured
+	// advertisement, and it moves the window and the open failures on.
+	// Since, Until and Advertisements are then left empty. Otherwise the run
+	// is a run by hand: recorded and marked against the nights, it moves
+	// neither.
+	Nightly        bool
 	Since, Until   time.Time
 	Advertisements []string // narrows the configured filter
 	Out            string   // workbook path; default under ReportDir
+	NoMail         bool     // do not mail the report even when Mail is set
+	// Wait makes a run that finds another one going (in this process or
+	// another) wait for it to end; otherwise it refuses at once with a
+	// *lock.HeldError.
+	Wait bool
 }
 
 // Outcome is what a run produced.
 type Outcome struct {
+	Kind     history.Kind
 	Results  []smsfail.Result // sorted by collection, advertisement, machine
 	Route    query.Route
 	Workbook string
@@ -68,6 +95,19 @@ type Outcome struct {
 	Until    time.Time
 	Started  time.Time
 	Finished time.Time
+	// Durations are by stage: query, fetch (with classification), report.
+	Durations map[string]time.Duration
+
+	// RunID is the run's ID in the history, 0 without history.
+	RunID int64
+	// Marks are the failures marked against the nights before, and the
+	// change since the last night; nil without history.
+	Marks *history.Marks
+
+	// Mailed says the report was mailed. MailError says why it could not
+	// be; the workbook is on disk all the same.
+	Mailed    bool
+	MailError error
 }
 
 // Unread counts the failures whose log could not be read.
@@ -81,209 +121,97 @@ func (o *Outcome) Unread() int {
 	return n
 }
 
-// Run runs the job once.
+// Run runs the job once. It returns an error only when no workbook was
+// written, or when the run could not be recorded; a report that could not
+// be mailed is an Outcome with MailError set.
 func (j *Job) Run(ctx context.Context, opts Options) (*Outcome, error) {
-	out := &Outcome{Started: j.now(), Since: opts.Since.UTC(), Until: opts.Until.UTC()}
-	filter := j.filter(opts)
-	failures, route, err := j.query(ctx, filter)
+	if opts.Nightly && (!opts.Since.IsZero() || !opts.Until.IsZero() || len(opts.Advertisements) > 0) {
+		return nil, fmt.Errorf("cannot run: a nightly run takes its window from the history and covers every advertisement")
+	}
+	held, err := j.lock(ctx, opts.Wait)
 	if err != nil {
 		return nil, err
 	}
-	out.Route = route
-	workbook, runDir := j.paths(opts, out.Started)
-	results := j.fetchAndClassify(ctx, failures, filepath.Join(runDir, "logs"))
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("run cancelled while reading logs: %w", err)
+	defer j.unlock(held)
+	out := &Outcome{Kind: history.KindOnce, Started: j.now(), Durations: map[string]time.Duration{}}
+	if opts.Nightly {
+		out.Kind = history.KindNightly
 	}
-	sortResults(results)
-	out.Results = results
-	out.Finished = j.now()
-	out.Workbook = workbook
-	if err := j.writeReport(ctx, out, filter); err != nil {
+	if err := j.window(ctx, opts, out); err != nil {
 		return nil, err
 	}
+	rec, err := j.begin(opts, out)
+	if err != nil {
+		return nil, err
+	}
+	defer rec.failOnPanic(ctx)
+	if err := j.produce(ctx, opts, out, rec); err != nil {
+		rec.fail(ctx, err)
+		return nil, err
+	}
+	if err := rec.commit(ctx, out); err != nil {
+		return nil, fmt.Errorf("the workbook %s was written, but %w", out.Workbook, err)
+	}
+	j.mailReport(ctx, opts, out)
+	rec.finish(ctx, out)
 	return out, nil
 }
 
-func (j *Job) now() time.Time {
-	if j.Now != nil {
-		return j.Now()
-	}
-	return time.Now()
-}
-
-func (j *Job) logger() *slog.Logger {
-	if j.Logger != nil {
-		return j.Logger
-	}
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
-}
-
-func (j *Job) progress(stage string, done, total int) {
-	if j.Progress != nil {
-		j.Progress(stage, done, total)
-	}
-}
-
-func (j *Job) filter(opts Options) query.Filter {
-	f := j.Filter
-	f.Since, f.Until = opts.Since.UTC(), opts.Until.UTC()
-	if len(opts.Advertisements) > 0 {
-		f.Advertisements = slices.Clone(opts.Advertisements)
-	}
-	return f
-}
-
-// query is the first stage: every failure in the window, one per machine
-// and advertisement.
-func (j *Job) query(ctx context.Context, f query.Filter) ([]smsfail.Failure, query.Route, error) {
-	j.progress("query", 0, 0)
-	var failures []smsfail.Failure
-	route, err := j.Site.Failures(ctx, j.Route, f, func(fl smsfail.Failure) error {
-		failures = append(failures, fl)
+// window sets the run's window: given for a run by hand, from the history
+// for a nightly run.
+func (j *Job) window(ctx context.Context, opts Options, out *Outcome) error {
+	if !opts.Nightly {
+		out.Since, out.Until = opts.Since.UTC(), opts.Until.UTC()
 		return nil
-	})
+	}
+	out.Until = out.Started.UTC()
+	def := j.Window
+	if def <= 0 {
+		def = 24 * time.Hour
+	}
+	if j.History == nil {
+		out.Since = out.Until.Add(-def)
+		return nil
+	}
+	since, err := j.History.WindowStart(ctx, out.Until, def)
 	if err != nil {
-		return nil, route, fmt.Errorf("cannot query the site database for failures: %w", err)
+		return fmt.Errorf("cannot find where tonight's window starts: %w", err)
 	}
-	j.logger().Info("failures found", "count", len(failures), "route", route,
-		"since", f.Since.Format(time.RFC3339), "until", f.Until.Format(time.RFC3339))
-	return failures, route, nil
-}
-
-// paths picks the workbook's path and the run folder that holds it and the
-// kept logs, so the workbook's links survive moving the folder.
-func (j *Job) paths(opts Options, started time.Time) (workbook, runDir string) {
-	if opts.Out != "" {
-		return opts.Out, filepath.Dir(opts.Out)
-	}
-	site := j.SiteName
-	if site == "" {
-		site = "site"
-	}
-	local := started.In(j.location())
-	runDir = filepath.Join(j.ReportDir, fmt.Sprintf("%s-%s", site, local.Format("2006-01-02-150405")))
-	return filepath.Join(runDir, fmt.Sprintf("smsfail-%s-%s.xlsx", site, local.Format("2006-01-02"))), runDir
-}
-
-func (j *Job) location() *time.Location {
-	if j.Location != nil {
-		return j.Location
-	}
-	return time.UTC
-}
-
-// fetchAndClassify is the second and third stage: each failing client's log
-// is read over its share and classified as it streams in. Machine names that
-// cannot be a host never reach a UNC path: fetch reports them as bad data.
-func (j *Job) fetchAndClassify(ctx context.Context, failures []smsfail.Failure, keepDir string) []smsfail.Result {
-	targets := make([]fetch.Target, len(failures))
-	for i, f := range failures {
-		targets[i] = fetch.Target{Host: f.Machine, Paths: j.Locator.Paths(f)}
-	}
-	findings := make([]*smsfail.Finding, len(targets))
-	opts := j.Fetch
-	opts.KeepDir = keepDir
-	var settled atomic.Int64
-	opts.Done = func(n int) { j.progress("fetch", int(settled.Add(int64(n))), len(targets)) }
-	j.progress("fetch", 0, len(targets))
-	fetched := fetch.Run(ctx, j.Source, opts, targets, func(ctx context.Context, i int, body io.Reader) error {
-		f, err := j.classify(body)
-		findings[i] = f
-		return err
-	})
-	results := make([]smsfail.Result, len(failures))
-	for i, res := range fetched {
-		results[i] = smsfail.Result{Failure: failures[i], Fetch: res}
-		if res.Outcome.Read() {
-			results[i].Finding = findings[i]
-		}
-	}
-	return results
-}
-
-func (j *Job) classify(body io.Reader) (*smsfail.Finding, error) {
-	text, err := logtext.NewReader(body, j.Codepage)
-	if err != nil {
-		return nil, err
-	}
-	f, err := j.Rules.Classify(text)
-	if err != nil {
-		return nil, err
-	}
-	return &f, nil
-}
-
-// sortResults orders results the way the workbook lists them, so output is
-// the same for the same site whatever order hosts answered in.
-func sortResults(rs []smsfail.Result) {
-	slices.SortFunc(rs, func(a, b smsfail.Result) int {
-		fa, fb := a.Failure, b.Failure
-		return cmpStrings(fa.CollectionID, fb.CollectionID, fa.AdvertisementID, fb.AdvertisementID,
-			strings.ToUpper(fa.Machine), strings.ToUpper(fb.Machine))
-	})
-}
-
-func cmpStrings(pairs ...string) int {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if c := strings.Compare(pairs[i], pairs[i+1]); c != 0 {
-			return c
-		}
-	}
-	return 0
-}
-
-// writeReport is the last stage: the workbook, written atomically.
-func (j *Job) writeReport(ctx context.Context, out *Outcome, f query.Filter) error {
-	j.progress("report", 0, 0)
-	if err := os.MkdirAll(filepath.Dir(out.Workbook), 0o755); err != nil {
-		return fmt.Errorf("cannot create the report folder: %w", err)
-	}
-	run := report.Run{
-		Site:                j.SiteName,
-		Since:               out.Since,
-		Until:               out.Until,
-		Filter:              describeFilter(f),
-		Route:               string(out.Route),
-		Started:             out.Started,
-		Finished:            out.Finished,
-		Location:            j.location(),
-		PerCollectionSheets: j.PerCollectionSheets,
-		Causes:              causeInfo(j.Rules),
-	}
-	if err := report.Write(ctx, out.Workbook, run, slices.Values(out.Results)); err != nil {
-		return fmt.Errorf("cannot write the workbook %s: %w", out.Workbook, err)
-	}
-	j.logger().Info("workbook written", "path", out.Workbook, "failures", len(out.Results))
+	out.Since = since.UTC()
 	return nil
 }
 
-func describeFilter(f query.Filter) string {
-	parts := []string{"exit codes " + joinInts(f.ExitCodes)}
-	if len(f.Advertisements) > 0 {
-		parts = append(parts, "advertisements "+strings.Join(f.Advertisements, ", "))
+// produce runs the stages up to the workbook: query, fetch and classify,
+// mark, write.
+func (j *Job) produce(ctx context.Context, opts Options, out *Outcome, rec *record) error {
+	filter := j.filter(opts, out)
+	start := time.Now()
+	failures, route, err := j.query(ctx, filter)
+	out.Durations["query"] = time.Since(start)
+	if err != nil {
+		return err
 	}
-	if len(f.Collections) > 0 {
-		parts = append(parts, "collections "+strings.Join(f.Collections, ", "))
+	out.Route = route
+	workbook, runDir := j.paths(opts, out.Started)
+	start = time.Now()
+	keepDir := ""
+	if !j.DiscardLogs {
+		keepDir = filepath.Join(runDir, "logs")
 	}
-	if f.SiteCode != "" {
-		parts = append(parts, "site "+f.SiteCode)
+	results := j.fetchAndClassify(ctx, failures, keepDir)
+	out.Durations["fetch"] = time.Since(start)
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("run cancelled while reading logs: %w", err)
 	}
-	return strings.Join(parts, "; ")
-}
-
-func joinInts(v []int64) string {
-	s := make([]string, len(v))
-	for i, n := range v {
-		s[i] = fmt.Sprint(n)
+	sortResults(results)
+	out.Results = results
+	if err := rec.mark(ctx, out); err != nil {
+		return err
 	}
-	return strings.Join(s, ", ")
-}
-
-func causeInfo(r *classify.Rules) map[string]report.CauseInfo {
-	m := map[string]report.CauseInfo{}
-	for _, c := range r.Causes() {
-		m[c.ID] = report.CauseInfo{Title: c.Title, Remediation: c.Remediation, Group: c.Group}
-	}
-	return m
+	out.Finished = j.now()
+	out.Workbook = workbook
+	start = time.Now()
+	err = j.writeReport(ctx, out, filter)
+	out.Durations["report"] = time.Since(start)
+	return err
 }

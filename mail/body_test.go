@@ -1,11 +1,9 @@
 package mail
 
 import (
-	"bytes"
 	"flag"
 	"io"
 	"log/slog"
-	"mime/quotedprintable"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,8 +12,6 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-func newQP(b []byte) io.Reader { return quotedprintable.NewReader(bytes.NewReader(b)) }
 
 func newTextLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
 

@@ -40,11 +40,17 @@ func Send(ctx context.Context, cfg Config, s Summary, workbookPath string) error
 	if err != nil {
 		return redact(err, cfg.Password)
 	}
+	return deliver(ctx, cfg, msg, "the report")
+}
+
+// deliver sends msg, retrying temporary failures with backoff. what names
+// the message in errors.
+func deliver(ctx context.Context, cfg Config, msg *gomail.Msg, what string) error {
 	client, err := newClient(cfg)
 	if err != nil {
 		return redact(err, cfg.Password)
 	}
-	server := fmt.Sprintf("%s:%d", cfg.Host, cfg.Port)
+	server := cfg.server()
 	wait := cfg.Backoff
 	for attempt := 1; ; attempt++ {
 		err = client.DialAndSendWithContext(ctx, msg)
@@ -53,16 +59,16 @@ func Send(ctx context.Context, cfg Config, s Summary, workbookPath string) error
 		}
 		switch {
 		case ctx.Err() != nil:
-			return redact(fmt.Errorf("cannot send the report to %s: %w", server, errors.Join(err, ctx.Err())), cfg.Password)
+			return redact(fmt.Errorf("cannot send %s to %s: %w", what, server, errors.Join(err, ctx.Err())), cfg.Password)
 		case permanent(err):
-			return redact(fmt.Errorf("cannot send the report to %s: %w", server, err), cfg.Password)
+			return redact(fmt.Errorf("cannot send %s to %s: %w", what, server, err), cfg.Password)
 		case attempt > cfg.Retries:
-			return redact(fmt.Errorf("cannot send the report to %s after %d attempts: %w", server, attempt, err), cfg.Password)
+			return redact(fmt.Errorf("cannot send %s to %s after %d attempts: %w", what, server, attempt, err), cfg.Password)
 		}
 		cfg.Logger.Warn("mail not sent; retrying", "server", server, "attempt", attempt, "wait", wait, "err", redact(err, cfg.Password))
 		select {
 		case <-ctx.Done():
-			return redact(fmt.Errorf("cannot send the report to %s: %w (stopped waiting to retry: %w)", server, err, ctx.Err()), cfg.Password)
+			return redact(fmt.Errorf("cannot send %s to %s: %w (stopped waiting to retry: %w)", what, server, err, ctx.Err()), cfg.Password)
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, maxBackoff)
@@ -71,6 +77,23 @@ func Send(ctx context.Context, cfg Config, s Summary, workbookPath string) error
 
 // newMessage builds the mail: text and HTML alternatives, the workbook.
 func newMessage(cfg Config, s Summary) (*gomail.Msg, error) {
+	m, err := newEnvelope(cfg)
+	if err != nil {
+		return nil, err
+	}
+	m.Subject(subject(cfg.Subject, s))
+	text, html := Body(s)
+	m.SetBodyString(gomail.TypeTextPlain, text)
+	m.AddAlternativeString(gomail.TypeTextHTML, html)
+	if s.Attached {
+		m.AttachFile(s.Workbook, gomail.WithFileName(filepath.Base(s.Workbook)), gomail.WithFileContentType(XLSXType))
+	}
+	return m, nil
+}
+
+// newEnvelope starts a message from the configured sender to the
+// configured recipients.
+func newEnvelope(cfg Config) (*gomail.Msg, error) {
 	m := gomail.NewMsg()
 	if err := m.From(cfg.From); err != nil {
 		return nil, fmt.Errorf("cannot use sender %q: %w", cfg.From, err)
@@ -83,16 +106,9 @@ func newMessage(cfg Config, s Summary) (*gomail.Msg, error) {
 			return nil, fmt.Errorf("cannot use recipients %q: %w", cfg.Cc, err)
 		}
 	}
-	m.Subject(subject(cfg.Subject, s))
 	m.SetDate()
 	m.SetMessageID() // kept across retries, so a duplicate can be recognized
 	m.SetUserAgent("smsfail")
-	text, html := Body(s)
-	m.SetBodyString(gomail.TypeTextPlain, text)
-	m.AddAlternativeString(gomail.TypeTextHTML, html)
-	if s.Attached {
-		m.AttachFile(s.Workbook, gomail.WithFileName(filepath.Base(s.Workbook)), gomail.WithFileContentType(XLSXType))
-	}
 	return m, nil
 }
 

@@ -4,12 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"errors"
-	"io"
-	"mime"
-	"mime/multipart"
-	netmail "net/mail"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,6 +14,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"smsfail/mail/smtptest"
 )
 
 func workbook(t *testing.T, size int) (string, []byte) {
@@ -32,147 +29,84 @@ func workbook(t *testing.T, size int) (string, []byte) {
 	return path, b
 }
 
-func config(ts *testServer) Config {
+func config(ts *smtptest.Server) Config {
 	return Config{
-		Host: ts.host, Port: ts.port, TLS: TLSNone,
+		Host: ts.Host, Port: ts.Port, TLS: TLSNone,
 		From: "smsfail <smsfail@example.org>", To: []string{"sms-admins@example.org"}, Cc: []string{"desktop@example.org"},
 		Retries: 2, Backoff: 10 * time.Millisecond, Timeout: 5 * time.Second,
 	}
 }
 
-// part is one leaf of a received MIME message.
-type part struct {
-	contentType string
-	params      map[string]string
-	disposition string
-	filename    string
-	body        []byte
-}
-
-// parse walks a received message with the standard library only.
-func parse(t *testing.T, data []byte) (*netmail.Message, []part) {
-	t.Helper()
-	msg, err := netmail.ReadMessage(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("received message does not parse: %v", err)
-	}
-	var parts []part
-	var walk func(header map[string][]string, body io.Reader)
-	walk = func(header map[string][]string, body io.Reader) {
-		h := netmail.Header(header)
-		ct, params, err := mime.ParseMediaType(h.Get("Content-Type"))
-		if err != nil {
-			t.Fatalf("bad content type %q: %v", h.Get("Content-Type"), err)
-		}
-		if strings.HasPrefix(ct, "multipart/") {
-			mr := multipart.NewReader(body, params["boundary"])
-			for {
-				p, err := mr.NextRawPart()
-				if err == io.EOF {
-					return
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				walk(p.Header, p)
-			}
-		}
-		raw, _ := io.ReadAll(body)
-		switch strings.ToLower(h.Get("Content-Transfer-Encoding")) {
-		case "base64":
-			raw, err = io.ReadAll(base64.NewDecoder(base64.StdEncoding, bytes.NewReader(raw)))
-		case "quoted-printable":
-			raw, err = io.ReadAll(newQP(raw))
-		}
-		if err != nil {
-			t.Fatalf("cannot decode a %s part: %v", ct, err)
-		}
-		disp, dparams, _ := mime.ParseMediaType(h.Get("Content-Disposition"))
-		parts = append(parts, part{contentType: ct, params: params, disposition: disp, filename: dparams["filename"], body: raw})
-	}
-	walk(msg.Header, msg.Body)
-	return msg, parts
-}
-
-func find(parts []part, ct string) *part {
-	for i := range parts {
-		if parts[i].contentType == ct {
-			return &parts[i]
-		}
-	}
-	return nil
-}
-
 func TestSendOverSTARTTLSWithSiteCA(t *testing.T) {
-	serverTLS, caFile := testCA(t)
-	ts := startServer(t, serverOptions{starttls: serverTLS})
+	serverTLS, caFile := smtptest.CA(t)
+	ts := smtptest.Start(t, smtptest.Options{STARTTLS: serverTLS})
 	path, content := workbook(t, 300_000)
 	cfg := config(ts)
 	cfg.TLS, cfg.CAFile = TLSStartTLS, caFile
-	cfg.Auth, cfg.User, cfg.Password = AuthPlain, ts.user, ts.password
+	cfg.Auth, cfg.User, cfg.Password = AuthPlain, ts.User, ts.Password
 
 	if err := Send(context.Background(), cfg, testSummary(), path); err != nil {
 		t.Fatal(err)
 	}
-	got := ts.only(t)
-	if !got.tls || got.user != ts.user {
-		t.Fatalf("sent with tls=%v as %q", got.tls, got.user)
+	got := ts.Only(t)
+	if !got.TLS || got.User != ts.User {
+		t.Fatalf("sent with tls=%v as %q", got.TLS, got.User)
 	}
-	if got.from != "smsfail@example.org" || strings.Join(got.to, ",") != "sms-admins@example.org,desktop@example.org" {
-		t.Fatalf("envelope from %q to %q", got.from, got.to)
+	if got.From != "smsfail@example.org" || strings.Join(got.To, ",") != "sms-admins@example.org,desktop@example.org" {
+		t.Fatalf("envelope from %q to %q", got.From, got.To)
 	}
-	msg, parts := parse(t, got.data)
+	msg, parts := smtptest.Parse(t, got.Data)
 	if s := msg.Header.Get("Subject"); s != "smsfail KID: 1234 failures on 2025-03-10" {
 		t.Fatalf("subject %q", s)
 	}
 	if msg.Header.Get("Cc") != "<desktop@example.org>" || msg.Header.Get("Message-Id") == "" {
 		t.Fatalf("headers %v", msg.Header)
 	}
-	att := find(parts, XLSXType)
+	att := smtptest.Find(parts, XLSXType)
 	if att == nil {
 		t.Fatalf("no %s part among %d parts", XLSXType, len(parts))
 	}
-	if att.disposition != "attachment" || att.filename != "smsfail-KID-2025-03-10.xlsx" {
-		t.Fatalf("attachment disposition %q, file name %q", att.disposition, att.filename)
+	if att.Disposition != "attachment" || att.Filename != "smsfail-KID-2025-03-10.xlsx" {
+		t.Fatalf("attachment disposition %q, file name %q", att.Disposition, att.Filename)
 	}
-	if !bytes.Equal(att.body, content) {
-		t.Fatalf("attachment differs from the workbook: %d bytes received, %d sent", len(att.body), len(content))
+	if !bytes.Equal(att.Body, content) {
+		t.Fatalf("attachment differs from the workbook: %d bytes received, %d sent", len(att.Body), len(content))
 	}
-	text, html := find(parts, "text/plain"), find(parts, "text/html")
+	text, html := smtptest.Find(parts, "text/plain"), smtptest.Find(parts, "text/html")
 	if text == nil || html == nil {
 		t.Fatal("text or HTML body missing")
 	}
 	for _, want := range []string{"1,234 failures", "4 hosts unreachable", "12 new, 30 recurring, 5 fixed", "Run the uninstall tool", "is attached"} {
-		if !strings.Contains(string(text.body), want) {
-			t.Errorf("text body lacks %q:\n%s", want, text.body)
+		if !strings.Contains(string(text.Body), want) {
+			t.Errorf("text body lacks %q:\n%s", want, text.Body)
 		}
 	}
 	for _, want := range []string{"<b>1,234</b>", "Hosts unreachable</td><td align=\"right\">4<", "<b>12</b> new", "Run the uninstall tool", "is attached"} {
-		if !strings.Contains(string(html.body), want) {
-			t.Errorf("HTML body lacks %q:\n%s", want, html.body)
+		if !strings.Contains(string(html.Body), want) {
+			t.Errorf("HTML body lacks %q:\n%s", want, html.Body)
 		}
 	}
 }
 
 func TestSendImplicitTLSWithLogin(t *testing.T) {
-	serverTLS, caFile := testCA(t)
-	ts := startServer(t, serverOptions{implicit: serverTLS})
+	serverTLS, caFile := smtptest.CA(t)
+	ts := smtptest.Start(t, smtptest.Options{Implicit: serverTLS})
 	path, content := workbook(t, 1000)
 	cfg := config(ts)
 	cfg.TLS, cfg.CAFile = TLSImplicit, caFile
-	cfg.Auth, cfg.User, cfg.Password = AuthLogin, ts.user, ts.password
+	cfg.Auth, cfg.User, cfg.Password = AuthLogin, ts.User, ts.Password
 	if err := Send(context.Background(), cfg, testSummary(), path); err != nil {
 		t.Fatal(err)
 	}
-	got := ts.only(t)
-	_, parts := parse(t, got.data)
-	if !got.tls || got.user != ts.user || !bytes.Equal(find(parts, XLSXType).body, content) {
-		t.Fatalf("tls=%v user=%q", got.tls, got.user)
+	got := ts.Only(t)
+	_, parts := smtptest.Parse(t, got.Data)
+	if !got.TLS || got.User != ts.User || !bytes.Equal(smtptest.Find(parts, XLSXType).Body, content) {
+		t.Fatalf("tls=%v user=%q", got.TLS, got.User)
 	}
 }
 
 func TestWorkbookAboveLimitNotAttached(t *testing.T) {
-	ts := startServer(t, serverOptions{})
+	ts := smtptest.Start(t, smtptest.Options{})
 	path, _ := workbook(t, 5000)
 	for _, limit := range []int64{4999, -1} {
 		cfg := config(ts)
@@ -181,16 +115,16 @@ func TestWorkbookAboveLimitNotAttached(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got := ts.received()
+	got := ts.Received()
 	if len(got) != 2 {
 		t.Fatalf("%d mails", len(got))
 	}
 	for i, want := range []string{"larger than the mail limit of 4.9 KiB", "attachments are turned off"} {
-		_, parts := parse(t, got[i].data)
-		if find(parts, XLSXType) != nil {
+		_, parts := smtptest.Parse(t, got[i].Data)
+		if smtptest.Find(parts, XLSXType) != nil {
 			t.Fatal("workbook attached above the limit")
 		}
-		text := string(find(parts, "text/plain").body)
+		text := string(smtptest.Find(parts, "text/plain").Body)
 		if !strings.Contains(text, want) || !strings.Contains(text, path) {
 			t.Fatalf("body does not say %q and give the path %s:\n%s", want, path, text)
 		}
@@ -198,7 +132,7 @@ func TestWorkbookAboveLimitNotAttached(t *testing.T) {
 }
 
 func TestServerDownRetriedThenFails(t *testing.T) {
-	cfg := config(&testServer{host: "127.0.0.1", port: refusedPort(t)})
+	cfg := config(&smtptest.Server{Host: "127.0.0.1", Port: smtptest.RefusedPort(t)})
 	var logs bytes.Buffer
 	cfg.Logger = newTextLogger(&logs)
 	err := Send(context.Background(), cfg, testSummary(), "")
@@ -219,17 +153,17 @@ func TestServerRefusing(t *testing.T) {
 		"data": {data: &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Message rejected by content filter"}, want: "5.6.0 Message rejected by content filter"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			ts := startServer(t, serverOptions{})
-			ts.rcptErr, ts.dataErr, ts.failSessions = tc.rcpt, tc.data, -1
+			ts := smtptest.Start(t, smtptest.Options{})
+			ts.Refuse(tc.rcpt, tc.data, -1)
 			path, _ := workbook(t, 100)
 			err := Send(context.Background(), config(ts), testSummary(), path)
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), strconv.Itoa(code(tc.rcpt, tc.data))) {
 				t.Fatalf("got %v, want the server's answer %q", err, tc.want)
 			}
-			if n := ts.sessionCount(); n != 1 {
+			if n := ts.Sessions(); n != 1 {
 				t.Fatalf("a permanent refusal was tried %d times", n)
 			}
-			if len(ts.received()) != 0 {
+			if len(ts.Received()) != 0 {
 				t.Fatal("mail accepted")
 			}
 		})
@@ -237,66 +171,65 @@ func TestServerRefusing(t *testing.T) {
 }
 
 func TestTemporaryFailureRetried(t *testing.T) {
-	ts := startServer(t, serverOptions{})
-	ts.rcptErr = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}
-	ts.failSessions = 2
+	ts := smtptest.Start(t, smtptest.Options{})
+	ts.Refuse(&smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}, nil, 2)
 	path, _ := workbook(t, 100)
 	if err := Send(context.Background(), config(ts), testSummary(), path); err != nil {
 		t.Fatal(err)
 	}
-	if n := ts.sessionCount(); n != 3 {
+	if n := ts.Sessions(); n != 3 {
 		t.Fatalf("%d sessions, want two refused and one accepted", n)
 	}
-	ts.only(t)
+	ts.Only(t)
 }
 
 func TestSTARTTLSRequiredButNotOffered(t *testing.T) {
-	ts := startServer(t, serverOptions{})
+	ts := smtptest.Start(t, smtptest.Options{})
 	cfg := config(ts)
 	cfg.TLS = TLSStartTLS
-	cfg.Auth, cfg.User, cfg.Password = AuthPlain, ts.user, ts.password
+	cfg.Auth, cfg.User, cfg.Password = AuthPlain, ts.User, ts.Password
 	err := Send(context.Background(), cfg, testSummary(), "")
 	if err == nil || !strings.Contains(err.Error(), "does not support STARTTLS") {
 		t.Fatalf("got %v", err)
 	}
-	if ts.sessionCount() != 1 || len(ts.received()) != 0 {
-		t.Fatalf("%d sessions, %d mails: sent in clear or retried", ts.sessionCount(), len(ts.received()))
+	if ts.Sessions() != 1 || len(ts.Received()) != 0 {
+		t.Fatalf("%d sessions, %d mails: sent in clear or retried", ts.Sessions(), len(ts.Received()))
 	}
 }
 
 func TestUnknownCertificateRefused(t *testing.T) {
-	serverTLS, _ := testCA(t)
-	ts := startServer(t, serverOptions{starttls: serverTLS})
+	serverTLS, _ := smtptest.CA(t)
+	ts := smtptest.Start(t, smtptest.Options{STARTTLS: serverTLS})
 	cfg := config(ts)
 	cfg.TLS = TLSStartTLS // no CA file: the site's certificate is not trusted
 	err := Send(context.Background(), cfg, testSummary(), "")
 	if err == nil || !strings.Contains(err.Error(), "certificate signed by unknown authority") {
 		t.Fatalf("got %v", err)
 	}
-	if ts.sessionCount() != 1 || len(ts.received()) != 0 {
+	if ts.Sessions() != 1 || len(ts.Received()) != 0 {
 		t.Fatal("sent or retried despite an untrusted certificate")
 	}
 }
 
 func TestOpportunisticFallsBackToClear(t *testing.T) {
-	ts := startServer(t, serverOptions{})
+	ts := smtptest.Start(t, smtptest.Options{})
 	cfg := config(ts)
 	cfg.TLS = TLSOpportunistic
 	if err := Send(context.Background(), cfg, testSummary(), ""); err != nil {
 		t.Fatal(err)
 	}
-	if got := ts.only(t); got.tls {
+	if got := ts.Only(t); got.TLS {
 		t.Fatal("TLS without STARTTLS?")
 	}
 }
 
 func TestAuthFailureKeepsPasswordOut(t *testing.T) {
-	serverTLS, caFile := testCA(t)
-	ts := startServer(t, serverOptions{starttls: serverTLS})
-	ts.echoCredentials = true
+	serverTLS, caFile := smtptest.CA(t)
+	ts := smtptest.Start(t, smtptest.Options{STARTTLS: serverTLS})
+	ts.EchoCredentials()
 	cfg := config(ts)
 	cfg.TLS, cfg.CAFile = TLSStartTLS, caFile
-	cfg.Auth, cfg.User, cfg.Password = AuthPlain, ts.user, "wrong-Pa55word"
+	cfg.Auth, cfg.User, cfg.Password = AuthPlain, ts.User, "wrong-Pa55word"
 	err := Send(context.Background(), cfg, testSummary(), "")
 	if err == nil || !strings.Contains(err.Error(), `535 "5.7.8 Authentication credentials invalid`) {
 		t.Fatalf("got %v, want the server's answer", err)
@@ -304,13 +237,13 @@ func TestAuthFailureKeepsPasswordOut(t *testing.T) {
 	if strings.Contains(err.Error(), "wrong-Pa55word") {
 		t.Fatalf("password in the error: %v", err)
 	}
-	if ts.sessionCount() != 1 {
+	if ts.Sessions() != 1 {
 		t.Fatal("a refused password was retried")
 	}
 }
 
 func TestCancelStopsRetrying(t *testing.T) {
-	cfg := config(&testServer{host: "127.0.0.1", port: refusedPort(t)})
+	cfg := config(&smtptest.Server{Host: "127.0.0.1", Port: smtptest.RefusedPort(t)})
 	cfg.Retries, cfg.Backoff = 5, time.Hour
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
@@ -321,10 +254,10 @@ func TestCancelStopsRetrying(t *testing.T) {
 }
 
 func TestMissingWorkbook(t *testing.T) {
-	ts := startServer(t, serverOptions{})
+	ts := smtptest.Start(t, smtptest.Options{})
 	err := Send(context.Background(), config(ts), testSummary(), filepath.Join(t.TempDir(), "gone.xlsx"))
-	if !errors.Is(err, os.ErrNotExist) || ts.sessionCount() != 0 {
-		t.Fatalf("got %v after %d sessions", err, ts.sessionCount())
+	if !errors.Is(err, os.ErrNotExist) || ts.Sessions() != 0 {
+		t.Fatalf("got %v after %d sessions", err, ts.Sessions())
 	}
 }
 

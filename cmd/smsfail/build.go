@@ -8,31 +8,50 @@ import (
 	"smsfail/classify"
 	"smsfail/config"
 	"smsfail/fetch"
+	"smsfail/history"
 	"smsfail/jobs"
+	"smsfail/mail"
 	"smsfail/query"
 )
 
 // buildJob builds the clients a run needs from the configuration: the site
-// database, the log source, the rules. The returned func closes them.
+// database, the log source, the rules, the history. The returned func
+// closes them.
 func buildJob(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*jobs.Job, func(), error) {
-	rules, err := loadRules(cfg.Rules.File)
+	job, err := newJob(cfg, logger)
 	if err != nil {
 		return nil, nil, err
 	}
-	locator, err := fetch.NewLocator(programRules(cfg.Logs.Programs))
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: logs.programs: %w", cfg.File, err)
-	}
-	src, err := logSource(cfg.Logs)
+	hist, err := history.Open(ctx, cfg.State.Dir)
 	if err != nil {
 		return nil, nil, err
 	}
 	db, err := query.Open(ctx, databaseConfig(cfg.Database, logger))
 	if err != nil {
+		hist.Close()
 		return nil, nil, err
 	}
-	job := &jobs.Job{
-		Site:     db,
+	job.Site, job.Successes, job.History = db, db, hist
+	return job, func() { db.Close(); hist.Close() }, nil
+}
+
+// newJob builds what needs no connection: the rules, where each log is,
+// the log source, the mail settings. The site database and the history
+// are left to the caller.
+func newJob(cfg *config.Config, logger *slog.Logger) (*jobs.Job, error) {
+	rules, err := loadRules(cfg.Rules.File)
+	if err != nil {
+		return nil, err
+	}
+	locator, err := fetch.NewLocator(programRules(cfg.Logs.Programs))
+	if err != nil {
+		return nil, fmt.Errorf("%s: logs.programs: %w", cfg.File, err)
+	}
+	src, err := logSource(cfg.Logs)
+	if err != nil {
+		return nil, err
+	}
+	return &jobs.Job{
 		Route:    query.Route(cfg.Database.Route),
 		Filter:   failureFilter(cfg.Failures),
 		Source:   src,
@@ -45,9 +64,32 @@ func buildJob(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*jo
 		Location:            cfg.Site.Location,
 		PerCollectionSheets: *cfg.Report.PerCollectionSheets,
 		ReportDir:           cfg.Report.Dir,
-		Logger:              logger,
+		DiscardLogs:         !*cfg.Report.KeepLogs,
+
+		StateDir: cfg.State.Dir,
+		Mail:     mailConfig(cfg.Mail, logger),
+		Window:   cfg.Failures.Window.D(),
+
+		Logger: logger,
+	}, nil
+}
+
+// mailConfig is the mail settings, nil when mail is turned off.
+func mailConfig(m config.Mail, logger *slog.Logger) *mail.Config {
+	if !m.Enabled {
+		return nil
 	}
-	return job, func() { db.Close() }, nil
+	limit := int64(m.MaxAttachBytes)
+	if limit == 0 {
+		limit = -1 // max_attach_bytes: 0 never attaches
+	}
+	return &mail.Config{
+		Host: m.Host, Port: m.Port, TLS: m.TLS, CAFile: m.CAFile,
+		Auth: m.Auth, User: m.User, Password: m.Password.Value(),
+		From: m.From, To: m.To, Cc: m.Cc, Subject: m.Subject,
+		MaxAttachBytes: limit, Retries: m.Retries, Backoff: m.Backoff.D(), Timeout: m.Timeout.D(),
+		Logger: logger,
+	}
 }
 
 func siteName(s config.Site) string {

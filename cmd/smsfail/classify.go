@@ -24,10 +24,18 @@ Reads each log (svcpack.log, KB*.log, an MSI verbose log or MsiInstaller
 event text) and prints the cause of the failure it shows: a table, or with
 --json one JSON object per file per line.
 
-Exit codes: 0 every file was read (whatever the causes), 2 wrong command
-line, 1 the rules file is wrong, 3 some files could not be read.
-
 Flags:
+`
+
+const classifyTrailer = `
+Environment:
+  none: classify reads only the files and the rules file it is given.
+
+Exit codes:
+  0    every file was read (whatever the causes)
+  1    the rules file is wrong
+  2    wrong command line
+  3    some files could not be read
 `
 
 // classifyOptions are the flags of smsfail classify.
@@ -40,7 +48,7 @@ type classifyOptions struct {
 
 func runClassify(ctx context.Context, a *app, args []string) error {
 	var opts classifyOptions
-	fs := newFlagSet(a, "classify", classifyUsage, "")
+	fs := newFlagSet(a, "classify", classifyUsage, classifyTrailer)
 	fs.BoolVar(&opts.json, "json", false, "print one JSON object per file per line")
 	fs.BoolVar(&opts.verbose, "v", false, "print the remediation and evidence lines under the table")
 	fs.StringVar(&opts.rules, "rules", "", "rules `FILE` to lay over the built-in rules")

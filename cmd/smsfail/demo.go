@@ -36,7 +36,7 @@ type demoOptions struct {
 
 func runDemo(ctx context.Context, a *app, args []string) error {
 	var o demoOptions
-	fs := newFlagSet(a, "demo", demoUsage, exitCodesHelp)
+	fs := newFlagSet(a, "demo", demoUsage, envHelp+exitCodesHelp)
 	fs.StringVar(&o.dir, "dir", "demo-site", "`folder` to build the demo site in (rebuilt if it holds one already)")
 	fs.IntVar(&o.clients, "clients", 500, "number of `clients` on the site")
 	fs.Int64Var(&o.seed, "seed", 1, "generator `seed`: the same seed builds the same site")
@@ -105,7 +105,8 @@ func clearDemo(dir string) error {
 	if !isDemo && len(entries) > 0 {
 		return fmt.Errorf("%s is not empty and holds no demo site: give another --dir", dir)
 	}
-	for _, name := range []string{"site.db", "site.db-journal", "site.db-wal", "site.db-shm", "clients", "truth.json"} {
+	// The history of an earlier site would mark this one's failures.
+	for _, name := range []string{"site.db", "site.db-journal", "site.db-wal", "site.db-shm", "clients", "truth.json", "state"} {
 		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
 			return fmt.Errorf("cannot clear the old demo site: %w", err)
 		}

@@ -64,8 +64,10 @@ type logOptions struct {
 	format string
 }
 
-func (o *logOptions) flags(fs *flag.FlagSet) {
-	fs.StringVar(&o.level, "log-level", "info", "log `level`: debug, info, warn, error")
+func (o *logOptions) flags(fs *flag.FlagSet) { o.flagsWithLevel(fs, "info") }
+
+func (o *logOptions) flagsWithLevel(fs *flag.FlagSet, level string) {
+	fs.StringVar(&o.level, "log-level", level, "log `level`: debug, info, warn, error")
 	fs.StringVar(&o.format, "log-format", "text", "log `format` on stderr: text or json")
 }
 

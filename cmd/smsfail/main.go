@@ -19,7 +19,7 @@ import (
 // Exit codes, documented in the help and the README.
 const (
 	exitOK          = 0 // the job finished and every log it needed was read
-	exitFailure     = 1 // the job could not run: configuration, site database, workbook
+	exitFailure     = 1 // the job could not run: configuration, site database, workbook, lock held
 	exitUsage       = 2 // wrong command line
 	exitIncomplete  = 3 // finished, but some logs could not be read (hosts unreachable, denied, missing)
 	exitMailFailed  = 4 // the workbook was written but the mail could not be delivered
@@ -56,10 +56,12 @@ func usageError(format string, args ...any) error {
 
 func commands() []command {
 	cmds := []command{
+		checkCommand(),
 		classifyCommand(),
 		demoCommand(),
 		rulesCommand(),
 		runCommand(),
+		serveCommand(),
 		serviceCommand(),
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
@@ -122,9 +124,10 @@ func printHelp(w io.Writer) {
 const exitCodesHelp = `
 Exit codes:
   0    finished; every log the job needed was read
-  1    could not run: configuration, site database, workbook
+  1    could not run: configuration, site database, workbook, or another run
+       holds the state folder's lock (without --wait); check: an item failed
   2    wrong command line
   3    finished, but some logs could not be read (see the Unreachable sheet)
-  4    the workbook was written but the mail could not be delivered
+  4    the workbook was written but the mail could not be delivered (before 3)
   130  interrupted
 `

@@ -24,10 +24,20 @@ file with a mistake is reported with its line, and exit code 1.
 Flags:
 `
 
+const rulesTrailer = `
+Environment:
+  none: rules reads only the rules file it is given.
+
+Exit codes:
+  0    the rules are listed
+  1    the rules file is wrong
+  2    wrong command line
+`
+
 func runRules(ctx context.Context, a *app, args []string) error {
 	var path string
 	var asJSON bool
-	fs := newFlagSet(a, "rules", rulesUsage, "")
+	fs := newFlagSet(a, "rules", rulesUsage, rulesTrailer)
 	fs.StringVar(&path, "rules", "", "rules `FILE` to lay over the built-in rules")
 	fs.BoolVar(&asJSON, "json", false, "print causes and rules as one JSON object")
 	if err := parseFlags(fs, args); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,7 +10,9 @@ import (
 	"time"
 
 	"smsfail/config"
+	"smsfail/history"
 	"smsfail/jobs"
+	"smsfail/lock"
 	"smsfail/query"
 )
 
@@ -24,26 +27,43 @@ type runOptions struct {
 	since, until   string
 	out            string
 	noMail         bool
+	wait           bool
 	logs           logOptions
 }
 
 const runUsage = `Usage: smsfail run --config FILE [flags]
 
 Runs the job once: queries the site database for failed advertised programs,
-reads each failing client's log, classifies the cause and writes the workbook.
+reads each failing client's log, classifies the cause, marks each failure new
+or recurring against the nights before, writes the workbook and mails it
+(mail.enabled).
+
+Without --advertisement, --since and --until the run is a night, as from
+cron: it covers the status messages since the end of the last night that
+wrote its report (failures.window back on the first night) and moves the
+history on. With any of them it is a run by hand: recorded and marked against
+the nights, it moves neither the nightly window nor the open failures.
+
+One run at a time per state folder (state.dir): a run that finds another one
+going refuses, or waits for it with --wait.
 
 Flags:
 `
 
-const runEnvHelp = `
+// envHelp lists the environment variables every command reads.
+const envHelp = `
 Environment:
   SMSFAIL_CONFIG   the configuration file, when --config is not given
-  Secrets named in the configuration as {env: NAME} are read from NAME.
+  Secrets are never written in the configuration: a secret given as
+  {env: NAME} (database.password, logs.smb.password, logs.smb.nt_hash,
+  mail.password) is read from the variable NAME, for instance
+  SMSFAIL_DB_PASSWORD, SMSFAIL_SMB_PASSWORD, SMSFAIL_SMTP_PASSWORD as in
+  config.example.yaml. Secrets never appear in any output.
 `
 
 func (o *runOptions) flags(fs *flag.FlagSet) {
 	fs.StringVar(&o.config, "config", "", "configuration `file` (default $SMSFAIL_CONFIG)")
-	fs.Func("advertisement", "only this advertisement `ID` (KID2000A); repeat or separate with commas", func(s string) error {
+	fs.Func("advertisement", "only this advertisement `ID` (KID2000A); repeat or separate with commas; makes the run one by hand", func(s string) error {
 		for _, id := range strings.Split(s, ",") {
 			id = strings.TrimSpace(id)
 			if !query.ValidAdvertisementID(id) {
@@ -53,27 +73,27 @@ func (o *runOptions) flags(fs *flag.FlagSet) {
 		}
 		return nil
 	})
-	fs.StringVar(&o.since, "since", "", "start of the window: a duration back from now (24h, 7d) or a `date` (2026-11-24, 2026-11-24T18:00:00Z); default: the configured window")
-	fs.StringVar(&o.until, "until", "", "end of the window, same forms as --since (default: now)")
+	fs.StringVar(&o.since, "since", "", "start of the window: a duration back from now (24h, 7d) or a `date` (2026-11-24, 2026-11-24T18:00:00Z); makes the run one by hand (default: where the last night ended)")
+	fs.StringVar(&o.until, "until", "", "end of the window, a `date` or a duration back from now like --since; makes the run one by hand (default: now)")
 	fs.StringVar(&o.out, "out", "", "write the workbook to this `path` (default: a dated folder under report.dir)")
-	fs.BoolVar(&o.noMail, "no-mail", false, "do not send the workbook by mail")
+	fs.BoolVar(&o.noMail, "no-mail", false, "do not mail the report, even with mail.enabled")
+	fs.BoolVar(&o.wait, "wait", false, "when another run is going on the same state folder, wait for it to end instead of refusing")
 	o.logs.flags(fs)
+}
+
+// nightly reports a run as from cron: no window and no advertisement given.
+func (o *runOptions) nightly() bool {
+	return len(o.advertisements) == 0 && o.since == "" && o.until == ""
 }
 
 func runRun(ctx context.Context, a *app, args []string) error {
 	var o runOptions
-	fs := newFlagSet(a, "run", runUsage, runEnvHelp+exitCodesHelp)
+	fs := newFlagSet(a, "run", runUsage, envHelp+exitCodesHelp)
 	o.flags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if o.config == "" {
-		o.config = a.getenv("SMSFAIL_CONFIG")
-	}
-	if o.config == "" {
-		return usageError("run needs --config FILE (or SMSFAIL_CONFIG)")
-	}
-	cfg, err := config.Load(o.config, a.getenv)
+	cfg, err := loadConfig(a, "run", o.config)
 	if err != nil {
 		return err
 	}
@@ -86,10 +106,11 @@ func runJob(ctx context.Context, a *app, cfg *config.Config, o runOptions) error
 	if err != nil {
 		return err
 	}
-	now := time.Now()
-	since, until, err := window(o.since, o.until, now, cfg.Failures.Window.D())
-	if err != nil {
-		return err
+	opts := jobs.Options{Nightly: o.nightly(), Advertisements: o.advertisements, Out: o.out, NoMail: o.noMail, Wait: o.wait}
+	if !opts.Nightly {
+		if opts.Since, opts.Until, err = window(o.since, o.until, time.Now(), cfg.Failures.Window.D()); err != nil {
+			return err
+		}
 	}
 	job, closeJob, err := buildJob(ctx, cfg, logger)
 	if err != nil {
@@ -97,15 +118,33 @@ func runJob(ctx context.Context, a *app, cfg *config.Config, o runOptions) error
 	}
 	defer closeJob()
 	job.Progress = newProgress(a.stderr)
-	out, err := job.Run(ctx, jobs.Options{Since: since, Until: until, Advertisements: o.advertisements, Out: o.out})
+	out, err := job.Run(ctx, opts)
+	var held *lock.HeldError
+	if errors.As(err, &held) && !o.wait {
+		return fmt.Errorf("%w; give --wait to wait for it to end", err)
+	}
 	if err != nil {
 		return err
 	}
 	printSummary(a.stdout, out)
-	if out.Unread() > 0 {
+	switch {
+	case out.MailError != nil:
+		return &exitError{code: exitMailFailed}
+	case out.Unread() > 0:
 		return &exitError{code: exitIncomplete}
 	}
 	return nil
+}
+
+// loadConfig loads the configuration named by --config or SMSFAIL_CONFIG.
+func loadConfig(a *app, cmd, file string) (*config.Config, error) {
+	if file == "" {
+		file = a.getenv("SMSFAIL_CONFIG")
+	}
+	if file == "" {
+		return nil, usageError("%s needs --config FILE (or SMSFAIL_CONFIG)", cmd)
+	}
+	return config.Load(file, a.getenv)
 }
 
 // window turns --since and --until into a UTC window ending now by default.
@@ -147,8 +186,24 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 
 // printSummary tells the admin what the run found, most frequent causes first.
 func printSummary(w io.Writer, out *jobs.Outcome) {
-	fmt.Fprintf(w, "%d failures from %s to %s (route: %s)\n", len(out.Results),
+	kind := "Run by hand"
+	if out.Kind == history.KindNightly {
+		kind = "Nightly run"
+	}
+	fmt.Fprintf(w, "%s: %d failures from %s to %s (route: %s)\n", kind, len(out.Results),
 		out.Since.Local().Format("2006-01-02 15:04"), out.Until.Local().Format("2006-01-02 15:04"), out.Route)
+	if m := out.Marks; m != nil {
+		ch := m.Change
+		against := "Since the last night"
+		if out.Kind != history.KindNightly {
+			against = "Against the nights"
+		}
+		fmt.Fprintf(w, "%s: %d new, %d recurring, %d fixed", against, ch.New, ch.Recurring, ch.Fixed)
+		if ch.StillOpen > 0 {
+			fmt.Fprintf(w, ", %d still open from earlier nights", ch.StillOpen)
+		}
+		fmt.Fprintln(w)
+	}
 	causes, unread := tally(out)
 	if len(causes) > 0 {
 		fmt.Fprintln(w, "\nCauses:")
@@ -163,4 +218,10 @@ func printSummary(w io.Writer, out *jobs.Outcome) {
 		}
 	}
 	fmt.Fprintf(w, "\nWorkbook: %s\n", out.Workbook)
+	switch {
+	case out.MailError != nil:
+		fmt.Fprintf(w, "Mail: NOT delivered, the workbook stays on disk: %v\n", out.MailError)
+	case out.Mailed:
+		fmt.Fprintln(w, "Mail: sent")
+	}
 }

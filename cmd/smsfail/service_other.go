@@ -2,7 +2,10 @@
 
 package main
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // serviceCommand explains that services are a Windows matter here: on
 // Linux, systemd (or cron) runs smsfail.
@@ -11,6 +14,10 @@ func serviceCommand() command {
 		name:    "service",
 		summary: "Windows only: install the service running 'smsfail serve' (on Linux, see docs/smsfail.service)",
 		run: func(ctx context.Context, a *app, args []string) error {
+			if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+				fmt.Fprint(a.stdout, "On Windows:\n\n"+serviceUsage+serviceEnvHelp+exitCodesHelp)
+				return nil
+			}
 			return usageError("'smsfail service' manages a Windows service and is for Windows only; " +
 				"on Linux run 'smsfail serve --config FILE' under systemd (unit file: docs/smsfail.service) " +
 				"or start 'smsfail run' from cron")

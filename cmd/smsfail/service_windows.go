@@ -27,22 +27,6 @@ func serviceCommand() command {
 	return command{name: "service", summary: "install, uninstall, start or stop the Windows service running 'smsfail serve'", run: runServiceCommand}
 }
 
-const serviceUsage = `Usage: smsfail service install --config FILE [--user DOMAIN\NAME]
-       smsfail service uninstall | start | stop [--wait DURATION]
-
-install    registers the service "smsfail" (automatic, delayed start; restarted
-           a minute after a crash) running: smsfail.exe serve --config FILE,
-           and the "smsfail" event-log source that receives its log.
-           --user runs it under that account instead of LocalSystem; its
-           password is read from SMSFAIL_SERVICE_PASSWORD.
-uninstall  stops the service if it runs and removes it and its event source.
-start      starts the service and waits until it runs.
-stop       asks the service to stop (a running job gets its grace period)
-           and waits until it has stopped.
-
-Run from an elevated prompt: the service control manager requires it.
-`
-
 type serviceOptions struct {
 	config string
 	user   string
@@ -51,7 +35,7 @@ type serviceOptions struct {
 
 func runServiceCommand(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(a.stdout, serviceUsage)
+		fmt.Fprint(a.stdout, serviceUsage+serviceEnvHelp+exitCodesHelp)
 		if len(args) == 0 {
 			return usageError("service needs one of install, uninstall, start, stop")
 		}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+)
+
+func checkCommand() command {
+	return command{name: "check", summary: "prove the configuration and its connections before the first night", run: runCheck}
+}
+
+const checkUsage = `Usage: smsfail check --config FILE [--host NAME] [--send-test] [flags]
+
+Proves the configuration and every connection a night needs, and prints a
+checklist with what to fix for every item that failed:
+
+  configuration   the file loads: keys, values, secrets
+  rules           the built-in rules and rules.file load
+  state folder    state.dir holds the history and the lock; whether a run is going
+  report folder   report.dir can be written
+  site database   connects and runs the failure query on the last hour
+  client share    reads one failing client's log: --host NAME, else the first
+                  hosts failing in the last failures.window, until one answers
+  mail            connects to the relay (EHLO, STARTTLS, AUTH) and asks it to
+                  take mail for every recipient (MAIL FROM, RCPT TO); sends
+                  nothing unless --send-test
+
+Nothing is written to the site or the clients. Exit code 0 when every item
+passed, 1 when one failed.
+
+Flags:
+`
+
+// checkOptions are the flags of `smsfail check`.
+type checkOptions struct {
+	config   string
+	host     string
+	sendTest bool
+	logs     logOptions
+}
+
+// Item states.
+const (
+	passed  = "✓"
+	warning = "!" // passed, with something to know
+	failed  = "✗"
+	skipped = "–"
+)
+
+// item is one line of the checklist.
+type item struct {
+	name   string
+	state  string
+	detail string
+	fix    string // what to do, for a failed item or a warning
+}
+
+func runCheck(ctx context.Context, a *app, args []string) error {
+	var o checkOptions
+	fs := newFlagSet(a, "check", checkUsage, envHelp+exitCodesHelp)
+	fs.StringVar(&o.config, "config", "", "configuration `file` (default $SMSFAIL_CONFIG)")
+	fs.StringVar(&o.host, "host", "", "read this `host`'s log share (default: the first hosts failing in the last failures.window)")
+	fs.BoolVar(&o.sendTest, "send-test", false, "send a test message to the configured recipients")
+	o.logs.flagsWithLevel(fs, "warn")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if o.config == "" {
+		o.config = a.getenv("SMSFAIL_CONFIG")
+	}
+	if o.config == "" {
+		return usageError("check needs --config FILE (or SMSFAIL_CONFIG)")
+	}
+	logger, err := o.logs.logger(a.stderr)
+	if err != nil {
+		return err
+	}
+	c := &checker{a: a, o: o, logger: logger}
+	items := c.run(ctx)
+	if !printChecklist(a.stdout, o.config, items) {
+		return &exitError{code: exitFailure}
+	}
+	return nil
+}
+
+// printChecklist prints the items and reports whether none failed.
+func printChecklist(w io.Writer, file string, items []item) bool {
+	fmt.Fprintf(w, "smsfail check --config %s\n\n", file)
+	counts := map[string]int{}
+	for _, it := range items {
+		counts[it.state]++
+		fmt.Fprintf(w, "  %s %-14s %s\n", it.state, it.name, indentRest(it.detail, 19))
+		if it.fix != "" {
+			fmt.Fprintf(w, "  %s %-14s fix: %s\n", " ", "", indentRest(it.fix, 24))
+		}
+	}
+	ok := counts[passed] + counts[warning]
+	fmt.Fprintf(w, "\n%d of %d passed", ok, len(items))
+	if counts[failed] > 0 {
+		fmt.Fprintf(w, ", %d failed", counts[failed])
+	}
+	if counts[skipped] > 0 {
+		fmt.Fprintf(w, ", %d skipped", counts[skipped])
+	}
+	fmt.Fprintln(w, ".")
+	return counts[failed] == 0
+}
+
+// indentRest indents the lines after the first to line up under it.
+func indentRest(s string, n int) string {
+	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+strings.Repeat(" ", n))
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"smsfail/mail/smtptest"
+)
+
+// TestCheckPasses proves a demo site and a relay: every item passes and
+// nothing is mailed, unless --send-test.
+func TestCheckPasses(t *testing.T) {
+	ts := smtptest.Start(t, smtptest.Options{})
+	s := newSite(t, mailSection(ts.Port))
+	r := invoke(context.Background(), nil, "check", "--config", s.config)
+	if r.code != exitOK {
+		t.Fatalf("check failed:\n%s", r)
+	}
+	for _, want := range []string{"✓ configuration", "✓ rules", "✓ state folder", "lock free", "✓ report folder",
+		"✓ site database", "failures in the last hour", "✓ client share", " read (", "✓ mail", "1 recipients accepted; nothing sent", "7 of 7 passed."} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("checklist lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if n := len(ts.Received()); n != 0 {
+		t.Fatalf("check sent %d mails without --send-test", n)
+	}
+	r = invoke(context.Background(), nil, "check", "--config", s.config, "--send-test")
+	if r.code != exitOK || !strings.Contains(r.stdout, "test message sent to sms-admins@example.org") {
+		t.Fatalf("--send-test:\n%s", r)
+	}
+	ts.Only(t)
+}
+
+// TestCheckFailures: every failed item says what failed and what to do,
+// and the exit code is 1.
+func TestCheckFailures(t *testing.T) {
+	s := newSite(t, mailSection(smtptest.RefusedPort(t)))
+	r := invoke(context.Background(), nil, "check", "--config", s.config, "--host", "KID-NOSUCH")
+	if r.code != exitFailure {
+		t.Fatalf("want exit code 1:\n%s", r)
+	}
+	for _, want := range []string{"✗ client share", "KID-NOSUCH: unreachable", "fix: the host did not answer",
+		"✗ mail", "connection refused", "fix: check mail.host and mail.port", "5 of 7 passed, 2 failed."} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("checklist lacks %q:\n%s", want, r.stdout)
+		}
+	}
+
+	bad := newSite(t, "")
+	r = invoke(context.Background(), nil, "check", "--config", bad.config+".missing")
+	if r.code != exitFailure || !strings.Contains(r.stdout, "✗ configuration") || !strings.Contains(r.stdout, "fix: correct") {
+		t.Fatalf("missing configuration:\n%s", r)
+	}
+}
+
+// TestCheckKeepsSecretsOut: a relay that repeats the password it refused
+// does not get it into the checklist or the log.
+func TestCheckKeepsSecretsOut(t *testing.T) {
+	serverTLS, caFile := smtptest.CA(t)
+	ts := smtptest.Start(t, smtptest.Options{STARTTLS: serverTLS})
+	ts.EchoCredentials()
+	s := newSite(t, fmt.Sprintf(`mail:
+  enabled: true
+  host: 127.0.0.1
+  port: %d
+  tls: starttls
+  ca_file: %s
+  auth: plain
+  user: %s
+  password: {env: SMSFAIL_SMTP_PASSWORD}
+  from: smsfail@example.org
+  to: [sms-admins@example.org]
+`, ts.Port, caFile, ts.User))
+	const password = "Wr0ng-but-Secret"
+	r := invoke(context.Background(), map[string]string{"SMSFAIL_SMTP_PASSWORD": password}, "check", "--config", s.config, "--log-level", "debug")
+	if r.code != exitFailure || !strings.Contains(r.stdout, "535") || !strings.Contains(r.stdout, "fix: the relay refused the credentials") {
+		t.Fatalf("want the relay's refusal:\n%s", r)
+	}
+	if strings.Contains(r.stdout+r.stderr, password) {
+		t.Fatalf("the password is in the output:\n%s", r)
+	}
+	if !strings.Contains(r.stdout, "mail.password from $SMSFAIL_SMTP_PASSWORD") {
+		t.Errorf("the checklist does not say where the password comes from:\n%s", r.stdout)
+	}
+}

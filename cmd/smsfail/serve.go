@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"smsfail/config"
+	"smsfail/jobs"
+	"smsfail/schedule"
+)
+
+func serveCommand() command {
+	return command{name: "serve", summary: "run the nightly job on the configured schedule until stopped (also as the Windows service)", run: runServeCommand}
+}
+
+const serveUsage = `Usage: smsfail serve --config FILE [flags]
+
+Stays up and runs the nightly job on schedule.cron: 5 fields (minute hour
+day-of-month month day-of-week, like "30 6 * * *") or a descriptor (@daily,
+@every 12h), in schedule.timezone (default site.timezone) unless the spec
+starts with CRON_TZ=Zone. It logs the time of the next run at start and after
+every run. Each run is a night exactly as 'smsfail run' from cron: its window
+starts where the last night that wrote its report ended, its failures are
+marked new, recurring and fixed, the run is recorded and the report mailed.
+
+- Runs never overlap: a run due while the last one is still going is skipped
+  and logged. A night due while a run by hand holds the state folder's lock
+  waits for it.
+- A run that fails or panics is logged (with its stack), recorded as failed,
+  and the next run happens as scheduled.
+- A site database that cannot be reached at start is tried again at the run.
+- On SIGINT or SIGTERM (Ctrl-C, systemctl stop, the service manager's stop)
+  serve takes no new run, lets a running one finish within schedule.grace,
+  then cancels it, waits for it to wind down and exits 0.
+
+Started by the Windows service manager ('smsfail service install'), serve
+runs as the service and logs to the Application event log.
+
+Flags:
+`
+
+// serveOptions are the flags of `smsfail serve`.
+type serveOptions struct {
+	config string
+	logs   logOptions
+	// seconds makes the schedule's spec start with a seconds field, for
+	// tests that cannot wait a minute; no flag sets it.
+	seconds bool
+}
+
+func runServeCommand(ctx context.Context, a *app, args []string) error {
+	var o serveOptions
+	fs := newFlagSet(a, "serve", serveUsage, envHelp+exitCodesHelp)
+	fs.StringVar(&o.config, "config", "", "configuration `file` (default $SMSFAIL_CONFIG)")
+	o.logs.flags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if ok, err := runUnderServiceManager(a, func(ctx context.Context, a *app) error { return runServe(ctx, a, o) }); ok {
+		return err
+	}
+	return runServe(ctx, a, o)
+}
+
+// runServe loads the configuration and serves until ctx ends.
+func runServe(ctx context.Context, a *app, o serveOptions) error {
+	cfg, err := loadConfig(a, "serve", o.config)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, a, cfg, o)
+}
+
+func serve(ctx context.Context, a *app, cfg *config.Config, o serveOptions) error {
+	logger, err := o.logs.logger(a.stderr)
+	if err != nil {
+		return err
+	}
+	if cfg.Schedule.Cron == "" {
+		return fmt.Errorf("%s: schedule.cron is empty: serve needs a schedule, like \"30 6 * * *\" (every day at 6:30)", cfg.File)
+	}
+	n := &nights{cfg: cfg, logger: logger}
+	defer n.close()
+	if _, err := n.job(ctx); err != nil {
+		logger.Error("cannot connect now; trying again at the next run", "err", err)
+	}
+	return schedule.Run(ctx, cfg.Schedule.Cron, cfg.Schedule.Location, n.run, schedule.Options{
+		Grace:   cfg.Schedule.Grace.D(),
+		Logger:  logger,
+		Seconds: o.seconds,
+	})
+}
+
+// nights runs the nightly job for serve, with clients built once and
+// kept: the schedule never runs two at once.
+type nights struct {
+	cfg     *config.Config
+	logger  *slog.Logger
+	built   *jobs.Job
+	closeFn func()
+}
+
+// job builds the clients on first use, and again after a failure.
+func (n *nights) job(ctx context.Context) (*jobs.Job, error) {
+	if n.built != nil {
+		return n.built, nil
+	}
+	job, closeFn, err := buildJob(ctx, n.cfg, n.logger)
+	if err != nil {
+		return nil, err
+	}
+	n.built, n.closeFn = job, closeFn
+	return job, nil
+}
+
+func (n *nights) close() {
+	if n.closeFn != nil {
+		n.closeFn()
+	}
+}
+
+// run is one scheduled night.
+func (n *nights) run(ctx context.Context) error {
+	job, err := n.job(ctx)
+	if err != nil {
+		return err
+	}
+	out, err := job.Run(ctx, jobs.Options{Nightly: true, Wait: true})
+	if err != nil {
+		return err
+	}
+	attrs := []any{"failures", len(out.Results), "unread", out.Unread(), "workbook", out.Workbook, "mailed", out.Mailed}
+	if m := out.Marks; m != nil {
+		attrs = append(attrs, "new", m.Change.New, "recurring", m.Change.Recurring, "fixed", m.Change.Fixed)
+	}
+	n.logger.Info("night done", attrs...)
+	return nil
+}

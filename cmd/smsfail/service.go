@@ -1,0 +1,26 @@
+package main
+
+// serviceUsage is the help of 'smsfail service', shown on every system so
+// that an admin preparing a Windows server can read it anywhere.
+const serviceUsage = `Usage: smsfail service install --config FILE [--user DOMAIN\NAME]
+       smsfail service uninstall | start | stop [--wait DURATION]
+
+install    registers the service "smsfail" (automatic, delayed start; restarted
+           a minute after a crash) running: smsfail.exe serve --config FILE,
+           and the "smsfail" event-log source that receives its log.
+           --user runs it under that account instead of LocalSystem; its
+           password is read from SMSFAIL_SERVICE_PASSWORD.
+uninstall  stops the service if it runs and removes it and its event source.
+start      starts the service and waits until it runs.
+stop       asks the service to stop (a running job gets its grace period)
+           and waits until it has stopped.
+
+Run from an elevated prompt: the service control manager requires it.
+`
+
+const serviceEnvHelp = `
+Environment:
+  SMSFAIL_SERVICE_PASSWORD  the password of the --user account (install)
+  The service itself reads the secrets its configuration names, from the
+  system environment or from files ({file: PATH}).
+`

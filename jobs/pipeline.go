@@ -1,0 +1,206 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"smsfail"
+	"smsfail/classify"
+	"smsfail/fetch"
+	"smsfail/logtext"
+	"smsfail/query"
+	"smsfail/report"
+)
+
+func (j *Job) now() time.Time {
+	if j.Now != nil {
+		return j.Now()
+	}
+	return time.Now()
+}
+
+func (j *Job) logger() *slog.Logger {
+	if j.Logger != nil {
+		return j.Logger
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+func (j *Job) progress(stage string, done, total int) {
+	if j.Progress != nil {
+		j.Progress(stage, done, total)
+	}
+}
+
+func (j *Job) filter(opts Options, out *Outcome) query.Filter {
+	f := j.Filter
+	f.Since, f.Until = out.Since, out.Until
+	if len(opts.Advertisements) > 0 {
+		f.Advertisements = slices.Clone(opts.Advertisements)
+	}
+	return f
+}
+
+// query is the first stage: every failure in the window, one per machine
+// and advertisement.
+func (j *Job) query(ctx context.Context, f query.Filter) ([]smsfail.Failure, query.Route, error) {
+	j.progress("query", 0, 0)
+	var failures []smsfail.Failure
+	route, err := j.Site.Failures(ctx, j.Route, f, func(fl smsfail.Failure) error {
+		failures = append(failures, fl)
+		return nil
+	})
+	if err != nil {
+		return nil, route, fmt.Errorf("cannot query the site database for failures: %w", err)
+	}
+	j.logger().Info("failures found", "count", len(failures), "route", route,
+		"since", f.Since.Format(time.RFC3339), "until", f.Until.Format(time.RFC3339))
+	return failures, route, nil
+}
+
+// paths picks the workbook's path and the run folder that holds it and the
+// kept logs, so the workbook's links survive moving the folder.
+func (j *Job) paths(opts Options, started time.Time) (workbook, runDir string) {
+	if opts.Out != "" {
+		return opts.Out, filepath.Dir(opts.Out)
+	}
+	site := j.SiteName
+	if site == "" {
+		site = "site"
+	}
+	local := started.In(j.location())
+	runDir = filepath.Join(j.ReportDir, fmt.Sprintf("%s-%s", site, local.Format("2006-01-02-150405")))
+	return filepath.Join(runDir, fmt.Sprintf("smsfail-%s-%s.xlsx", site, local.Format("2006-01-02"))), runDir
+}
+
+func (j *Job) location() *time.Location {
+	if j.Location != nil {
+		return j.Location
+	}
+	return time.UTC
+}
+
+// fetchAndClassify is the second and third stage: each failing client's log
+// is read over its share and classified as it streams in. Machine names that
+// cannot be a host never reach a UNC path: fetch reports them as bad data.
+// keepDir "" keeps no copies.
+func (j *Job) fetchAndClassify(ctx context.Context, failures []smsfail.Failure, keepDir string) []smsfail.Result {
+	targets := make([]fetch.Target, len(failures))
+	for i, f := range failures {
+		targets[i] = fetch.Target{Host: f.Machine, Paths: j.Locator.Paths(f)}
+	}
+	findings := make([]*smsfail.Finding, len(targets))
+	opts := j.Fetch
+	opts.KeepDir = keepDir
+	var settled atomic.Int64
+	opts.Done = func(n int) { j.progress("fetch", int(settled.Add(int64(n))), len(targets)) }
+	j.progress("fetch", 0, len(targets))
+	fetched := fetch.Run(ctx, j.Source, opts, targets, func(ctx context.Context, i int, body io.Reader) error {
+		f, err := j.classify(body)
+		findings[i] = f
+		return err
+	})
+	results := make([]smsfail.Result, len(failures))
+	for i, res := range fetched {
+		results[i] = smsfail.Result{Failure: failures[i], Fetch: res}
+		if res.Outcome.Read() {
+			results[i].Finding = findings[i]
+		}
+	}
+	return results
+}
+
+func (j *Job) classify(body io.Reader) (*smsfail.Finding, error) {
+	text, err := logtext.NewReader(body, j.Codepage)
+	if err != nil {
+		return nil, err
+	}
+	f, err := j.Rules.Classify(text)
+	if err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// sortResults orders results the way the workbook lists them, so output is
+// the same for the same site whatever order hosts answered in.
+func sortResults(rs []smsfail.Result) {
+	slices.SortFunc(rs, func(a, b smsfail.Result) int {
+		fa, fb := a.Failure, b.Failure
+		return cmpStrings(fa.CollectionID, fb.CollectionID, fa.AdvertisementID, fb.AdvertisementID,
+			strings.ToUpper(fa.Machine), strings.ToUpper(fb.Machine))
+	})
+}
+
+func cmpStrings(pairs ...string) int {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if c := strings.Compare(pairs[i], pairs[i+1]); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// writeReport is the last stage: the workbook, written atomically.
+func (j *Job) writeReport(ctx context.Context, out *Outcome, f query.Filter) error {
+	j.progress("report", 0, 0)
+	if err := os.MkdirAll(filepath.Dir(out.Workbook), 0o755); err != nil {
+		return fmt.Errorf("cannot create the report folder: %w", err)
+	}
+	run := report.Run{
+		Site:                j.SiteName,
+		Since:               out.Since,
+		Until:               out.Until,
+		Filter:              describeFilter(f),
+		Route:               string(out.Route),
+		Started:             out.Started,
+		Finished:            out.Finished,
+		Location:            j.location(),
+		PerCollectionSheets: j.PerCollectionSheets,
+		Causes:              causeInfo(j.Rules),
+	}
+	addHistory(&run, out)
+	if err := report.Write(ctx, out.Workbook, run, slices.Values(out.Results)); err != nil {
+		return fmt.Errorf("cannot write the workbook %s: %w", out.Workbook, err)
+	}
+	j.logger().Info("workbook written", "path", out.Workbook, "failures", len(out.Results))
+	return nil
+}
+
+func describeFilter(f query.Filter) string {
+	parts := []string{"exit codes " + joinInts(f.ExitCodes)}
+	if len(f.Advertisements) > 0 {
+		parts = append(parts, "advertisements "+strings.Join(f.Advertisements, ", "))
+	}
+	if len(f.Collections) > 0 {
+		parts = append(parts, "collections "+strings.Join(f.Collections, ", "))
+	}
+	if f.SiteCode != "" {
+		parts = append(parts, "site "+f.SiteCode)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func joinInts(v []int64) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = fmt.Sprint(n)
+	}
+	return strings.Join(s, ", ")
+}
+
+func causeInfo(r *classify.Rules) map[string]report.CauseInfo {
+	m := map[string]report.CauseInfo{}
+	for _, c := range r.Causes() {
+		m[c.ID] = report.CauseInfo{Title: c.Title, Remediation: c.Remediation, Group: c.Group}
+	}
+	return m
+}

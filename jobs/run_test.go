@@ -1,0 +1,81 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"smsfail/history"
+	"smsfail/lock"
+)
+
+// A run that panics is recorded as failed before the panic goes on to
+// the schedule, and leaves the window where it was.
+func TestPanicRecordedAsFailed(t *testing.T) {
+	now := siteNow
+	job, _, _ := testJob(t, &now)
+	job.Progress = func(stage string, done, total int) {
+		if stage == "report" {
+			panic("a bug in a stage")
+		}
+	}
+	func() {
+		defer func() {
+			if v := recover(); v != "a bug in a stage" {
+				t.Fatalf("recovered %v", v)
+			}
+		}()
+		job.Run(context.Background(), Options{Nightly: true})
+	}()
+	runs, err := job.History.Runs(context.Background(), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 || runs[0].Outcome != history.OutcomeFailed || !strings.Contains(runs[0].Error, "panicked: a bug in a stage") {
+		t.Fatalf("runs after the panic: %+v", runs)
+	}
+	since, err := job.History.WindowStart(context.Background(), now, 24*time.Hour)
+	if err != nil || !since.Equal(now.Add(-24*time.Hour)) {
+		t.Fatalf("the failed run moved the window to %s (%v)", since, err)
+	}
+	// The lock died with the run: the next run goes ahead.
+	job.Progress = nil
+	if _, err := job.Run(context.Background(), Options{Nightly: true}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A run that finds another going refuses, or waits for it with Wait.
+func TestOneRunAtATime(t *testing.T) {
+	now := siteNow
+	job, _, _ := testJob(t, &now)
+	held, err := lock.Acquire(context.Background(), job.StateDir, lock.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = job.Run(context.Background(), Options{Nightly: true})
+	var he *lock.HeldError
+	if !errors.As(err, &he) || !strings.Contains(err.Error(), "is still going") {
+		t.Fatalf("got %v, want a refusal naming the run going", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := job.Run(context.Background(), Options{Nightly: true, Wait: true})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("the waiting run did not wait: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	held.Release()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	runs, _ := job.History.Runs(context.Background(), 5)
+	if len(runs) != 1 || runs[0].Outcome == history.OutcomeFailed {
+		t.Fatalf("runs: %+v (the refused run must leave no trace)", runs)
+	}
+}

@@ -1,0 +1,225 @@
+// Package smtptest provides a real SMTP server on 127.0.0.1 inside a test
+// process (github.com/emersion/go-smtp), for the tests of the mail package
+// and of the commands that send mail: plain, STARTTLS or TLS from the first
+// byte with a certificate from a test CA, PLAIN and LOGIN authentication,
+// and answers that refuse recipients or data on demand. It also reads a
+// received message back into its MIME parts.
+package smtptest
+
+import (
+	"crypto/tls"
+	"io"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// Server is a running SMTP server. User and Password are the only
+// credentials it accepts.
+type Server struct {
+	Host     string
+	Port     int
+	User     string
+	Password string
+
+	mu       sync.Mutex
+	sessions int // connections: STARTTLS starts a second session on one
+	conns    map[*smtp.Conn]int
+	mails    []Mail
+	rcptErr  *smtp.SMTPError
+	dataErr  *smtp.SMTPError
+	failN    int
+	echo     bool
+}
+
+// Mail is one message the server accepted.
+type Mail struct {
+	From string
+	To   []string
+	Data []byte
+	TLS  bool   // received over TLS
+	User string // the user that authenticated, "" if none
+}
+
+// Options choose the server's TLS.
+type Options struct {
+	STARTTLS *tls.Config // offer STARTTLS with this certificate
+	Implicit *tls.Config // TLS from the first byte
+}
+
+// Start starts a server on 127.0.0.1 and a free port; it stops when the
+// test ends.
+func Start(t testing.TB, opts Options) *Server {
+	t.Helper()
+	s := &Server{Host: "127.0.0.1", User: "smsfail", Password: "s3cret-Pa55", conns: map[*smtp.Conn]int{}}
+	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		n, ok := s.conns[c]
+		if !ok {
+			s.sessions++
+			n = s.sessions
+			s.conns[c] = n
+		}
+		return &session{s: s, conn: c, n: n}, nil
+	}))
+	srv.Domain = "localhost"
+	srv.ReadTimeout = 10 * time.Second
+	srv.WriteTimeout = 10 * time.Second
+	srv.TLSConfig = opts.STARTTLS
+	var l net.Listener
+	var err error
+	if opts.Implicit != nil {
+		l, err = tls.Listen("tcp", "127.0.0.1:0", opts.Implicit)
+	} else {
+		l, err = net.Listen("tcp", "127.0.0.1:0")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Port = l.Addr().(*net.TCPAddr).Port
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return s
+}
+
+// Refuse makes the server answer RCPT with rcpt and DATA with data (either
+// may be nil) in its first n sessions, or in all of them when n < 0.
+func (s *Server) Refuse(rcpt, data *smtp.SMTPError, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rcptErr, s.dataErr, s.failN = rcpt, data, n
+}
+
+// EchoCredentials makes the server a careless one that repeats the
+// credentials it refused in its answer.
+func (s *Server) EchoCredentials() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.echo = true
+}
+
+// Received returns the mails accepted so far.
+func (s *Server) Received() []Mail {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Mail(nil), s.mails...)
+}
+
+// Sessions counts the SMTP sessions so far.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions
+}
+
+// Only returns the one mail the server received, and fails the test if it
+// received another number.
+func (s *Server) Only(t testing.TB) Mail {
+	t.Helper()
+	got := s.Received()
+	if len(got) != 1 {
+		t.Fatalf("server received %d mails, want 1", len(got))
+	}
+	return got[0]
+}
+
+type session struct {
+	s    *Server
+	conn *smtp.Conn
+	n    int
+	cur  Mail
+}
+
+// refusal returns the error to answer with in this session, if any.
+func (ss *session) refusal(which func(s *Server) *smtp.SMTPError) error {
+	ss.s.mu.Lock()
+	defer ss.s.mu.Unlock()
+	if e := which(ss.s); e != nil && (ss.s.failN < 0 || ss.n <= ss.s.failN) {
+		return e
+	}
+	return nil
+}
+
+func (ss *session) AuthMechanisms() []string { return []string{sasl.Plain, sasl.Login} }
+
+func (ss *session) Auth(mech string) (sasl.Server, error) {
+	check := func(user, password string) error {
+		if user != ss.s.User || password != ss.s.Password {
+			msg := "Authentication credentials invalid"
+			ss.s.mu.Lock()
+			if ss.s.echo {
+				msg += " for " + user + " with password " + password
+			}
+			ss.s.mu.Unlock()
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: msg}
+		}
+		ss.cur.User = user
+		return nil
+	}
+	if mech == sasl.Login {
+		return &loginServer{check: check}, nil
+	}
+	return sasl.NewPlainServer(func(identity, user, password string) error { return check(user, password) }), nil
+}
+
+func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+	ss.cur.From = from
+	_, ss.cur.TLS = ss.conn.TLSConnectionState()
+	return nil
+}
+
+func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if err := ss.refusal(func(s *Server) *smtp.SMTPError { return s.rcptErr }); err != nil {
+		return err
+	}
+	ss.cur.To = append(ss.cur.To, to)
+	return nil
+}
+
+func (ss *session) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	if err := ss.refusal(func(s *Server) *smtp.SMTPError { return s.dataErr }); err != nil {
+		return err
+	}
+	ss.cur.Data = b
+	ss.s.mu.Lock()
+	ss.s.mails = append(ss.s.mails, ss.cur)
+	ss.s.mu.Unlock()
+	return nil
+}
+
+func (ss *session) Reset()        { ss.cur = Mail{User: ss.cur.User} }
+func (ss *session) Logout() error { return nil }
+
+// loginServer is the LOGIN mechanism, which go-sasl does not serve.
+type loginServer struct {
+	step  int
+	user  string
+	check func(user, password string) error
+}
+
+func (l *loginServer) Next(response []byte) ([]byte, bool, error) {
+	l.step++
+	switch l.step {
+	case 1:
+		if len(response) == 0 {
+			return []byte("Username:"), false, nil
+		}
+		l.user = string(response)
+		l.step++
+		return []byte("Password:"), false, nil
+	case 2:
+		l.user = string(response)
+		return []byte("Password:"), false, nil
+	default:
+		return nil, true, l.check(l.user, string(response))
+	}
+}
