@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"strings"
 	"time"
 
 	"smsfail"
@@ -164,14 +165,17 @@ func bucketOf(r smsfail.Result) string {
 }
 
 func isNotRead(bucket string) bool {
-	return len(bucket) > len(notReadPrefix) && bucket[:len(notReadPrefix)] == notReadPrefix
+	return strings.HasPrefix(bucket, notReadPrefix)
 }
 
 // Write writes the workbook for run and results to path. results may be
-// iterated several times and must yield the same results each time. The
-// workbook is written beside path under a temporary name and renamed into
-// place; on any error, or when ctx is cancelled, nothing is left under the
-// temporary name and whatever was at path is untouched.
+// iterated several times and must yield the same results each time: once
+// to count them and size the columns, once to write them when they come
+// sorted by Compare, else once more to order them plus once for every
+// 65,536 results. The workbook is written beside path under a temporary
+// name and renamed into place; on any error, or when ctx is cancelled,
+// nothing is left under the temporary name and whatever was at path is
+// untouched. The same run and results give the same bytes.
 func Write(ctx context.Context, path string, run Run, results iter.Seq[smsfail.Result]) error {
 	return write(ctx, path, run, results, limits{})
 }
