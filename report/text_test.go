@@ -111,3 +111,16 @@ func TestSheetNames(t *testing.T) {
 		}
 	}
 }
+
+func TestZoneLabel(t *testing.T) {
+	at := time.Date(2024, 7, 1, 12, 0, 0, 0, time.UTC)
+	if got := zoneLabel(mustZone("Europe/Berlin"), at); got != "Europe/Berlin" {
+		t.Errorf("zoneLabel(Europe/Berlin) = %q", got)
+	}
+	if got := zoneLabel(time.FixedZone("", -(3*3600 + 1800)), at); got != "Local (UTC-03:30)" {
+		t.Errorf("zoneLabel(-03:30) = %q", got)
+	}
+	if got := zoneLabel(time.FixedZone("CET", 3600), at); got != "CET" {
+		t.Errorf("zoneLabel(CET) = %q", got)
+	}
+}
