@@ -55,7 +55,13 @@ func usageError(format string, args ...any) error {
 }
 
 func commands() []command {
-	cmds := []command{}
+	cmds := []command{
+		classifyCommand(),
+		demoCommand(),
+		rulesCommand(),
+		runCommand(),
+		serviceCommand(),
+	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds
 }

@@ -1,0 +1,134 @@
+package classify
+
+import (
+	"sort"
+
+	"smsfail"
+)
+
+// candidate is a rule that matched, with the lines that prove it.
+type candidate struct {
+	rule     *rule
+	evidence []smsfail.Evidence
+	last     int // line of the evidence nearest the failure
+}
+
+// finish decides the cause once the whole log is read: the matching rule
+// of highest priority, on a tie the one whose evidence is nearest the
+// failure, then the lowest id; else no-detail when the log shows the
+// failure and nothing more, else unclassified: a log that names an error
+// no rule knows is a rule to write, not a log without detail.
+func (s *scan) finish() smsfail.Finding {
+	kind := s.finalKind()
+	action := s.failingAction()
+	var cands []candidate
+	for _, r := range s.rules.rules {
+		if r.disabled || r.kinds&kindBit(kind) == 0 {
+			continue
+		}
+		if c, ok := s.match(r, action); ok {
+			cands = append(cands, c)
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		a, b := cands[i], cands[j]
+		if a.rule.priority != b.rule.priority {
+			return a.rule.priority > b.rule.priority
+		}
+		if a.last != b.last {
+			return a.last > b.last
+		}
+		return a.rule.id < b.rule.id
+	})
+	f := smsfail.Finding{Kind: kind, Action: action}
+	keys := s.fail.keys.lines()
+	if s.fail.rv3 {
+		keys = append(keys, s.fail.rv3Line.evidence())
+	}
+	if len(cands) > 0 {
+		c := cands[0]
+		s.describe(&f, c.rule.cause, c.rule.title, c.rule.remediation)
+		f.Rule = c.rule.id
+		f.Codes = s.scope[c.rule.scope].codes.list()
+		f.Evidence = mergeEvidence(c.evidence, keys)
+		return f
+	}
+	sc := &s.scope[defaultScope(kind)]
+	f.Codes = sc.codes.list()
+	if s.fail.shown && !sc.codes.unexplained() {
+		s.describe(&f, smsfail.CauseNoDetail, "", "")
+		f.Evidence = mergeEvidence(sc.errs.lines(), keys)
+		return f
+	}
+	s.describe(&f, smsfail.CauseUnclassified, "", "")
+	f.Evidence = mergeEvidence(sc.errs.lines())
+	if len(f.Evidence) == 0 {
+		f.Evidence = mergeEvidence(s.scope[scopeAnywhere].errs.lines())
+	}
+	if len(f.Evidence) == 0 {
+		f.Evidence = s.tail.lines()
+	}
+	return f
+}
+
+// defaultScope is where the failure of a kind of log is explained.
+func defaultScope(kind smsfail.LogKind) int {
+	switch kind {
+	case smsfail.KindMSIVerbose:
+		return scopeBeforeFail
+	case smsfail.KindUpdateExe:
+		return scopeSession
+	}
+	return scopeAnywhere
+}
+
+func (s *scan) describe(f *smsfail.Finding, cause, title, remediation string) {
+	c := s.rules.causes[cause]
+	f.Cause, f.Title, f.Remediation = cause, c.Title, c.Remediation
+	if title != "" {
+		f.Title = title
+	}
+	if remediation != "" {
+		f.Remediation = remediation
+	}
+	if f.Codes == nil {
+		f.Codes = []smsfail.Code{}
+	}
+}
+
+// match tests every condition a rule states, in the rule's scope.
+func (s *scan) match(r *rule, action string) (candidate, bool) {
+	c := candidate{rule: r}
+	if r.pattern != nil {
+		hits := &s.hits[r.index]
+		if len(hits.items) == 0 {
+			return c, false
+		}
+		c.evidence = hits.lines()
+	}
+	if len(r.codes) > 0 {
+		found := false
+		for _, k := range r.codes {
+			if sc, ok := s.scope[r.scope].codes.find(k); ok {
+				found = true
+				c.evidence = append(c.evidence, sc.evidence()...)
+			}
+		}
+		if !found {
+			return c, false
+		}
+	}
+	if r.action != nil && (action == "" || !r.action.MatchString(action)) {
+		return c, false
+	}
+	if r.customAction && (action == "" || standardActions[action]) {
+		return c, false
+	}
+	for _, e := range c.evidence {
+		c.last = max(c.last, e.Line)
+	}
+	if c.last == 0 && s.fail.rv3 {
+		c.last = s.fail.rv3Line.line
+	}
+	return c, true
+}

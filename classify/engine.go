@@ -1,0 +1,253 @@
+package classify
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+
+	"smsfail"
+)
+
+// Scope indexes, in the order of the scopes slice.
+const (
+	scopeAnywhere = iota
+	scopeSession
+	scopeBeforeFail
+)
+
+// decideVotes is how many lines of one kind, with few of another, settle
+// a log's kind early; from then on only that kind's rules are tried.
+const decideVotes = 8
+
+// scopeState is what is known of one scope of the log.
+type scopeState struct {
+	codes codeSet
+	errs  ring // the last error-looking lines
+}
+
+// failState is what the current session shows of the failure.
+type failState struct {
+	shown    bool // the log shows the install failed
+	rv3      bool // the first "Return value 3" was seen
+	rv3Line  kept
+	action   string // action on the first "Return value 3" line
+	deferred string // deferred action running when the script failed
+	rollback bool   // the rollback script has started
+	keys     ring   // masked and extended codes, message to the user, failure lines
+}
+
+// scan is the state of one classification: one pass over one log.
+type scan struct {
+	rules     *Rules
+	active    []*rule
+	hits      []ring // per rule, in rules.rules order
+	scope     [3]scopeState
+	fail      failState
+	votes     [4]int // per kind, in logKinds order
+	kind      smsfail.LogKind
+	lastReset int
+	tail      ring // the last lines of the log, for a log with no error at all
+	msiSource bool // an MsiInstaller event source was seen
+}
+
+// entryFacts is what one entry showed.
+type entryFacts struct {
+	codes    [8]codeKey
+	n        int
+	errorish bool // looks like an error: kept for unclassified findings
+	quiet    bool // known noise, however it looks
+	done     bool // its codes are read: no general search for more
+	key      bool // shows the failure or its message: kept as evidence
+}
+
+func (f *entryFacts) add(kind string, v int64) {
+	if f.n < len(f.codes) {
+		f.codes[f.n] = codeKey{kind: kind, value: v}
+		f.n++
+	}
+}
+
+// Classify reads one decoded log in a single pass and returns its cause.
+// Memory stays bounded whatever the log's size; the error is only for a
+// failing read, since a garbled log still yields a Finding.
+func (r *Rules) Classify(rd io.Reader) (smsfail.Finding, error) {
+	s := r.newScan()
+	if err := eachEntry(rd, s.entry); err != nil {
+		return smsfail.Finding{}, fmt.Errorf("cannot read log: %w", err)
+	}
+	return s.finish(), nil
+}
+
+func (r *Rules) newScan() *scan {
+	s := &scan{rules: r, hits: make([]ring, len(r.rules)), tail: newRing(3)}
+	for i, x := range r.rules {
+		s.hits[i] = newRing(hitsKept)
+		if !x.disabled {
+			s.active = append(s.active, x)
+		}
+	}
+	for i := range s.scope {
+		s.scope[i].errs = newRing(errorLinesKept)
+	}
+	s.fail.keys = newRing(6)
+	return s
+}
+
+func (s *scan) entry(line int, t []byte) {
+	s.vote(t)
+	body := t
+	if n := elapsedPrefix(t); n > 0 {
+		body = t[n:]
+	}
+	if s.startsSession(line, t, body) {
+		s.newSession(line)
+	}
+	var f entryFacts
+	if s.kind != smsfail.KindUpdateExe {
+		s.msiEntry(line, t, &f)
+	}
+	if s.kind != smsfail.KindMSIVerbose {
+		s.updateEntry(body, &f)
+	}
+	if s.kind == "" || s.kind == smsfail.KindMSIEvent {
+		s.eventEntry(t, &f)
+	}
+	if !f.errorish && !f.quiet {
+		f.errorish = errorLooking(t)
+	}
+	if (f.errorish || f.n > 0) && !f.done {
+		systemCodes(t, len(body) < len(t) || s.kind == smsfail.KindUpdateExe, &f)
+	}
+	s.record(line, t, &f)
+	s.applyRules(line, t)
+	s.tail.add(line, t)
+}
+
+// record files the entry's codes and the entry itself under the scopes
+// that are open.
+func (s *scan) record(line int, t []byte, f *entryFacts) {
+	for i := range s.scope {
+		if i == scopeBeforeFail && s.fail.rv3 && s.fail.rv3Line.line != line {
+			continue
+		}
+		sc := &s.scope[i]
+		for _, k := range f.codes[:f.n] {
+			sc.codes.add(k, line, t)
+		}
+		if f.errorish || f.n > 0 {
+			sc.errs.add(line, t)
+		}
+	}
+	if f.key {
+		s.fail.keys.add(line, t)
+	}
+}
+
+func (s *scan) applyRules(line int, t []byte) {
+	for _, r := range s.active {
+		if r.pattern == nil || (r.scope == scopeBeforeFail && s.fail.rv3 && s.fail.rv3Line.line != line) {
+			continue
+		}
+		if r.pre.admits(t) && r.pattern.Match(t) {
+			s.hits[r.index].add(line, t)
+		}
+	}
+}
+
+// vote counts the line towards a log kind, and settles the kind once the
+// evidence is clear.
+func (s *scan) vote(t []byte) {
+	switch {
+	case bytes.HasPrefix(t, msiPrefix) && isMSIPrefix(t),
+		bytes.HasPrefix(t, actionStartPrefix), bytes.HasPrefix(t, actionEndedPrefix),
+		bytes.HasPrefix(t, []byte("=== ")), bytes.HasPrefix(t, []byte("Property(")):
+		s.votes[1]++
+	case elapsedPrefix(t) > 0:
+		s.votes[0]++
+	}
+	if s.kind != "" {
+		return
+	}
+	if bytes.Contains(t, []byte("MsiInstaller")) {
+		s.votes[2] += 2
+		s.msiSource = true
+	}
+	if bytes.Contains(t, []byte("pdate.exe")) {
+		s.votes[0] += 2
+	}
+	for k, v := range s.votes {
+		if v < decideVotes {
+			continue
+		}
+		clear := true
+		for o, w := range s.votes {
+			if o != k && w*4 > v {
+				clear = false
+			}
+		}
+		if clear {
+			s.decide(logKinds[k])
+		}
+	}
+}
+
+func (s *scan) decide(kind smsfail.LogKind) {
+	s.kind = kind
+	bit := kindBit(kind)
+	active := s.active[:0]
+	for _, r := range s.active {
+		if r.kinds&bit != 0 {
+			active = append(active, r)
+		}
+	}
+	s.active = active
+}
+
+// finalKind is the settled kind, or the best guess from the votes.
+func (s *scan) finalKind() smsfail.LogKind {
+	if s.kind != "" {
+		return s.kind
+	}
+	best := -1
+	for _, k := range []int{1, 0, 2} { // MSI first on a tie: its lines are unmistakable
+		if s.votes[k] > 0 && (best < 0 || s.votes[k] > s.votes[best]) {
+			best = k
+		}
+	}
+	if best < 0 {
+		return smsfail.KindUnknown
+	}
+	return logKinds[best]
+}
+
+// startsSession tells the header of a new run appended to the log: an MSI
+// "=== Verbose logging started" line or update.exe's "(local)" time header
+// and "started with following command line".
+func (s *scan) startsSession(line int, t, body []byte) bool {
+	if bytes.HasPrefix(t, []byte("=== ")) {
+		return bytes.Contains(t, []byte("started")) || bytes.Contains(t, []byte(".exe")) || bytes.Contains(t, []byte(":\\"))
+	}
+	if len(body) == len(t) {
+		return false
+	}
+	if bytes.HasSuffix(body, []byte("(local)")) && len(body) >= 20 && body[4] == '/' {
+		return true
+	}
+	return line-s.lastReset > 5 && bytes.Contains(body, []byte("started with following command line"))
+}
+
+func (s *scan) newSession(line int) {
+	s.lastReset = line
+	for i := scopeSession; i <= scopeBeforeFail; i++ {
+		s.scope[i].codes.reset()
+		s.scope[i].errs.reset()
+	}
+	keys := s.fail.keys
+	keys.reset()
+	s.fail = failState{keys: keys}
+	for _, r := range s.rules.rules {
+		if r.scope != scopeAnywhere {
+			s.hits[r.index].reset()
+		}
+	}
+}

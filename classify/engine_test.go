@@ -1,0 +1,125 @@
+package classify
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"smsfail"
+)
+
+func classifyText(t testing.TB, text string) smsfail.Finding {
+	t.Helper()
+	f, err := Builtin().Classify(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// TestEngine covers what the method requires beyond the corpus: where the
+// engine looks, and what it refuses to classify on.
+func TestEngine(t *testing.T) {
+	const head = "=== Verbose logging started: 2/15/2007  20:41:26  Build type: SHIP UNICODE 3.01.4000.4042  Calling process: C:\\WINDOWS\\system32\\msiexec.exe ===\n"
+	tests := []struct {
+		name, log, cause, action string
+	}{
+		{"errors after the first Return value 3 do not count",
+			head + "Action ended 20:41:26: InstallValidate. Return value 3.\nError 1310. Error writing to file: C:\\x.dll.\nAction ended 20:41:26: INSTALL. Return value 3.\n",
+			smsfail.CauseNoDetail, "InstallValidate"},
+		{"benign notes are not causes",
+			head + "MSI (s) (1C:2C) [20:41:26:123]: Note: 1: 2203 2: C:\\WINDOWS\\Installer\\inprogressinstallinfo.ipi 3: -2147287038 \nMSI (s) (1C:2C) [20:41:26:123]: Note: 1: 1402 2: HKEY_CURRENT_USER\\Software\\Microsoft\\MS Setup (ACME)\\User Info 3: 2 \nAction ended 20:41:26: InstallValidate. Return value 3.\n",
+			smsfail.CauseNoDetail, "InstallValidate"},
+		{"fatal 2203",
+			head + "MSI (s) (1C:2C) [20:41:26:123]: Note: 1: 2203 2: C:\\WINDOWS\\Installer\\5c8d2.ipi 3: -2147287035 \nAction ended 20:41:26: INSTALL. Return value 3.\n",
+			"installer-database-error", "INSTALL"},
+		{"entries run together on one line",
+			head + "MSI (s) (1C:2C) [20:41:26:123]: Doing action: CostFinalizeMSI (s) (1C:2C) [20:41:26:140]: Product: X -- Error 1327. Invalid Drive: H:\\Action ended 20:41:26: CostFinalize. Return value 3.\n",
+			"invalid-drive", "CostFinalize"},
+		{"an earlier run appended to the same log does not count",
+			head + "Error 1310. Error writing to file: C:\\x.dll.\nAction ended 20:41:26: InstallFinalize. Return value 3.\n" + head + "Error 1920. Service 'X' (X) failed to start.\nAction ended 20:51:26: InstallFinalize. Return value 3.\n",
+			"service-start-failed", "InstallFinalize"},
+		{"update.exe: the last session only",
+			"0.125: 2007/02/15 20:47:56.890 (local)\n0.140: Hotfix started with following command line: /quiet\n0.200: DoInstallation:DoRegistryUpdates failed\n0.210: Update.exe extended error code = 0x5\n" +
+				"0.125: 2007/02/16 20:47:56.890 (local)\n0.140: Hotfix started with following command line: /quiet\n0.300: Update.exe extended error code = 0xf0f4\n0.310: Update.exe return code was masked to 0x643 for MSI custom action compliance.\n",
+			"prerequisite-failed", ""},
+		{"a log that is not a log", "\x00\x01garbage\xff\xfe\nmore garbage\n", smsfail.CauseUnclassified, ""},
+		{"empty", "", smsfail.CauseUnclassified, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := classifyText(t, tt.log)
+			if f.Cause != tt.cause || f.Action != tt.action {
+				t.Errorf("cause %q action %q, want %q %q; finding %+v", f.Cause, f.Action, tt.cause, tt.action, f)
+			}
+		})
+	}
+}
+
+// TestLongLine: a line far longer than the engine holds is read in pieces
+// and what follows it is still classified.
+func TestLongLine(t *testing.T) {
+	log := "MSI (s) (1C:2C) [20:41:26:123]: Executing op: CustomActionSchedule(Action=X,ActionType=3073,CustomActionData=" +
+		strings.Repeat("A", 3*chunkSize) + ")\nError 1920. Service 'X' (X) failed to start.\nAction ended 20:41:26: InstallFinalize. Return value 3.\n"
+	f := classifyText(t, log)
+	if f.Cause != "service-start-failed" || f.Evidence[0].Line != 2 {
+		t.Errorf("finding %+v", f)
+	}
+	for _, e := range f.Evidence {
+		if len(e.Text) > maxEvidenceText+8 {
+			t.Errorf("evidence line of %d bytes", len(e.Text))
+		}
+	}
+}
+
+func TestReadError(t *testing.T) {
+	_, err := Builtin().Classify(io.MultiReader(strings.NewReader("0.140: x\n"), errReader{}))
+	if err == nil || !strings.Contains(err.Error(), "cannot read log") {
+		t.Errorf("error %v", err)
+	}
+}
+
+type errReader struct{}
+
+func (errReader) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
+
+// FuzzClassify: any text yields a finding with a known cause and bounded
+// evidence, without a panic.
+func FuzzClassify(f *testing.F) {
+	for _, name := range corpusFiles(f) {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		rd, err := newTestReader(bytes.NewReader(data), name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		text, err := io.ReadAll(rd)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(text)
+	}
+	rules := Builtin()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		finding, err := rules.Classify(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := rules.Cause(finding.Cause); !ok {
+			t.Fatalf("unknown cause %q", finding.Cause)
+		}
+		if len(finding.Evidence) > maxEvidence || len(finding.Codes) > maxFindingCodes {
+			t.Fatalf("%d evidence lines, %d codes", len(finding.Evidence), len(finding.Codes))
+		}
+		for _, e := range finding.Evidence {
+			if !utf8.ValidString(e.Text) || len(e.Text) > maxEvidenceText+8 || e.Line < 1 {
+				t.Fatalf("evidence %+v", e)
+			}
+		}
+	})
+}

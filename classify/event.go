@@ -1,0 +1,36 @@
+package classify
+
+import "bytes"
+
+// MsiInstaller events, as an admin exports them from the Application log:
+// event 11722 is Error 1722, and the description repeats "Product: X --
+// Error 1722.", which msiEntry reads.
+
+var (
+	msiInstaller = []byte("MsiInstaller")
+	eventID      = []byte("Event ID:")
+)
+
+func (s *scan) eventEntry(t []byte, f *entryFacts) {
+	var rest []byte
+	if i := bytes.Index(t, msiInstaller); i >= 0 {
+		rest = t[i+len(msiInstaller):]
+	} else if after, ok := bytes.CutPrefix(t, eventID); ok && s.msiSource {
+		rest = after
+	} else {
+		return
+	}
+	// The event number is the first field of five digits after the source.
+	for k := 0; k < len(rest); {
+		if !isDigit(rest[k]) {
+			k++
+			continue
+		}
+		v, n := atoi(rest[k:])
+		if n == 5 && (k == 0 || !isLetter(rest[k-1])) && (k+n == len(rest) || !isDigit(rest[k+n])) && v >= 11000 && v <= 11999 {
+			s.msiNumber(int(v-10000), false, t, f)
+			return
+		}
+		k += n
+	}
+}

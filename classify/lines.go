@@ -1,0 +1,215 @@
+package classify
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+)
+
+// chunkSize bounds the bytes held of one line: a longer line is read in
+// pieces of this size, each classified on its own, so a log that is one
+// enormous line cannot make memory grow.
+const chunkSize = 64 << 10
+
+// eachEntry reads decoded log text and calls fn with every entry and the
+// number of the line it is on. An entry is a line, or a piece of a line
+// where damaged logs ran several entries together.
+func eachEntry(rd io.Reader, fn func(line int, text []byte)) error {
+	br := bufio.NewReaderSize(rd, chunkSize)
+	line, continued := 0, false
+	var elapsed int64 // seconds of the last update.exe entry: where glued entries split
+	for {
+		b, err := br.ReadSlice('\n')
+		if len(b) > 0 {
+			if !continued {
+				line++
+			}
+			continued = err == bufio.ErrBufferFull
+			if line == 1 && !continued {
+				b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+			}
+			splitEntries(b, line, &elapsed, fn)
+		}
+		switch err {
+		case nil, bufio.ErrBufferFull:
+		case io.EOF:
+			return nil
+		default:
+			return err
+		}
+	}
+}
+
+func splitEntries(t []byte, line int, elapsed *int64, fn func(int, []byte)) {
+	for len(t) > 0 {
+		cut := nextEntry(t, *elapsed)
+		if cut < 0 {
+			cut = len(t)
+		}
+		if e := trimSpace(t[:cut]); len(e) > 0 {
+			if n := elapsedPrefix(e); n > 0 {
+				*elapsed, _ = atoi(e)
+			}
+			fn(line, e)
+		}
+		t = t[cut:]
+	}
+}
+
+// nextEntry returns where a second entry starts in t, or -1: an MSI line
+// prefix, an "Action start/ended" line or an update.exe elapsed-time prefix
+// found after the start of t.
+func nextEntry(t []byte, elapsed int64) int {
+	best := -1
+	consider := func(i int) {
+		if i > 0 && (best < 0 || i < best) {
+			best = i
+		}
+	}
+	consider(indexFrom(t, 1, msiPrefix, isMSIPrefix))
+	consider(indexFrom(t, 1, actionStartPrefix, nil))
+	consider(indexFrom(t, 1, actionEndedPrefix, nil))
+	consider(elapsedEntry(t, elapsed))
+	return best
+}
+
+var (
+	msiPrefix         = []byte("MSI (")
+	actionStartPrefix = []byte("Action start ")
+	actionEndedPrefix = []byte("Action ended ")
+)
+
+// indexFrom finds sep in t at or after from where ok (if given) accepts it.
+func indexFrom(t []byte, from int, sep []byte, ok func([]byte) bool) int {
+	for from < len(t) {
+		i := bytes.Index(t[from:], sep)
+		if i < 0 {
+			return -1
+		}
+		if ok == nil || ok(t[from+i:]) {
+			return from + i
+		}
+		from += i + 1
+	}
+	return -1
+}
+
+// isMSIPrefix accepts "MSI (s) (", "MSI (c) (": a letter and a parenthesis.
+func isMSIPrefix(t []byte) bool {
+	return len(t) > 7 && isLetter(t[5]) && t[6] == ')'
+}
+
+// elapsedEntry returns where an update.exe entry ("937.406: " or
+// "1,297: ") starts after the start of t, or -1. elapsed is the time of the
+// entry before, which tells "error 0x490" + "0.717: " from "0x4900.717: ".
+func elapsedEntry(t []byte, elapsed int64) int {
+	from := 0
+	for {
+		i := bytes.Index(t[from:], colonSpace)
+		if i < 0 {
+			return -1
+		}
+		p := from + i
+		if s := elapsedStart(t, p, elapsed); s > 0 {
+			return s
+		}
+		from = p + 2
+	}
+}
+
+var colonSpace = []byte(": ")
+
+// elapsedStart checks that t[:p] ends in digits, a point or comma and three
+// digits, and returns where the entry starts (-1 if not, 0 when the digits
+// open t). When text ran into the entry, the seconds are read as the
+// shortest run of digits not earlier than the entry before.
+func elapsedStart(t []byte, p int, elapsed int64) int {
+	if p < 5 || !isDigit(t[p-1]) || !isDigit(t[p-2]) || !isDigit(t[p-3]) || (t[p-4] != '.' && t[p-4] != ',') || !isDigit(t[p-5]) {
+		return -1
+	}
+	first := p - 5
+	for first > 0 && isDigit(t[first-1]) && p-first < 14 {
+		first--
+	}
+	if first == 0 {
+		return 0
+	}
+	for s := p - 5; s >= first; s-- {
+		if v, _ := atoi(t[s : p-4]); v >= elapsed {
+			return s
+		}
+	}
+	return first
+}
+
+// elapsedPrefix returns the length of an update.exe elapsed-time prefix at
+// the start of t ("937.406: "), or 0.
+func elapsedPrefix(t []byte) int {
+	i := 0
+	for i < len(t) && i < 10 && isDigit(t[i]) {
+		i++
+	}
+	if i == 0 || len(t) < i+6 || (t[i] != '.' && t[i] != ',') || !isDigit(t[i+1]) || !isDigit(t[i+2]) || !isDigit(t[i+3]) || t[i+4] != ':' {
+		return 0
+	}
+	if t[i+5] == ' ' {
+		return i + 6
+	}
+	return i + 5
+}
+
+func trimSpace(t []byte) []byte {
+	for len(t) > 0 && isSpace(t[0]) {
+		t = t[1:]
+	}
+	for len(t) > 0 && isSpace(t[len(t)-1]) {
+		t = t[:len(t)-1]
+	}
+	return t
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0 }
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+func isLetter(c byte) bool {
+	return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
+}
+
+// atoi reads the decimal number at the start of t: its value and length.
+func atoi(t []byte) (n int64, size int) {
+	for size < len(t) && size < 18 && isDigit(t[size]) {
+		n = n*10 + int64(t[size]-'0')
+		size++
+	}
+	return n, size
+}
+
+// hexAt reads "0x..." at the start of t: its value and length (0 if none).
+func hexAt(t []byte) (v int64, size int) {
+	if len(t) < 3 || t[0] != '0' || (t[1] != 'x' && t[1] != 'X') {
+		return 0, 0
+	}
+	size = 2
+	for size < len(t) && size < 18 {
+		c := t[size]
+		var d byte
+		switch {
+		case isDigit(c):
+			d = c - '0'
+		case 'a' <= c && c <= 'f':
+			d = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			d = c - 'A' + 10
+		default:
+			if size == 2 {
+				return 0, 0
+			}
+			return v, size
+		}
+		v = v<<4 | int64(d)
+		size++
+	}
+	if size == 2 {
+		return 0, 0
+	}
+	return v, size
+}

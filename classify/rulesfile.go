@@ -1,0 +1,325 @@
+package classify
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// The rules file is read through yaml.Node rather than straight into structs
+// so that every error names the line and the key, and unknown keys are
+// refused: a typo in a rule must fail the configuration check, not silently
+// switch the rule off.
+
+// fileSpec is a rules file as written, before merging and compiling.
+type fileSpec struct {
+	name   string
+	causes []*causeSpec
+	rules  []*ruleSpec
+}
+
+type causeSpec struct {
+	id, title, remediation, group string
+	line                          int
+	set                           map[string]int // key -> line, for what the file gave
+}
+
+type ruleSpec struct {
+	id, cause, title, remediation string
+	kinds                         []string
+	scope                         string
+	priority                      int
+	pattern                       string
+	codes                         map[string][]string
+	action                        string
+	customAction                  bool
+	disabled                      bool
+	line                          int
+	set                           map[string]int
+}
+
+var (
+	fileKeys  = []string{"causes", "rules"}
+	causeKeys = []string{"id", "title", "remediation", "group"}
+	ruleKeys  = []string{"id", "cause", "title", "remediation", "kinds", "scope", "priority", "pattern", "codes", "action", "custom-action", "disabled"}
+)
+
+// fileError is an error at a place in a rules file.
+func fileError(file string, line int, format string, args ...any) error {
+	return fmt.Errorf("%s:%d: %s", file, line, fmt.Sprintf(format, args...))
+}
+
+func parseFile(name string, data []byte) (*fileSpec, error) {
+	f := &fileSpec{name: name}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(doc.Content) == 0 {
+		return f, nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, fileError(name, root.Line, "expected a mapping with the keys causes and rules")
+	}
+	err := eachKey(name, root, "", fileKeys, func(key string, v *yaml.Node) error {
+		items, err := sequence(name, key, v)
+		if err != nil {
+			return err
+		}
+		for _, item := range items {
+			if key == "causes" {
+				c, err := parseCause(name, item)
+				if err != nil {
+					return err
+				}
+				f.causes = append(f.causes, c)
+				continue
+			}
+			r, err := parseRule(name, item)
+			if err != nil {
+				return err
+			}
+			f.rules = append(f.rules, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f, checkDuplicates(f)
+}
+
+// eachKey calls fn for every key of a mapping, refusing keys not in known.
+func eachKey(file string, m *yaml.Node, what string, known []string, fn func(key string, v *yaml.Node) error) error {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if !contains(known, k.Value) {
+			return fileError(file, k.Line, "%sunknown key %q; known keys: %s", what, k.Value, strings.Join(known, ", "))
+		}
+		if err := fn(k.Value, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sequence(file, key string, v *yaml.Node) ([]*yaml.Node, error) {
+	if v.Kind != yaml.SequenceNode {
+		return nil, fileError(file, v.Line, "%s: expected a list", key)
+	}
+	for _, item := range v.Content {
+		if item.Kind != yaml.MappingNode {
+			return nil, fileError(file, item.Line, "%s: expected a mapping in the list", key)
+		}
+	}
+	return v.Content, nil
+}
+
+// idOf finds the id of a cause or rule first, so errors can name it.
+func idOf(m *yaml.Node) string {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == "id" {
+			return m.Content[i+1].Value
+		}
+	}
+	return ""
+}
+
+func parseCause(file string, m *yaml.Node) (*causeSpec, error) {
+	c := &causeSpec{id: idOf(m), line: m.Line, set: map[string]int{}}
+	what := fmt.Sprintf("cause %q: ", c.id)
+	if c.id == "" {
+		return nil, fileError(file, m.Line, "cause without an id")
+	}
+	err := eachKey(file, m, what, causeKeys, func(key string, v *yaml.Node) error {
+		c.set[key] = v.Line
+		var s string
+		if err := scalar(file, what, key, v, &s); err != nil {
+			return err
+		}
+		switch key {
+		case "title":
+			c.title = s
+		case "remediation":
+			c.remediation = s
+		case "group":
+			c.group = s
+		}
+		return nil
+	})
+	return c, err
+}
+
+func parseRule(file string, m *yaml.Node) (*ruleSpec, error) {
+	r := &ruleSpec{id: idOf(m), line: m.Line, set: map[string]int{}, priority: defaultPriority}
+	what := fmt.Sprintf("rule %q: ", r.id)
+	if r.id == "" {
+		return nil, fileError(file, m.Line, "rule without an id")
+	}
+	err := eachKey(file, m, what, ruleKeys, func(key string, v *yaml.Node) error {
+		r.set[key] = v.Line
+		switch key {
+		case "id":
+			return nil
+		case "cause":
+			return scalar(file, what, key, v, &r.cause)
+		case "title":
+			return scalar(file, what, key, v, &r.title)
+		case "remediation":
+			return scalar(file, what, key, v, &r.remediation)
+		case "scope":
+			return scalar(file, what, key, v, &r.scope)
+		case "pattern":
+			return scalar(file, what, key, v, &r.pattern)
+		case "action":
+			return scalar(file, what, key, v, &r.action)
+		case "priority":
+			return scalar(file, what, key, v, &r.priority)
+		case "custom-action":
+			return scalar(file, what, key, v, &r.customAction)
+		case "disabled":
+			return scalar(file, what, key, v, &r.disabled)
+		case "kinds":
+			return stringList(file, what, key, v, &r.kinds)
+		case "codes":
+			return parseCodes(file, what, v, r)
+		}
+		return nil
+	})
+	return r, err
+}
+
+func scalar(file, what, key string, v *yaml.Node, out any) error {
+	if v.Kind != yaml.ScalarNode {
+		return fileError(file, v.Line, "%s%s: expected a single value", what, key)
+	}
+	if err := v.Decode(out); err != nil {
+		return fileError(file, v.Line, "%s%s: %q is not a %s", what, key, v.Value, typeName(out))
+	}
+	return nil
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case *int:
+		return "whole number"
+	case *bool:
+		return "true or false"
+	}
+	return "string"
+}
+
+func stringList(file, what, key string, v *yaml.Node, out *[]string) error {
+	if v.Kind == yaml.ScalarNode {
+		*out = []string{v.Value}
+		return nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		return fileError(file, v.Line, "%s%s: expected a list", what, key)
+	}
+	for _, item := range v.Content {
+		if item.Kind != yaml.ScalarNode {
+			return fileError(file, item.Line, "%s%s: expected a list of values", what, key)
+		}
+		*out = append(*out, item.Value)
+	}
+	return nil
+}
+
+// parseCodes reads "codes: {msi-error: [1402, 1406], system-error: 5}".
+func parseCodes(file, what string, v *yaml.Node, r *ruleSpec) error {
+	if v.Kind != yaml.MappingNode {
+		return fileError(file, v.Line, "%scodes: expected a mapping of code kinds to values, such as {msi-error: [1402, 1406]}", what)
+	}
+	r.codes = map[string][]string{}
+	return eachKey(file, v, what+"codes: ", codeKinds, func(kind string, vals *yaml.Node) error {
+		var list []string
+		if err := stringList(file, what, "codes: "+kind, vals, &list); err != nil {
+			return err
+		}
+		for _, s := range list {
+			if _, err := parseCode(kind, s); err != nil {
+				return fileError(file, vals.Line, "%s%v", what, err)
+			}
+		}
+		r.codes[kind] = append(r.codes[kind], list...)
+		return nil
+	})
+}
+
+func checkDuplicates(f *fileSpec) error {
+	seen := map[string]int{}
+	for _, c := range f.causes {
+		if l, ok := seen["cause "+c.id]; ok {
+			return fileError(f.name, c.line, "cause %q is defined twice (first at line %d)", c.id, l)
+		}
+		seen["cause "+c.id] = c.line
+	}
+	for _, r := range f.rules {
+		if l, ok := seen["rule "+r.id]; ok {
+			return fileError(f.name, r.line, "rule %q is defined twice (first at line %d)", r.id, l)
+		}
+		seen["rule "+r.id] = r.line
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// mergeRule lays an override from a rules file over the built-in rule of
+// the same id: what the file sets wins, the rest is kept.
+func mergeRule(base, over *ruleSpec) *ruleSpec {
+	m := *base
+	m.set = map[string]int{}
+	for k, l := range over.set {
+		m.set[k] = l
+	}
+	m.line = over.line
+	for key := range over.set {
+		switch key {
+		case "cause":
+			m.cause = over.cause
+		case "title":
+			m.title = over.title
+		case "remediation":
+			m.remediation = over.remediation
+		case "kinds":
+			m.kinds = over.kinds
+		case "scope":
+			m.scope = over.scope
+		case "priority":
+			m.priority = over.priority
+		case "pattern":
+			m.pattern = over.pattern
+		case "codes":
+			m.codes = over.codes
+		case "action":
+			m.action = over.action
+		case "custom-action":
+			m.customAction = over.customAction
+		case "disabled":
+			m.disabled = over.disabled
+		}
+	}
+	return &m
+}
+
+// sortedKeys returns a map's keys in order, for deterministic output.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"smsfail/classify"
+	"smsfail/config"
+	"smsfail/fetch"
+	"smsfail/jobs"
+	"smsfail/query"
+)
+
+// buildJob builds the clients a run needs from the configuration: the site
+// database, the log source, the rules. The returned func closes them.
+func buildJob(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*jobs.Job, func(), error) {
+	rules, err := loadRules(cfg.Rules.File)
+	if err != nil {
+		return nil, nil, err
+	}
+	locator, err := fetch.NewLocator(programRules(cfg.Logs.Programs))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: logs.programs: %w", cfg.File, err)
+	}
+	src, err := logSource(cfg.Logs)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := query.Open(ctx, databaseConfig(cfg.Database, logger))
+	if err != nil {
+		return nil, nil, err
+	}
+	job := &jobs.Job{
+		Site:     db,
+		Route:    query.Route(cfg.Database.Route),
+		Filter:   failureFilter(cfg.Failures),
+		Source:   src,
+		Locator:  locator,
+		Fetch:    fetchOptions(cfg.Logs),
+		Codepage: cfg.Logs.Codepage,
+		Rules:    rules,
+
+		SiteName:            siteName(cfg.Site),
+		Location:            cfg.Site.Location,
+		PerCollectionSheets: *cfg.Report.PerCollectionSheets,
+		ReportDir:           cfg.Report.Dir,
+		Logger:              logger,
+	}
+	return job, func() { db.Close() }, nil
+}
+
+func siteName(s config.Site) string {
+	if s.Code != "" {
+		return s.Code
+	}
+	return s.Name
+}
+
+func databaseConfig(d config.Database, logger *slog.Logger) query.Config {
+	q := query.DefaultConfig()
+	q.Driver, q.Path = d.Driver, d.Path
+	q.Server, q.Port, q.Instance, q.Database = d.Server, d.Port, d.Instance, d.Name
+	q.Auth, q.User, q.Password = d.Auth, d.User, d.Password.Value()
+	q.Keytab, q.CredentialCache, q.Krb5Conf, q.Realm = d.Keytab, d.CredentialCache, d.Krb5Conf, d.Realm
+	q.Encrypt, q.TrustServerCertificate = d.Encrypt, d.TrustServerCertificate
+	q.CAFile, q.HostNameInCertificate, q.TLSMin, q.ServerSPN = d.CAFile, d.HostNameInCertificate, d.TLSMin, d.ServerSPN
+	q.ReadOnlyIntent = *d.ReadOnlyIntent
+	q.ConnectTimeout, q.QueryTimeout = d.ConnectTimeout.D(), d.QueryTimeout.D()
+	q.Retries, q.RetryWait = d.Retries, d.RetryWait.D()
+	q.Logger = logger
+	return q
+}
+
+func failureFilter(f config.Failures) query.Filter {
+	return query.Filter{
+		ExitCodes:      f.ExitCodes,
+		MessageIDs:     f.MessageIDs,
+		Advertisements: f.Advertisements,
+		Collections:    f.Collections,
+		SiteCode:       f.SiteCode,
+		ExitCodeIndex:  f.ExitCodeIndex,
+	}
+}
+
+func programRules(progs []config.ProgramLogs) []fetch.ProgramRule {
+	rules := make([]fetch.ProgramRule, len(progs))
+	for i, p := range progs {
+		rules[i] = fetch.ProgramRule{Package: p.Match.Package, Program: p.Match.Program, Advertisement: p.Match.Advertisement, Paths: p.Paths}
+	}
+	return rules
+}
+
+func fetchOptions(l config.Logs) fetch.Options {
+	return fetch.Options{
+		Concurrency:    l.Concurrency,
+		ConnectTimeout: l.ConnectTimeout.D(),
+		HostTimeout:    l.HostTimeout.D(),
+		MaxBytes:       int64(l.MaxBytes),
+		Retries:        *l.Retries,
+	}
+}
+
+func logSource(l config.Logs) (fetch.Source, error) {
+	switch l.Source {
+	case "local":
+		return fetch.NewLocal(l.Root)
+	case "unc":
+		return fetch.NewWindowsShares()
+	}
+	s := l.SMB
+	return fetch.NewSMB(fetch.SMBOptions{
+		User:     s.User,
+		Domain:   s.Domain,
+		Password: s.Password.Value(),
+		NTHash:   s.NTHash.Value(),
+		Kerberos: fetch.KerberosOptions{
+			Keytab:          s.Kerberos.Keytab,
+			CredentialCache: s.Kerberos.CredentialCache,
+			Krb5Conf:        s.Kerberos.Krb5Conf,
+			Realm:           s.Kerberos.Realm,
+		},
+		Port:              s.Port,
+		RequireSigning:    s.RequireSigning,
+		RequireEncryption: s.RequireEncryption,
+	})
+}
+
+// loadRules gives the built-in rules, with the admin's own file when named.
+func loadRules(file string) (*classify.Rules, error) {
+	if file == "" {
+		return classify.Builtin(), nil
+	}
+	return classify.Load(file)
+}

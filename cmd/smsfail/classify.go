@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"smsfail"
+	"smsfail/classify"
+	"smsfail/logtext"
+)
+
+func classifyCommand() command {
+	return command{name: "classify", summary: "read the cause out of local log files", run: runClassify}
+}
+
+const classifyUsage = `Usage: smsfail classify [--json] [--rules FILE] [--codepage NAME] [-v] FILE...
+
+Reads each log (svcpack.log, KB*.log, an MSI verbose log or MsiInstaller
+event text) and prints the cause of the failure it shows: a table, or with
+--json one JSON object per file per line.
+
+Exit codes: 0 every file was read (whatever the causes), 2 wrong command
+line, 1 the rules file is wrong, 3 some files could not be read.
+
+Flags:
+`
+
+// classifyOptions are the flags of smsfail classify.
+type classifyOptions struct {
+	json     bool
+	verbose  bool
+	rules    string
+	codepage string
+}
+
+func runClassify(ctx context.Context, a *app, args []string) error {
+	var opts classifyOptions
+	fs := newFlagSet(a, "classify", classifyUsage, "")
+	fs.BoolVar(&opts.json, "json", false, "print one JSON object per file per line")
+	fs.BoolVar(&opts.verbose, "v", false, "print the remediation and evidence lines under the table")
+	fs.StringVar(&opts.rules, "rules", "", "rules `FILE` to lay over the built-in rules")
+	fs.StringVar(&opts.codepage, "codepage", logtext.DefaultCodepage, "ANSI code `page` of logs without a byte order mark (windows-1251, cp1251, 1251, ...)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usageError("classify: name at least one log file")
+	}
+	if err := logtext.ValidCodepage(opts.codepage); err != nil {
+		return usageError("classify: %v", err)
+	}
+	rules, err := loadRules(opts.rules)
+	if err != nil {
+		return err
+	}
+	return classifyFiles(ctx, a, rules, opts, fs.Args())
+}
+
+// fileFinding is one line of --json output.
+type fileFinding struct {
+	File        string             `json:"file"`
+	Kind        smsfail.LogKind    `json:"kind"`
+	Cause       string             `json:"cause"`
+	Title       string             `json:"title"`
+	Remediation string             `json:"remediation"`
+	Codes       []smsfail.Code     `json:"codes"`
+	Action      string             `json:"action"`
+	Evidence    []smsfail.Evidence `json:"evidence"`
+	Rule        string             `json:"rule"`
+}
+
+func classifyFiles(ctx context.Context, a *app, rules *classify.Rules, opts classifyOptions, files []string) error {
+	var found []fileFinding
+	failed := 0
+	enc := json.NewEncoder(a.stdout)
+	enc.SetEscapeHTML(false)
+	for _, name := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f, err := classifyFile(rules, name, opts.codepage)
+		if err != nil {
+			fmt.Fprintf(a.stderr, "smsfail: %v\n", err)
+			failed++
+			continue
+		}
+		ff := fileFinding{File: name, Kind: f.Kind, Cause: f.Cause, Title: f.Title, Remediation: f.Remediation,
+			Codes: f.Codes, Action: f.Action, Evidence: f.Evidence, Rule: f.Rule}
+		if opts.json {
+			if err := enc.Encode(ff); err != nil {
+				return fmt.Errorf("cannot write output: %w", err)
+			}
+			continue
+		}
+		found = append(found, ff)
+	}
+	if !opts.json {
+		if err := printFindings(a.stdout, found, opts.verbose); err != nil {
+			return fmt.Errorf("cannot write output: %w", err)
+		}
+	}
+	if failed > 0 {
+		return &exitError{code: exitIncomplete, err: fmt.Errorf("%d of %d files could not be read", failed, len(files))}
+	}
+	return nil
+}
+
+func classifyFile(rules *classify.Rules, name, codepage string) (smsfail.Finding, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return smsfail.Finding{}, fmt.Errorf("cannot read %s: %w", name, err)
+	}
+	defer f.Close()
+	rd, err := logtext.NewReader(f, codepage)
+	if err != nil {
+		return smsfail.Finding{}, err
+	}
+	finding, err := rules.Classify(rd)
+	if err != nil {
+		return smsfail.Finding{}, fmt.Errorf("cannot classify %s: %w", name, err)
+	}
+	return finding, nil
+}
+
+func printFindings(w io.Writer, found []fileFinding, verbose bool) error {
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "FILE\tKIND\tCAUSE\tACTION\tCODES\tTITLE")
+	for _, f := range found {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", f.File, f.Kind, f.Cause, dash(f.Action), dash(codeList(f.Codes)), f.Title)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if !verbose {
+		return nil
+	}
+	for _, f := range found {
+		fmt.Fprintf(w, "\n%s: %s (rule %s)\n  %s\n", f.File, f.Title, dash(f.Rule), f.Remediation)
+		for _, e := range f.Evidence {
+			fmt.Fprintf(w, "  %6d  %s\n", e.Line, e.Text)
+		}
+	}
+	return nil
+}
+
+func codeList(codes []smsfail.Code) string {
+	parts := make([]string, len(codes))
+	for i, c := range codes {
+		parts[i] = c.Kind + " " + c.Value
+	}
+	return strings.Join(parts, ", ")
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

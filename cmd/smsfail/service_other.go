@@ -1,0 +1,25 @@
+//go:build !windows
+
+package main
+
+import "context"
+
+// serviceCommand explains that services are a Windows matter here: on
+// Linux, systemd (or cron) runs smsfail.
+func serviceCommand() command {
+	return command{
+		name:    "service",
+		summary: "Windows only: install the service running 'smsfail serve' (on Linux, see docs/smsfail.service)",
+		run: func(ctx context.Context, a *app, args []string) error {
+			return usageError("'smsfail service' manages a Windows service and is for Windows only; " +
+				"on Linux run 'smsfail serve --config FILE' under systemd (unit file: docs/smsfail.service) " +
+				"or start 'smsfail run' from cron")
+		},
+	}
+}
+
+// runUnderServiceManager reports that no service manager started this
+// process: only Windows has one that smsfail speaks to.
+func runUnderServiceManager(a *app, serve func(ctx context.Context, a *app) error) (bool, error) {
+	return false, nil
+}

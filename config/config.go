@@ -1,0 +1,218 @@
+// Package config provides the job's configuration: one YAML file, read
+// strictly (an unknown key or a bad value is an error naming the key and its
+// line), with defaults filled, patterns compiled and secrets resolved from
+// the environment or files at load, so a bad setting fails at start and
+// never in the middle of a night.
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	Site     Site     `yaml:"site"`
+	Database Database `yaml:"database"`
+	Failures Failures `yaml:"failures"`
+	Logs     Logs     `yaml:"logs"`
+	Rules    Rules    `yaml:"rules"`
+	Report   Report   `yaml:"report"`
+	Mail     Mail     `yaml:"mail"`
+	Schedule Schedule `yaml:"schedule"`
+	State    State    `yaml:"state"`
+
+	// File is the path the configuration was read from.
+	File string `yaml:"-"`
+}
+
+// Site names the site and the time zone its admins read times in.
+type Site struct {
+	Code     string `yaml:"code"`
+	Name     string `yaml:"name"`
+	TimeZone string `yaml:"timezone"`
+
+	Location *time.Location `yaml:"-"`
+}
+
+// Database is the connection to the site database.
+type Database struct {
+	Driver                 string   `yaml:"driver"` // sqlserver | sqlite
+	Path                   string   `yaml:"path"`   // sqlite file
+	Server                 string   `yaml:"server"`
+	Port                   int      `yaml:"port"`
+	Instance               string   `yaml:"instance"`
+	Name                   string   `yaml:"name"`
+	Auth                   string   `yaml:"auth"` // sql | windows | kerberos | ntlm
+	User                   string   `yaml:"user"`
+	Password               Secret   `yaml:"password"`
+	Keytab                 string   `yaml:"keytab"`
+	CredentialCache        string   `yaml:"credential_cache"`
+	Krb5Conf               string   `yaml:"krb5_conf"`
+	Realm                  string   `yaml:"realm"`
+	Encrypt                string   `yaml:"encrypt"` // true | strict | false
+	TrustServerCertificate bool     `yaml:"trust_server_certificate"`
+	CAFile                 string   `yaml:"ca_file"`
+	HostNameInCertificate  string   `yaml:"hostname_in_certificate"`
+	TLSMin                 string   `yaml:"tls_min"`
+	ServerSPN              string   `yaml:"server_spn"`
+	ReadOnlyIntent         *bool    `yaml:"read_only_intent"`
+	ConnectTimeout         Duration `yaml:"connect_timeout"`
+	QueryTimeout           Duration `yaml:"query_timeout"`
+	Retries                int      `yaml:"retries"`
+	RetryWait              Duration `yaml:"retry_wait"`
+	Route                  string   `yaml:"route"` // auto | messages | client-status
+}
+
+// Failures says which failures the job reports.
+type Failures struct {
+	ExitCodes      []int64  `yaml:"exit_codes"`
+	MessageIDs     []int    `yaml:"message_ids"`
+	Advertisements []string `yaml:"advertisements"`
+	Collections    []string `yaml:"collections"`
+	SiteCode       string   `yaml:"site_code"`
+	ExitCodeIndex  int      `yaml:"exit_code_index"`
+	Window         Duration `yaml:"window"` // when no earlier run says where to start
+}
+
+// Logs says where each failing client's log is read from and how.
+type Logs struct {
+	Source         string        `yaml:"source"` // smb | unc | local
+	Root           string        `yaml:"root"`   // local: <root>/<HOST>/<share>/<path>
+	SMB            SMB           `yaml:"smb"`
+	Concurrency    int           `yaml:"concurrency"`
+	ConnectTimeout Duration      `yaml:"connect_timeout"`
+	HostTimeout    Duration      `yaml:"host_timeout"`
+	MaxBytes       ByteSize      `yaml:"max_bytes"`
+	Retries        *int          `yaml:"retries"`
+	Codepage       string        `yaml:"codepage"`
+	Programs       []ProgramLogs `yaml:"programs"`
+}
+
+// SMB holds the credentials and transport settings for admin shares.
+type SMB struct {
+	User              string   `yaml:"user"`
+	Domain            string   `yaml:"domain"`
+	Password          Secret   `yaml:"password"`
+	NTHash            Secret   `yaml:"nt_hash"`
+	Kerberos          Kerberos `yaml:"kerberos"`
+	Port              int      `yaml:"port"`
+	RequireSigning    bool     `yaml:"require_signing"`
+	RequireEncryption bool     `yaml:"require_encryption"`
+}
+
+// Kerberos authenticates to admin shares with a keytab or a credential cache.
+type Kerberos struct {
+	Keytab          string `yaml:"keytab"`
+	CredentialCache string `yaml:"credential_cache"`
+	Krb5Conf        string `yaml:"krb5_conf"`
+	Realm           string `yaml:"realm"`
+}
+
+// ProgramLogs maps programs to the log files they write.
+type ProgramLogs struct {
+	Match ProgramMatch `yaml:"match"`
+	Paths []string     `yaml:"paths"`
+}
+
+// ProgramMatch selects programs by glob patterns; an empty field matches all.
+type ProgramMatch struct {
+	Package       string `yaml:"package"`
+	Program       string `yaml:"program"`
+	Advertisement string `yaml:"advertisement"`
+}
+
+// Rules points at the admin's own classification rules.
+type Rules struct {
+	File string `yaml:"file"`
+}
+
+// Report says where the workbook goes and how it is laid out.
+type Report struct {
+	Dir                 string `yaml:"dir"`
+	PerCollectionSheets *int   `yaml:"per_collection_sheets"`
+	KeepLogs            *bool  `yaml:"keep_logs"`
+}
+
+// Mail says how the workbook is sent.
+type Mail struct {
+	Enabled        bool     `yaml:"enabled"`
+	Host           string   `yaml:"host"`
+	Port           int      `yaml:"port"`
+	TLS            string   `yaml:"tls"` // starttls | opportunistic | tls | none
+	CAFile         string   `yaml:"ca_file"`
+	Auth           string   `yaml:"auth"` // none | plain | login
+	User           string   `yaml:"user"`
+	Password       Secret   `yaml:"password"`
+	From           string   `yaml:"from"`
+	To             []string `yaml:"to"`
+	Cc             []string `yaml:"cc"`
+	Subject        string   `yaml:"subject"`
+	MaxAttachBytes ByteSize `yaml:"max_attach_bytes"`
+	Retries        int      `yaml:"retries"`
+	Timeout        Duration `yaml:"timeout"`
+}
+
+// Schedule is when `smsfail serve` runs the job.
+type Schedule struct {
+	Cron     string   `yaml:"cron"`
+	TimeZone string   `yaml:"timezone"`
+	Grace    Duration `yaml:"grace"`
+
+	Location *time.Location `yaml:"-"`
+}
+
+// State is where the job keeps its history and its lock.
+type State struct {
+	Dir string `yaml:"dir"`
+}
+
+// Load reads, checks and completes the configuration in path. getenv
+// resolves secrets given as {env: NAME}.
+func Load(path string, getenv func(string) string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read configuration: %w", err)
+	}
+	return Parse(path, data, getenv)
+}
+
+// Parse checks and completes the configuration in data, read from file.
+func Parse(file string, data []byte, getenv func(string) string) (*Config, error) {
+	p := &problems{file: file, lines: map[string]int{}}
+	var root yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&root); err != nil && err != io.EOF {
+		return nil, &Error{File: file, Msg: "not valid YAML: " + err.Error()}
+	}
+	c := Default()
+	c.File = file
+	if len(root.Content) > 0 {
+		doc := root.Content[0]
+		if doc.Kind != yaml.MappingNode {
+			return nil, &Error{File: file, Line: doc.Line, Msg: "the configuration must be a mapping of sections (site:, database:, ...)"}
+		}
+		p.walk(doc, reflect.TypeFor[Config](), "")
+		if err := p.err(); err != nil {
+			return nil, err
+		}
+		if err := doc.Decode(c); err != nil {
+			p.typeErrors(err)
+		}
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	c.validate(p)
+	c.resolveSecrets(p, getenv)
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

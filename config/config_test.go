@@ -1,0 +1,139 @@
+package config
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.err with the errors seen")
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+// TestInvalid loads each testdata/invalid-*.yaml and expects exactly the
+// error in the .err file beside it: the message a user acts on.
+func TestInvalid(t *testing.T) {
+	files, _ := filepath.Glob("testdata/invalid-*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no testdata")
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			_, err := Load(file, env(nil))
+			if err == nil {
+				t.Fatal("loaded without error")
+			}
+			golden := strings.TrimSuffix(file, ".yaml") + ".err"
+			if *update {
+				os.WriteFile(golden, []byte(err.Error()+"\n"), 0o644)
+			}
+			want, rerr := os.ReadFile(golden)
+			if rerr != nil {
+				t.Fatalf("no expected error: %v (run with -update)", rerr)
+			}
+			if got := err.Error() + "\n"; got != string(want) {
+				t.Errorf("error:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Parse("demo.yaml", []byte("database: {driver: sqlite, path: site.db}\nlogs: {source: local, root: clients}\n"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Failures.ExitCodes; !reflect.DeepEqual(got, []int64{1603}) {
+		t.Errorf("exit codes %v, want [1603]", got)
+	}
+	if c.Logs.Concurrency != 32 || c.Logs.ConnectTimeout.D() != 3*time.Second || c.Logs.HostTimeout.D() != 30*time.Second {
+		t.Errorf("fetch defaults: %+v", c.Logs)
+	}
+	if c.Database.Route != "auto" || c.Failures.ExitCodeIndex != 3 || c.Failures.Window.D() != 24*time.Hour {
+		t.Errorf("query defaults: %+v %+v", c.Database, c.Failures)
+	}
+	if c.Logs.Root != "clients" || c.Database.Path != "site.db" {
+		t.Errorf("paths relative to a file in the working folder changed: %q %q", c.Logs.Root, c.Database.Path)
+	}
+}
+
+func TestRelativePathsFollowTheFile(t *testing.T) {
+	c, err := Parse(filepath.Join("etc", "smsfail", "smsfail.yaml"), []byte("database: {driver: sqlite, path: site.db}\nlogs: {source: local, root: /srv/logs}\n"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join("etc", "smsfail", "site.db"); c.Database.Path != want {
+		t.Errorf("database path %q, want %q", c.Database.Path, want)
+	}
+	if c.Logs.Root != "/srv/logs" {
+		t.Errorf("absolute root changed to %q", c.Logs.Root)
+	}
+}
+
+func TestSecrets(t *testing.T) {
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "smb.pw")
+	os.WriteFile(pw, []byte("s3cret\r\n"), 0o600)
+	text := "database: {driver: sqlserver, server: sql1, name: SMS_KID, user: reader, password: {env: DBPW}}\n" +
+		"logs: {source: smb, smb: {user: svc, domain: CORP, password: {file: " + pw + "}}}\n"
+	c, err := Parse("x.yaml", []byte(text), env(map[string]string{"DBPW": "pa55"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Database.Password.Value() != "pa55" || c.Logs.SMB.Password.Value() != "s3cret" {
+		t.Errorf("secrets not resolved: %q %q", c.Database.Password.Value(), c.Logs.SMB.Password.Value())
+	}
+}
+
+// TestExampleCoversEveryKey keeps config.example.yaml complete: it loads,
+// and every key of Config appears in it.
+func TestExampleCoversEveryKey(t *testing.T) {
+	data, err := os.ReadFile("../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := env(map[string]string{"SMSFAIL_DB_PASSWORD": "x", "SMSFAIL_SMB_PASSWORD": "y"})
+	if _, err := Parse("config.example.yaml", data, vars); err != nil {
+		t.Fatalf("the example does not load: %v", err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		t.Fatal(err)
+	}
+	p := &problems{lines: map[string]int{}}
+	p.walk(root.Content[0], reflect.TypeFor[Config](), "")
+	for _, key := range allKeys(reflect.TypeFor[Config](), "") {
+		if _, ok := p.lines[key]; !ok {
+			t.Errorf("config.example.yaml lacks %s", key)
+		}
+	}
+}
+
+func allKeys(t reflect.Type, prefix string) []string {
+	var keys []string
+	for name, f := range yamlFields(t) {
+		key := name
+		if prefix != "" {
+			key = prefix + "." + name
+		}
+		keys = append(keys, key)
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct {
+			keys = append(keys, allKeys(ft.Elem(), key+"[0]")...)
+		} else if ft.Kind() == reflect.Struct && ft != reflect.TypeFor[Secret]() && ft != reflect.TypeFor[time.Location]() {
+			keys = append(keys, allKeys(ft, key)...)
+		}
+	}
+	return keys
+}

@@ -1,0 +1,50 @@
+package config
+
+import "time"
+
+// Default is the configuration an empty file gives: every default filled.
+func Default() *Config {
+	readOnly, keep, retries, sheets := true, true, 1, 20
+	return &Config{
+		Site: Site{TimeZone: "Local"},
+		Database: Database{
+			Driver:         "sqlserver",
+			Auth:           "sql",
+			Encrypt:        "true",
+			ReadOnlyIntent: &readOnly,
+			ConnectTimeout: Duration(15 * time.Second),
+			QueryTimeout:   Duration(5 * time.Minute),
+			Retries:        3,
+			RetryWait:      Duration(time.Second),
+			Route:          "auto",
+		},
+		Failures: Failures{
+			ExitCodes:     []int64{1603},
+			MessageIDs:    []int{10006},
+			ExitCodeIndex: 3,
+			Window:        Duration(24 * time.Hour),
+		},
+		Logs: Logs{
+			Source:         "auto",
+			SMB:            SMB{Port: 445},
+			Concurrency:    32,
+			ConnectTimeout: Duration(3 * time.Second),
+			HostTimeout:    Duration(30 * time.Second),
+			MaxBytes:       64 << 20,
+			Retries:        &retries,
+			Codepage:       "windows-1252",
+		},
+		Report: Report{Dir: "reports", PerCollectionSheets: &sheets, KeepLogs: &keep},
+		Mail: Mail{
+			Port:           587,
+			TLS:            "starttls",
+			Auth:           "none",
+			Subject:        "smsfail {site}: failures on {date}",
+			MaxAttachBytes: 10 << 20,
+			Retries:        3,
+			Timeout:        Duration(30 * time.Second),
+		},
+		Schedule: Schedule{Grace: Duration(10 * time.Minute)},
+		State:    State{Dir: "state"},
+	}
+}

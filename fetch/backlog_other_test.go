@@ -1,0 +1,10 @@
+//go:build !linux
+
+package fetch_test
+
+import "testing"
+
+func fullBacklog(t *testing.T) string {
+	t.Skip("filling a listen queue to drop connections needs Linux")
+	return ""
+}

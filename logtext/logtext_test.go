@@ -1,0 +1,126 @@
+package logtext
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+func utf16le(s string, bom bool) []byte {
+	var b []byte
+	if bom {
+		b = append(b, 0xFF, 0xFE)
+	}
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u), byte(u>>8))
+	}
+	return b
+}
+
+func utf16be(s string) []byte {
+	b := []byte{0xFE, 0xFF}
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u>>8), byte(u))
+	}
+	return b
+}
+
+const msiLine = "MSI (s) (1C:2C) [20:41:26:123]: Product: Агент -- Ошибка 1402. Системная ошибка 5.\r\n"
+
+func TestNewReader(t *testing.T) {
+	long := strings.Repeat("0.140: Copied file:  C:\\WINDOWS\\system32\\mshtml.dll\r\n", 200)
+	tests := []struct {
+		name     string
+		in       []byte
+		codepage string
+		want     string
+	}{
+		{"utf-16le with bom", utf16le(msiLine, true), "", msiLine},
+		{"utf-16be with bom", utf16be(msiLine), "", msiLine},
+		{"utf-16le without bom", utf16le(msiLine, false), "", msiLine},
+		{"utf-8 with bom", append([]byte{0xEF, 0xBB, 0xBF}, msiLine...), "", msiLine},
+		{"utf-8 without bom", []byte(msiLine), "windows-1251", msiLine},
+		{"windows-1252 by default", []byte("0.203: Datei \xfcberpr\xfcft: C:\\Programme\\Caf\xe9\r\n"), "", "0.203: Datei überprüft: C:\\Programme\\Café\r\n"},
+		{"windows-1251 by name", []byte("\xce\xf8\xe8\xe1\xea\xe0 1402."), "windows-1251", "Ошибка 1402."},
+		{"windows-1251 as cp1251", []byte("\xce\xf8\xe8\xe1\xea\xe0 1402."), "cp1251", "Ошибка 1402."},
+		{"windows-1251 as a number", []byte("\xce\xf8\xe8\xe1\xea\xe0 1402."), "1251", "Ошибка 1402."},
+		{"oem code page", []byte("\x8e\xe8\xa8\xa1\xaa\xa0"), "866", "Ошибка"},
+		{"ascii, then code page text far in", []byte(long + "1.000: Caf\xe9\r\n"), "", long + "1.000: Café\r\n"},
+		{"utf-8, then a damaged byte", []byte("Ошибка \xff 1402"), "", "Ошибка \uFFFD 1402"},
+		{"empty", nil, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, oneByte := range []bool{false, true} {
+				var src io.Reader = bytes.NewReader(tt.in)
+				if oneByte {
+					src = iotest.OneByteReader(src)
+				}
+				r, err := NewReader(src, tt.codepage)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := io.ReadAll(r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(got) != tt.want {
+					t.Errorf("one byte at a time %v: got %q, want %q", oneByte, got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestCodepageNames(t *testing.T) {
+	for _, name := range []string{"", "windows-1252", "Windows-1251", "cp1250", "1252", "CP850", "437", "koi8-r", "65001", "utf-8", "28591", "932", "ibm866"} {
+		if err := ValidCodepage(name); err != nil {
+			t.Errorf("%q: %v", name, err)
+		}
+	}
+	err := ValidCodepage("klingon")
+	if err == nil || err.Error() != `unknown code page "klingon" (use a name such as windows-1252, cp1251 or 1251)` {
+		t.Errorf("unknown code page: %v", err)
+	}
+	if _, err := NewReader(strings.NewReader(""), "cp99999"); err == nil {
+		t.Error("NewReader accepted an unknown code page")
+	}
+}
+
+func TestReadErrorPasses(t *testing.T) {
+	r, err := NewReader(iotest.ErrReader(io.ErrUnexpectedEOF), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(r); err != io.ErrUnexpectedEOF {
+		t.Errorf("read error %v, want it passed through", err)
+	}
+}
+
+// FuzzNewReader: any bytes decode to valid UTF-8 without a panic.
+func FuzzNewReader(f *testing.F) {
+	f.Add(utf16le(msiLine, true), "")
+	f.Add(utf16le(msiLine, false), "")
+	f.Add([]byte("\xce\xf8\xe8\xe1\xea\xe0 1402."), "1251")
+	f.Add([]byte("0.140: x\xff\xfe\x00"), "932")
+	f.Fuzz(func(t *testing.T, data []byte, codepage string) {
+		r, err := NewReader(bytes.NewReader(data), codepage)
+		if err != nil {
+			return
+		}
+		out, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !utf8.Valid(out) {
+			t.Fatalf("invalid UTF-8 out of %q", data)
+		}
+		if len(out) > 4*len(data)+16 {
+			t.Fatalf("%d bytes out of %d", len(out), len(data))
+		}
+	})
+}

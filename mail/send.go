@@ -1,0 +1,197 @@
+// Package mail sends the nightly report: a text and HTML summary of the
+// run with the workbook attached, through the site's SMTP relay, with
+// STARTTLS required unless the configuration relaxes it, and retried with
+// backoff when the server or the network fails for the time being.
+package mail
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/textproto"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+// XLSXType is the workbook's content type.
+const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// Send mails the summary with the workbook at workbookPath attached, unless
+// it is larger than cfg.MaxAttachBytes (then the body gives its path). A
+// temporary failure (network, 4xx) is retried cfg.Retries times with
+// backoff; a permanent one (5xx, TLS) ends at once. The error carries the
+// server's answer and never the password.
+func Send(ctx context.Context, cfg Config, s Summary, workbookPath string) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	cfg = cfg.withDefaults()
+	if err := s.setWorkbook(workbookPath, cfg.MaxAttachBytes); err != nil {
+		return err
+	}
+	msg, err := newMessage(cfg, s)
+	if err != nil {
+		return redact(err, cfg.Password)
+	}
+	client, err := newClient(cfg)
+	if err != nil {
+		return redact(err, cfg.Password)
+	}
+	server := fmt.Sprintf("%s:%d", cfg.Host, cfg.Port)
+	wait := cfg.Backoff
+	for attempt := 1; ; attempt++ {
+		err = client.DialAndSendWithContext(ctx, msg)
+		if err == nil {
+			return nil
+		}
+		switch {
+		case ctx.Err() != nil:
+			return redact(fmt.Errorf("cannot send the report to %s: %w", server, errors.Join(err, ctx.Err())), cfg.Password)
+		case permanent(err):
+			return redact(fmt.Errorf("cannot send the report to %s: %w", server, err), cfg.Password)
+		case attempt > cfg.Retries:
+			return redact(fmt.Errorf("cannot send the report to %s after %d attempts: %w", server, attempt, err), cfg.Password)
+		}
+		cfg.Logger.Warn("mail not sent; retrying", "server", server, "attempt", attempt, "wait", wait, "err", redact(err, cfg.Password))
+		select {
+		case <-ctx.Done():
+			return redact(fmt.Errorf("cannot send the report to %s: %w (stopped waiting to retry: %w)", server, err, ctx.Err()), cfg.Password)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, maxBackoff)
+	}
+}
+
+// newMessage builds the mail: text and HTML alternatives, the workbook.
+func newMessage(cfg Config, s Summary) (*gomail.Msg, error) {
+	m := gomail.NewMsg()
+	if err := m.From(cfg.From); err != nil {
+		return nil, fmt.Errorf("cannot use sender %q: %w", cfg.From, err)
+	}
+	if err := m.To(cfg.To...); err != nil {
+		return nil, fmt.Errorf("cannot use recipients %q: %w", cfg.To, err)
+	}
+	if len(cfg.Cc) > 0 {
+		if err := m.Cc(cfg.Cc...); err != nil {
+			return nil, fmt.Errorf("cannot use recipients %q: %w", cfg.Cc, err)
+		}
+	}
+	m.Subject(subject(cfg.Subject, s))
+	m.SetDate()
+	m.SetMessageID() // kept across retries, so a duplicate can be recognized
+	m.SetUserAgent("smsfail")
+	text, html := Body(s)
+	m.SetBodyString(gomail.TypeTextPlain, text)
+	m.AddAlternativeString(gomail.TypeTextHTML, html)
+	if s.Attached {
+		m.AttachFile(s.Workbook, gomail.WithFileName(filepath.Base(s.Workbook)), gomail.WithFileContentType(XLSXType))
+	}
+	return m, nil
+}
+
+func subject(tmpl string, s Summary) string {
+	return strings.NewReplacer(
+		"{site}", s.Site,
+		"{date}", s.Date.Format("2006-01-02"),
+		"{failures}", strconv.Itoa(s.Failures),
+	).Replace(tmpl)
+}
+
+func newClient(cfg Config) (*gomail.Client, error) {
+	tlsConfig := &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
+	if cfg.CAFile != "" {
+		pool, err := loadCA(cfg.CAFile)
+		if err != nil {
+			return nil, err
+		}
+		tlsConfig.RootCAs = pool
+	}
+	opts := []gomail.Option{gomail.WithPort(cfg.Port), gomail.WithTimeout(cfg.Timeout), gomail.WithTLSConfig(tlsConfig)}
+	switch cfg.TLS {
+	case TLSStartTLS:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	case TLSOpportunistic:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
+	case TLSImplicit:
+		opts = append(opts, gomail.WithSSL())
+	case TLSNone:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	}
+	switch cfg.Auth {
+	case AuthPlain:
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain), gomail.WithUsername(cfg.User), gomail.WithPassword(cfg.Password))
+	case AuthLogin:
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthLogin), gomail.WithUsername(cfg.User), gomail.WithPassword(cfg.Password))
+	}
+	c, err := gomail.NewClient(cfg.Host, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("cannot set up the mail client for %s: %w", cfg.Host, err)
+	}
+	return c, nil
+}
+
+// permanent tells failures that a retry cannot mend: the server's 5xx
+// answers, certificates, a server without STARTTLS or the mechanism asked.
+func permanent(err error) bool {
+	var se *gomail.SendError
+	if errors.As(err, &se) {
+		return !se.IsTemp()
+	}
+	var te *textproto.Error
+	if errors.As(err, &te) {
+		return te.Code >= 500
+	}
+	var (
+		unknownCA   x509.UnknownAuthorityError
+		hostname    x509.HostnameError
+		invalid     x509.CertificateInvalidError
+		verify      *tls.CertificateVerificationError
+		recordError tls.RecordHeaderError
+	)
+	if errors.As(err, &unknownCA) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
+		errors.As(err, &verify) || errors.As(err, &recordError) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "does not support STARTTLS") || strings.Contains(msg, "not supported") ||
+		strings.Contains(msg, "unencrypted connection") || strings.Contains(msg, "does not support SMTP AUTH")
+}
+
+// redacted hides the password from an error's text.
+type redacted struct {
+	msg string
+	err error
+}
+
+func (r *redacted) Error() string { return r.msg }
+func (r *redacted) Unwrap() error { return r.err }
+
+func redact(err error, password string) error {
+	if err == nil || password == "" || !strings.Contains(err.Error(), password) {
+		return err
+	}
+	return &redacted{msg: strings.ReplaceAll(err.Error(), password, "********"), err: err}
+}
+
+// setWorkbook decides whether the workbook goes along.
+func (s *Summary) setWorkbook(path string, limit int64) error {
+	s.Workbook, s.Attached, s.WorkbookSize = path, false, 0
+	if path == "" {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("cannot attach the workbook: %w", err)
+	}
+	s.WorkbookSize = fi.Size()
+	s.Attached = limit >= 0 && fi.Size() <= limit
+	s.AttachLimit = limit
+	return nil
+}

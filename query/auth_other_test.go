@@ -1,0 +1,5 @@
+//go:build !windows
+
+package query
+
+const windowsAuthenticator = "krb5"

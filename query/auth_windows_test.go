@@ -1,0 +1,3 @@
+package query
+
+const windowsAuthenticator = "winsspi"

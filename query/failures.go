@@ -1,0 +1,127 @@
+package query
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"smsfail"
+)
+
+// Failures streams the failures that match the filter, one record per
+// machine and advertisement (the latest failure in the window, with the
+// count of failures in it), ordered by machine and advertisement. It
+// returns the route it took, which for RouteAuto depends on the site.
+//
+// fn's error stops the stream and is returned as it is.
+func (db *DB) Failures(ctx context.Context, route Route, f Filter, fn func(smsfail.Failure) error) (Route, error) {
+	f, err := f.normalize(time.Now())
+	if err != nil {
+		return "", fmt.Errorf("cannot read failures: %w", err)
+	}
+	route, err = db.Resolve(ctx, route)
+	if err != nil {
+		return "", err
+	}
+	if route == RouteClientStatus {
+		return route, db.statusFailures(ctx, f, fn)
+	}
+	return route, db.messageFailures(ctx, f, fn)
+}
+
+// callbackError marks the caller's own error: never retried, returned
+// unwrapped.
+type callbackError struct{ err error }
+
+func (e *callbackError) Error() string { return e.err.Error() }
+func (e *callbackError) Unwrap() error { return e.err }
+
+// consumer takes the rows of one attempt at a query.
+type consumer interface {
+	row(*sqlx.Rows) error
+	flush() error
+	sent() bool // a record reached the caller: the query cannot be tried again
+}
+
+// stream runs a query and hands its rows to a consumer made afresh for
+// every attempt, retrying transient errors until a record was delivered.
+func (db *DB) stream(ctx context.Context, what, q string, args []any, newConsumer func() consumer) error {
+	err := db.retry(ctx, what, func(ctx context.Context) (bool, error) {
+		ctx, cancel := withTimeout(ctx, db.cfg.QueryTimeout)
+		defer cancel()
+		rows, err := db.x.QueryxContext(ctx, q, args...)
+		if err != nil {
+			return false, err
+		}
+		defer rows.Close()
+		c := newConsumer()
+		for rows.Next() {
+			if err := c.row(rows); err != nil {
+				return c.sent(), err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return c.sent(), err
+		}
+		return c.sent(), c.flush()
+	})
+	var cb *callbackError
+	if errors.As(err, &cb) {
+		return cb.err
+	}
+	return err
+}
+
+// bind expands IN (?) lists and rebinds the parameters for the driver.
+func (db *DB) bind(q string, args ...any) (string, []any, error) {
+	q, args, err := sqlx.In(q, args...)
+	if err != nil {
+		return "", nil, fmt.Errorf("cannot bind the query's parameters: %w", err)
+	}
+	return db.x.Rebind(q), args, nil
+}
+
+func (db *DB) messageQuery(f Filter) (string, []any, error) {
+	q := msgFailures
+	args := []any{f.MessageIDs, db.timeArg(f.Since), db.timeArg(f.Until)}
+	if len(f.Advertisements) > 0 {
+		q += msgByAdvert
+		args = append(args, f.Advertisements)
+	}
+	if len(f.Collections) > 0 {
+		q += msgByCollection
+		args = append(args, f.Collections)
+	}
+	if f.SiteCode != "" {
+		q += msgBySite
+		args = append(args, f.SiteCode)
+	}
+	if len(f.machines) > 0 {
+		q += msgByMachine
+		args = append(args, f.machines)
+	}
+	return db.bind(q+msgFailuresOrder, args...)
+}
+
+func (db *DB) messageFailures(ctx context.Context, f Filter, fn func(smsfail.Failure) error) error {
+	q, args, err := db.messageQuery(f)
+	if err != nil {
+		return err
+	}
+	return db.stream(ctx, "reading failures from the status messages", q, args, func() consumer {
+		return &msgGrouper{f: f, db: db, fn: fn}
+	})
+}
+
+// groupKey identifies a machine and advertisement the way the site
+// database compares them: case-insensitively, trailing spaces ignored.
+func groupKey(machine, advert string) string {
+	return strings.ToUpper(strings.TrimSpace(machine)) + "\x00" + strings.ToUpper(strings.TrimSpace(advert))
+}
+
+func str(s sql.NullString) string { return strings.TrimSpace(s.String) }
