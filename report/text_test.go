@@ -117,7 +117,7 @@ func TestZoneLabel(t *testing.T) {
 	if got := zoneLabel(mustZone("Europe/Berlin"), at); got != "Europe/Berlin" {
 		t.Errorf("zoneLabel(Europe/Berlin) = %q", got)
 	}
-	if got := zoneLabel(time.FixedZone("", -(3*3600 + 1800)), at); got != "Local (UTC-03:30)" {
+	if got := zoneLabel(time.FixedZone("", -(3*3600+1800)), at); got != "Local (UTC-03:30)" {
 		t.Errorf("zoneLabel(-03:30) = %q", got)
 	}
 	if got := zoneLabel(time.FixedZone("CET", 3600), at); got != "CET" {
