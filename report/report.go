@@ -127,7 +127,8 @@ func (c *Counts) add(r smsfail.Result) {
 }
 
 // Compare orders results as the workbook lists them: by collection,
-// advertisement and machine. Sorting the results with
+// advertisement and machine, machine names ignoring ASCII case as Windows
+// does. Sorting the results with
 // slices.SortStableFunc(rs, report.Compare) before Write lets Write stream
 // them in a single pass.
 func Compare(a, b smsfail.Result) int {
@@ -137,7 +138,26 @@ func Compare(a, b smsfail.Result) int {
 	if c := cmp.Compare(a.Failure.AdvertisementID, b.Failure.AdvertisementID); c != 0 {
 		return c
 	}
-	return cmp.Compare(a.Failure.Machine, b.Failure.Machine)
+	return compareFold(a.Failure.Machine, b.Failure.Machine)
+}
+
+// compareFold compares a and b as strings.Compare does on their ASCII
+// upper case, without making the upper-case copies: it runs for every pair
+// of neighbouring results.
+func compareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := a[i], b[i]
+		if 'a' <= ca && ca <= 'z' {
+			ca -= 'a' - 'A'
+		}
+		if 'a' <= cb && cb <= 'z' {
+			cb -= 'a' - 'A'
+		}
+		if ca != cb {
+			return cmp.Compare(ca, cb)
+		}
+	}
+	return cmp.Compare(len(a), len(b))
 }
 
 // notReadPrefix marks the matrix columns of logs that could not be read.

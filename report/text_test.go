@@ -124,3 +124,18 @@ func TestZoneLabel(t *testing.T) {
 		t.Errorf("zoneLabel(CET) = %q", got)
 	}
 }
+
+func TestCompareFoldAgreesWithToUpper(t *testing.T) {
+	words := []string{"", "a", "A", "pc1", "PC1", "Pc10", "pc2", "PC_1", "pc[1", "PC-1", "é", "É", "zz", "Z"}
+	for _, a := range words {
+		for _, b := range words {
+			want := strings.Compare(strings.ToUpper(a), strings.ToUpper(b))
+			if a == "é" || b == "é" || a == "É" || b == "É" {
+				continue // only ASCII is folded
+			}
+			if got := compareFold(a, b); got != want {
+				t.Errorf("compareFold(%q, %q) = %d, want %d", a, b, got, want)
+			}
+		}
+	}
+}
