@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestIsPlainAgreesWithAByteLoop(t *testing.T) {
@@ -138,4 +139,29 @@ func TestCompareFoldAgreesWithToUpper(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzCellText checks no input gives a cell Excel or LibreOffice would
+// refuse: valid UTF-8, no character XML forbids, no line break, at most
+// 32,767 UTF-16 units; and that a sheet name made of it is legal.
+func FuzzCellText(f *testing.F) {
+	for _, s := range []string{"", "=1+1", "a\x00b\x1f\r\n\t", "\xff\xfe", "😀", strings.Repeat("ж", 40), "'x'", "[]:*?/\\", "_x0041_"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := cellText(s)
+		if !utf8.ValidString(got) || utf16Len(got) > maxCellChars {
+			t.Fatalf("cellText(%q) = %q: invalid or too long", s, got)
+		}
+		for _, r := range got {
+			if r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == 0xfffe || r == 0xffff {
+				t.Fatalf("cellText(%q) keeps %U", s, r)
+			}
+		}
+		name := newSheetNames().name(s, "fallback")
+		if name == "" || utf16Len(name) > maxSheetName || strings.ContainsAny(name, `[]:*?/\`) ||
+			strings.HasPrefix(name, "'") || strings.HasSuffix(name, "'") {
+			t.Fatalf("sheet name %q from %q is not legal", name, s)
+		}
+	})
 }
