@@ -65,7 +65,7 @@ func newOrder(ctx context.Context, t *tally, results iter.Seq[smsfail.Result], c
 		if c := advRank[a.adv] - advRank[b.adv]; c != 0 {
 			return int(c)
 		}
-		if c := strings.Compare(a.machine, b.machine); c != 0 {
+		if c := compareFold(a.machine, b.machine); c != 0 {
 			return c
 		}
 		return int(a.idx - b.idx)

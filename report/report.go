@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"strings"
 	"time"
 
 	"smsfail"
@@ -126,7 +127,8 @@ func (c *Counts) add(r smsfail.Result) {
 }
 
 // Compare orders results as the workbook lists them: by collection,
-// advertisement and machine. Sorting the results with
+// advertisement and machine, machine names ignoring ASCII case as Windows
+// does. Sorting the results with
 // slices.SortStableFunc(rs, report.Compare) before Write lets Write stream
 // them in a single pass.
 func Compare(a, b smsfail.Result) int {
@@ -136,7 +138,26 @@ func Compare(a, b smsfail.Result) int {
 	if c := cmp.Compare(a.Failure.AdvertisementID, b.Failure.AdvertisementID); c != 0 {
 		return c
 	}
-	return cmp.Compare(a.Failure.Machine, b.Failure.Machine)
+	return compareFold(a.Failure.Machine, b.Failure.Machine)
+}
+
+// compareFold compares a and b as strings.Compare does on their ASCII
+// upper case, without making the upper-case copies: it runs for every pair
+// of neighbouring results.
+func compareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := a[i], b[i]
+		if 'a' <= ca && ca <= 'z' {
+			ca -= 'a' - 'A'
+		}
+		if 'a' <= cb && cb <= 'z' {
+			cb -= 'a' - 'A'
+		}
+		if ca != cb {
+			return cmp.Compare(ca, cb)
+		}
+	}
+	return cmp.Compare(len(a), len(b))
 }
 
 // notReadPrefix marks the matrix columns of logs that could not be read.
@@ -164,14 +185,17 @@ func bucketOf(r smsfail.Result) string {
 }
 
 func isNotRead(bucket string) bool {
-	return len(bucket) > len(notReadPrefix) && bucket[:len(notReadPrefix)] == notReadPrefix
+	return strings.HasPrefix(bucket, notReadPrefix)
 }
 
 // Write writes the workbook for run and results to path. results may be
-// iterated several times and must yield the same results each time. The
-// workbook is written beside path under a temporary name and renamed into
-// place; on any error, or when ctx is cancelled, nothing is left under the
-// temporary name and whatever was at path is untouched.
+// iterated several times and must yield the same results each time: once
+// to count them and size the columns, once to write them when they come
+// sorted by Compare, else once more to order them plus once for every
+// 65,536 results. The workbook is written beside path under a temporary
+// name and renamed into place; on any error, or when ctx is cancelled,
+// nothing is left under the temporary name and whatever was at path is
+// untouched. The same run and results give the same bytes.
 func Write(ctx context.Context, path string, run Run, results iter.Seq[smsfail.Result]) error {
 	return write(ctx, path, run, results, limits{})
 }

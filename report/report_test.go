@@ -22,7 +22,7 @@ func inOrder(rs []smsfail.Result) []smsfail.Result {
 		return cmp.Or(
 			strings.Compare(a.Failure.CollectionID, b.Failure.CollectionID),
 			strings.Compare(a.Failure.AdvertisementID, b.Failure.AdvertisementID),
-			strings.Compare(a.Failure.Machine, b.Failure.Machine))
+			strings.Compare(strings.ToUpper(a.Failure.Machine), strings.ToUpper(b.Failure.Machine)))
 	})
 	return rs
 }

@@ -81,7 +81,7 @@ func (sm *summary) runBlock(lay *layout) {
 	g.text(label("Site"), 2, run.Site, 0)
 	g.date(label("From"), 2, run.Since, s.date)
 	g.date(label("Until"), 2, run.Until, s.date)
-	g.text(label("Time zone"), 2, run.Location.String(), 0)
+	g.text(label("Time zone"), 2, zoneLabel(run.Location, run.Until), 0)
 	g.text(label("Filter"), 2, run.Filter, 0)
 	g.text(label("Route"), 2, run.Route, 0)
 	g.date(label("Started"), 2, run.Started, s.date)
@@ -308,4 +308,27 @@ func seriesColor(bucket string, i int) string {
 	strong := [...]string{"4472C4", "70AD47", "ED7D31", "7030A0", "00B0F0", "2E75B6", "548235", "BF8F00", "C55A11", "264478",
 		"43682B", "9E480E", "636363", "997300", "8FAADC", "A9D18E", "F4B183", "B4A7D6", "5B9BD5", "833C0B"}
 	return strong[i%len(strong)]
+}
+
+// zoneLabel names the time zone dates are shown in. The machine's own zone
+// is only "Local" to Go: add its abbreviation and offset at t, so the
+// reader knows what the times mean.
+func zoneLabel(loc *time.Location, t time.Time) string {
+	name := loc.String()
+	if name != "Local" && name != "" {
+		return name
+	}
+	if t.IsZero() {
+		t = time.Now()
+	}
+	abbrev, offset := t.In(loc).Zone()
+	sign := "+"
+	if offset < 0 {
+		sign, offset = "-", -offset
+	}
+	utc := fmt.Sprintf("UTC%s%02d:%02d", sign, offset/3600, offset%3600/60)
+	if abbrev == "" || abbrev[0] == '+' || abbrev[0] == '-' {
+		return "Local (" + utc + ")"
+	}
+	return "Local (" + abbrev + ", " + utc + ")"
 }

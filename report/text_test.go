@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestIsPlainAgreesWithAByteLoop(t *testing.T) {
@@ -110,4 +111,57 @@ func TestSheetNames(t *testing.T) {
 			t.Errorf("name(%q) = %q, want %q", c.want, got, c.got)
 		}
 	}
+}
+
+func TestZoneLabel(t *testing.T) {
+	at := time.Date(2024, 7, 1, 12, 0, 0, 0, time.UTC)
+	if got := zoneLabel(mustZone("Europe/Berlin"), at); got != "Europe/Berlin" {
+		t.Errorf("zoneLabel(Europe/Berlin) = %q", got)
+	}
+	if got := zoneLabel(time.FixedZone("", -(3*3600+1800)), at); got != "Local (UTC-03:30)" {
+		t.Errorf("zoneLabel(-03:30) = %q", got)
+	}
+	if got := zoneLabel(time.FixedZone("CET", 3600), at); got != "CET" {
+		t.Errorf("zoneLabel(CET) = %q", got)
+	}
+}
+
+func TestCompareFoldAgreesWithToUpper(t *testing.T) {
+	words := []string{"", "a", "A", "pc1", "PC1", "Pc10", "pc2", "PC_1", "pc[1", "PC-1", "é", "É", "zz", "Z"}
+	for _, a := range words {
+		for _, b := range words {
+			want := strings.Compare(strings.ToUpper(a), strings.ToUpper(b))
+			if a == "é" || b == "é" || a == "É" || b == "É" {
+				continue // only ASCII is folded
+			}
+			if got := compareFold(a, b); got != want {
+				t.Errorf("compareFold(%q, %q) = %d, want %d", a, b, got, want)
+			}
+		}
+	}
+}
+
+// FuzzCellText checks no input gives a cell Excel or LibreOffice would
+// refuse: valid UTF-8, no character XML forbids, no line break, at most
+// 32,767 UTF-16 units; and that a sheet name made of it is legal.
+func FuzzCellText(f *testing.F) {
+	for _, s := range []string{"", "=1+1", "a\x00b\x1f\r\n\t", "\xff\xfe", "😀", strings.Repeat("ж", 40), "'x'", "[]:*?/\\", "_x0041_"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := cellText(s)
+		if !utf8.ValidString(got) || utf16Len(got) > maxCellChars {
+			t.Fatalf("cellText(%q) = %q: invalid or too long", s, got)
+		}
+		for _, r := range got {
+			if r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == 0xfffe || r == 0xffff {
+				t.Fatalf("cellText(%q) keeps %U", s, r)
+			}
+		}
+		name := newSheetNames().name(s, "fallback")
+		if name == "" || utf16Len(name) > maxSheetName || strings.ContainsAny(name, `[]:*?/\`) ||
+			strings.HasPrefix(name, "'") || strings.HasSuffix(name, "'") {
+			t.Fatalf("sheet name %q from %q is not legal", name, s)
+		}
+	})
 }
