@@ -4,7 +4,11 @@
 // the mail are built from Results.
 package smsfail
 
-import "time"
+import (
+	"iter"
+	"strings"
+	"time"
+)
 
 // Failure is the latest failure of one advertised program on one machine,
 // as the site database tells it.
@@ -116,11 +120,71 @@ type Result struct {
 	Finding *Finding // nil unless Fetch.Outcome.Read()
 }
 
-// Cause returns the cause id of a result whose log was read, else the
-// fetch outcome, so every result falls in exactly one column of a summary.
-func (r Result) Cause() string {
-	if r.Finding != nil {
+// NotReadPrefix marks the bucket of a failure whose log could not be read:
+// "not read: unreachable". It keeps fetch outcomes apart from the causes
+// read out of logs ("access-denied" is both).
+const NotReadPrefix = "not read: "
+
+// Bucket is the one column of a summary a result is counted in: the cause
+// read out of its log (unclassified when no rule decided), else
+// NotReadPrefix and the fetch outcome. The workbook, the history and the
+// mail all count by it, so their numbers agree.
+func (r Result) Bucket() string {
+	switch {
+	case r.Finding != nil && r.Finding.Cause != "":
 		return r.Finding.Cause
+	case r.Finding != nil || r.Fetch.Outcome.Read():
+		return CauseUnclassified
+	case r.Fetch.Outcome == "":
+		return NotReadPrefix + "unknown"
 	}
-	return string(r.Fetch.Outcome)
+	return NotReadPrefix + string(r.Fetch.Outcome)
+}
+
+// NotRead reports whether a bucket is that of a log that was not read.
+func NotRead(bucket string) bool { return strings.HasPrefix(bucket, NotReadPrefix) }
+
+// Counts are a run's headline numbers.
+type Counts struct {
+	Failures     int // failures the site database reported
+	Classified   int // logs read and a cause found
+	NoDetail     int // logs read that show the failure but not why
+	Unclassified int // logs read that no rule explained
+	NotRead      int // logs not read: unreachable, denied, missing, ...
+	Unreachable  int // of those, hosts that could not be reached at all
+
+	// ByBucket counts results per Bucket.
+	ByBucket map[string]int
+}
+
+// Add counts one result.
+func (c *Counts) Add(r Result) {
+	if c.ByBucket == nil {
+		c.ByBucket = map[string]int{}
+	}
+	b := r.Bucket()
+	c.Failures++
+	c.ByBucket[b]++
+	switch {
+	case NotRead(b):
+		c.NotRead++
+		if r.Fetch.Outcome == OutcomeUnreachable {
+			c.Unreachable++
+		}
+	case b == CauseNoDetail:
+		c.NoDetail++
+	case b == CauseUnclassified:
+		c.Unclassified++
+	default:
+		c.Classified++
+	}
+}
+
+// Count counts results.
+func Count(results iter.Seq[Result]) Counts {
+	c := Counts{ByBucket: map[string]int{}}
+	for r := range results {
+		c.Add(r)
+	}
+	return c
 }

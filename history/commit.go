@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"smsfail"
 	"strings"
 	"time"
 )
@@ -81,7 +82,7 @@ func (r *Run) commitTx(ctx context.Context, tx *sql.Tx, info CommitInfo) error {
 }
 
 func (r *Run) insertRun(ctx context.Context, tx *sql.Tx, info CommitInfo) error {
-	var c Counts
+	var c smsfail.Counts
 	var ch Change
 	if r.marks != nil {
 		c, ch = r.marks.Counts, r.marks.Change
@@ -94,7 +95,7 @@ func (r *Run) insertRun(ctx context.Context, tx *sql.Tx, info CommitInfo) error 
 		failures, classified, no_detail, unclassified, unread, unreachable, new, recurring, fixed, durations)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.Kind, strings.Join(s.Advertisements, ","), fmtTime(s.Since), fmtTime(s.Until), fmtTime(s.Started), fmtTime(time.Now()), info.Outcome, info.Error, info.Report,
-		c.Failures, c.Classified, c.NoDetail, c.Unclassified, c.Unread, c.Unreachable, ch.New, ch.Recurring, ch.Fixed, encodeDurations(info.Durations))
+		c.Failures, c.Classified, c.NoDetail, c.Unclassified, c.NotRead, c.Unreachable, ch.New, ch.Recurring, ch.Fixed, encodeDurations(info.Durations))
 	if err != nil {
 		return fmt.Errorf("cannot record the run: %w", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"smsfail"
@@ -79,7 +78,7 @@ func (h *DB) causeChange(ctx context.Context, base *RunRecord, results []smsfail
 		return c
 	}
 	for _, r := range results {
-		get(CauseOf(r)).Now++
+		get(r.Bucket()).Now++
 	}
 	if base != nil {
 		rows, err := h.db.QueryContext(ctx, `SELECT cause, COUNT(*) FROM findings WHERE run_id = ? GROUP BY cause`, base.ID)
@@ -113,47 +112,4 @@ func (h *DB) causeChange(ctx context.Context, base *RunRecord, results []smsfail
 		return out[i].Cause < out[j].Cause
 	})
 	return out, nil
-}
-
-// NotReadPrefix marks the cause of a failure whose log could not be read:
-// "not read: unreachable". It keeps the fetch outcomes apart from the
-// causes read out of logs ("access-denied" is both), the way the
-// workbook's Summary does.
-const NotReadPrefix = "not read: "
-
-// CauseOf is the cause history records for a result, one column of the
-// workbook's Summary: the cause read out of its log (unclassified when no
-// rule decided), else NotReadPrefix and the fetch outcome.
-func CauseOf(r smsfail.Result) string {
-	switch {
-	case r.Finding != nil && r.Finding.Cause != "":
-		return r.Finding.Cause
-	case r.Finding != nil || r.Fetch.Outcome.Read():
-		return smsfail.CauseUnclassified
-	case r.Fetch.Outcome == "":
-		return NotReadPrefix + "unknown"
-	}
-	return NotReadPrefix + string(r.Fetch.Outcome)
-}
-
-// Count gives the headline numbers of a run's results, as the workbook's
-// Summary counts them.
-func Count(results []smsfail.Result) Counts {
-	c := Counts{Failures: len(results)}
-	for _, r := range results {
-		switch cause := CauseOf(r); {
-		case strings.HasPrefix(cause, NotReadPrefix):
-			c.Unread++
-			if r.Fetch.Outcome == smsfail.OutcomeUnreachable {
-				c.Unreachable++
-			}
-		case cause == smsfail.CauseNoDetail:
-			c.NoDetail++
-		case cause == smsfail.CauseUnclassified:
-			c.Unclassified++
-		default:
-			c.Classified++
-		}
-	}
-	return c
 }

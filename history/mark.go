@@ -81,7 +81,7 @@ type Marks struct {
 	ByKey  map[string]Mark // by smsfail.Failure.Key()
 	Fixed  []Fixed         // by machine, then advertisement
 	Change Change
-	Counts Counts
+	Counts smsfail.Counts
 }
 
 // RunSpec describes a run about to be marked and committed.
@@ -171,7 +171,7 @@ func (r *Run) Mark(ctx context.Context, results []smsfail.Result, successes Succ
 	if err != nil {
 		return nil, err
 	}
-	m := &Marks{ByKey: make(map[string]Mark, len(results)), Counts: Count(results)}
+	m := &Marks{ByKey: make(map[string]Mark, len(results)), Counts: smsfail.Count(slices.Values(results))}
 	rows, err := markResults(results, open, nights, m)
 	if err != nil {
 		return nil, err
@@ -216,7 +216,7 @@ func markResults(results []smsfail.Result, open map[fkey]openRow, nights []int64
 			return nil, fmt.Errorf("cannot mark run: %s failed %s twice in the results; the query reports the latest failure per machine and advertisement", f.Machine, f.AdvertisementID)
 		}
 		dup[k] = true
-		row := findingRow{key: k, f: f, cause: CauseOf(res), lastFailure: f.Time}
+		row := findingRow{key: k, f: f, cause: res.Bucket(), lastFailure: f.Time}
 		if o, ok := open[k]; ok {
 			row.mark = Mark{Status: StatusRecurring, Nights: nightsSince(nights, o.firstRun) + 1, FirstFailed: o.firstFailed}
 			row.firstRun, row.seenBefore = o.firstRun, o.seen

@@ -5,19 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"smsfail"
 	"strings"
 	"time"
 )
-
-// Counts are a run's headline numbers.
-type Counts struct {
-	Failures     int // failures the site database reported
-	Classified   int // logs read and a cause found
-	NoDetail     int // logs read that said nothing useful
-	Unclassified int // logs read that no rule explained
-	Unread       int // logs not read: unreachable, denied, missing, ...
-	Unreachable  int // hosts that could not be reached at all
-}
 
 // RunRecord is one recorded run.
 type RunRecord struct {
@@ -31,7 +22,7 @@ type RunRecord struct {
 	Outcome        Outcome
 	Error          string // what went wrong: the run's error, or the mail server's answer
 	Report         string // the workbook's path
-	Counts         Counts
+	Counts         smsfail.Counts
 	New            int
 	Recurring      int
 	Fixed          int
@@ -51,7 +42,7 @@ func scanRuns(rows *sql.Rows) ([]RunRecord, error) {
 		var finished sql.NullString
 		c := &r.Counts
 		if err := rows.Scan(&r.ID, &r.Kind, &ads, &since, &until, &started, &committed, &finished,
-			&r.Outcome, &r.Error, &r.Report, &c.Failures, &c.Classified, &c.NoDetail, &c.Unclassified, &c.Unread, &c.Unreachable,
+			&r.Outcome, &r.Error, &r.Report, &c.Failures, &c.Classified, &c.NoDetail, &c.Unclassified, &c.NotRead, &c.Unreachable,
 			&r.New, &r.Recurring, &r.Fixed, &durations); err != nil {
 			return nil, err
 		}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"smsfail"
@@ -19,6 +20,7 @@ import (
 	"smsfail/history"
 	"smsfail/mail"
 	"smsfail/query"
+	"smsfail/report"
 )
 
 // Site is the site database as the job sees it: SQL Server in production,
@@ -203,7 +205,9 @@ func (j *Job) produce(ctx context.Context, opts Options, out *Outcome, rec *reco
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("run cancelled while reading logs: %w", err)
 	}
-	sortResults(results)
+	// The workbook's order, so it streams them in one pass and the output
+	// is the same whatever order hosts answered in.
+	slices.SortStableFunc(results, report.Compare)
 	out.Results = results
 	if err := rec.mark(ctx, out); err != nil {
 		return err

@@ -36,7 +36,7 @@ func (j *Job) mailReport(ctx context.Context, opts Options, out *Outcome) {
 // counts, the change since the last night, the top causes per collection.
 func (j *Job) summary(opts Options, out *Outcome) mail.Summary {
 	loc := j.location()
-	c := report.CountResults(slices.Values(out.Results))
+	c := smsfail.Count(slices.Values(out.Results))
 	s := mail.Summary{
 		Site: j.SiteName, Advertisement: strings.Join(opts.Advertisements, ", "),
 		Date: out.Started.In(loc), Since: out.Since.In(loc), Until: out.Until.In(loc),
@@ -73,7 +73,7 @@ func unreachableHosts(results []smsfail.Result) int {
 func (j *Job) causeTexts(results []smsfail.Result) map[string]report.CauseInfo {
 	texts := causeInfo(j.Rules)
 	for _, r := range results {
-		id := history.CauseOf(r)
+		id := r.Bucket()
 		if _, ok := texts[id]; ok || r.Finding == nil {
 			continue
 		}
@@ -95,7 +95,7 @@ func collections(results []smsfail.Result, texts map[string]report.CauseInfo) []
 			counts[f.CollectionID] = map[string]int{}
 		}
 		c.Failures++
-		counts[f.CollectionID][history.CauseOf(r)]++
+		counts[f.CollectionID][r.Bucket()]++
 	}
 	out := make([]mail.Collection, 0, len(byID))
 	for id, c := range byID {

@@ -130,25 +130,6 @@ func (j *Job) classify(body io.Reader) (*smsfail.Finding, error) {
 	return &f, nil
 }
 
-// sortResults orders results the way the workbook lists them, so output is
-// the same for the same site whatever order hosts answered in.
-func sortResults(rs []smsfail.Result) {
-	slices.SortFunc(rs, func(a, b smsfail.Result) int {
-		fa, fb := a.Failure, b.Failure
-		return cmpStrings(fa.CollectionID, fb.CollectionID, fa.AdvertisementID, fb.AdvertisementID,
-			strings.ToUpper(fa.Machine), strings.ToUpper(fb.Machine))
-	})
-}
-
-func cmpStrings(pairs ...string) int {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if c := strings.Compare(pairs[i], pairs[i+1]); c != 0 {
-			return c
-		}
-	}
-	return 0
-}
-
 // writeReport is the last stage: the workbook, written atomically.
 func (j *Job) writeReport(ctx context.Context, out *Outcome, f query.Filter) error {
 	j.progress("report", 0, 0)

@@ -152,11 +152,11 @@ func addHistory(run *report.Run, out *Outcome) {
 	run.Fixed = fixedFailures(m.Fixed, out.Results)
 	if prev := m.Change.Previous; prev != nil && out.Kind == history.KindNightly {
 		c := prev.Counts
-		run.Previous = &report.Counts{Failures: c.Failures, Classified: c.Classified, NoDetail: c.NoDetail,
-			Unclassified: c.Unclassified, NotRead: c.Unread, ByCause: map[string]int{}}
+		c.ByBucket = map[string]int{}
+		run.Previous = &c
 		for _, cc := range m.Change.Causes {
 			if cc.Before > 0 {
-				run.Previous.ByCause[cc.Cause] = cc.Before
+				run.Previous.ByBucket[cc.Cause] = cc.Before
 			}
 		}
 	}

@@ -87,7 +87,7 @@ type renderer struct {
 func (rd renderer) failure(r smsfail.Result, cells []cell) {
 	run := rd.run
 	f := r.Failure
-	b := bucketOf(r)
+	b := r.Bucket()
 	title, remediation := causeText(run, r, b)
 	cells[0], cells[1] = textCell(f.CollectionID), textCell(f.CollectionName)
 	cells[2], cells[3] = textCell(f.AdvertisementID), textCell(f.AdvertisementName)
@@ -116,7 +116,7 @@ func (rd renderer) failure(r smsfail.Result, cells []cell) {
 // causeText returns the title and remediation shown for r: the rules' in
 // effect, else the finding's own, else what the fetch outcome means.
 func causeText(run Run, r smsfail.Result, bucket string) (title, remediation string) {
-	if isNotRead(bucket) {
+	if smsfail.NotRead(bucket) {
 		o := outcomeInfo(r.Fetch.Outcome)
 		return o.Title, o.Remediation
 	}

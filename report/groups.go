@@ -68,7 +68,7 @@ func fixedFill(group string) (string, bool) {
 // groupOf returns the group a Summary column's rows are coloured by.
 func groupOf(run Run, bucket string) string {
 	switch {
-	case isNotRead(bucket):
+	case smsfail.NotRead(bucket):
 		return groupNotRead
 	case bucket == smsfail.CauseNoDetail:
 		return groupNoDetail

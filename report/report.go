@@ -14,7 +14,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"strings"
 	"time"
 
 	"smsfail"
@@ -54,7 +53,7 @@ type Run struct {
 	Fixed []FixedFailure
 	// Previous holds the counts of the previous run, for the change since
 	// then; nil when there was none.
-	Previous *Counts
+	Previous *smsfail.Counts
 }
 
 // CauseInfo is what the rules in effect say about a cause id.
@@ -84,46 +83,6 @@ type FixedFailure struct {
 	LastFailed        time.Time // its latest failure
 	Fixed             time.Time // when success was seen; zero when unknown
 	Nights            int       // nights it had been reported failing
-}
-
-// Counts are the headline numbers of a run. The nightly history keeps them
-// so the next workbook can show the change.
-type Counts struct {
-	Failures     int // results in all
-	Classified   int // logs read and a cause found
-	NoDetail     int // logs read that show the failure but no cause
-	Unclassified int // logs read where no rule matched
-	NotRead      int // logs that could not be read
-
-	// ByCause counts results per column of the Summary matrix: the cause id
-	// of every result whose log was read, "not read: <outcome>" for the others.
-	ByCause map[string]int
-}
-
-// CountResults computes the headline counts of results, as the Summary
-// shows them.
-func CountResults(results iter.Seq[smsfail.Result]) Counts {
-	c := Counts{ByCause: map[string]int{}}
-	for r := range results {
-		c.add(r)
-	}
-	return c
-}
-
-func (c *Counts) add(r smsfail.Result) {
-	b := bucketOf(r)
-	c.Failures++
-	c.ByCause[b]++
-	switch {
-	case isNotRead(b):
-		c.NotRead++
-	case b == smsfail.CauseNoDetail:
-		c.NoDetail++
-	case b == smsfail.CauseUnclassified:
-		c.Unclassified++
-	default:
-		c.Classified++
-	}
 }
 
 // Compare orders results as the workbook lists them: by collection,
@@ -158,34 +117,6 @@ func compareFold(a, b string) int {
 		}
 	}
 	return cmp.Compare(len(a), len(b))
-}
-
-// notReadPrefix marks the matrix columns of logs that could not be read.
-// It keeps them apart from cause ids: "access-denied" is both a cause read
-// out of a log and the outcome of a share that refused the job's account.
-const notReadPrefix = "not read: "
-
-// bucketOf returns the one Summary column a result falls in.
-func bucketOf(r smsfail.Result) string {
-	if r.Finding != nil {
-		if r.Finding.Cause == "" {
-			return smsfail.CauseUnclassified
-		}
-		return r.Finding.Cause
-	}
-	if r.Fetch.Outcome.Read() {
-		// A log that was read but never classified: nothing matched.
-		return smsfail.CauseUnclassified
-	}
-	o := string(r.Fetch.Outcome)
-	if o == "" {
-		o = "unknown"
-	}
-	return notReadPrefix + o
-}
-
-func isNotRead(bucket string) bool {
-	return strings.HasPrefix(bucket, notReadPrefix)
 }
 
 // Write writes the workbook for run and results to path. results may be

@@ -60,11 +60,11 @@ func produceRows(ctx context.Context, run Run, t *tally, ord *order, results ite
 		if len(rw.failure) != nf {
 			rw.failure, rw.unreach = make([]cell, nf), make([]cell, nu)
 		}
-		bucket := bucketOf(r)
+		bucket := r.Bucket()
 		rw.fill, rw.coll = fillOf(t.groups, groupOf(run, bucket)), r.Failure.CollectionID
 		rd.failure(r, rw.failure)
 		rw.unreach = rw.unreach[:0]
-		if isNotRead(bucket) {
+		if smsfail.NotRead(bucket) {
 			rw.unreach = rw.unreach[:nu]
 			rd.unreachable(r, rw.unreach)
 		}

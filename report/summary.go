@@ -114,18 +114,18 @@ func (sm *summary) countsBlock() {
 		}
 		sm.row++
 	}
-	pick := func(f func(Counts) int) *int {
+	pick := func(f func(smsfail.Counts) int) *int {
 		if prev == nil {
 			return nil
 		}
 		v := f(*prev)
 		return &v
 	}
-	line("Failures", c.Failures, pick(func(p Counts) int { return p.Failures }))
-	line("Classified", c.Classified, pick(func(p Counts) int { return p.Classified }))
-	line("No detail", c.NoDetail, pick(func(p Counts) int { return p.NoDetail }))
-	line("Unclassified", c.Unclassified, pick(func(p Counts) int { return p.Unclassified }))
-	line("Logs not read", c.NotRead, pick(func(p Counts) int { return p.NotRead }))
+	line("Failures", c.Failures, pick(func(p smsfail.Counts) int { return p.Failures }))
+	line("Classified", c.Classified, pick(func(p smsfail.Counts) int { return p.Classified }))
+	line("No detail", c.NoDetail, pick(func(p smsfail.Counts) int { return p.NoDetail }))
+	line("Unclassified", c.Unclassified, pick(func(p smsfail.Counts) int { return p.Unclassified }))
+	line("Logs not read", c.NotRead, pick(func(p smsfail.Counts) int { return p.NotRead }))
 	if sm.run.Marks != nil || len(sm.run.Fixed) > 0 {
 		line("New since last run", sm.t.marks[MarkNew], nil)
 		line("Recurring", sm.t.marks[MarkRecurring], nil)
@@ -175,13 +175,13 @@ func (sm *summary) changeByCause() {
 	for _, ct := range sm.t.causeList() {
 		buckets = append(buckets, ct.bucket)
 	}
-	for _, b := range sortedKeys(prev.ByCause) {
+	for _, b := range sortedKeys(prev.ByBucket) {
 		if sm.t.causes[b] == nil {
 			buckets = append(buckets, b)
 		}
 	}
 	for _, b := range buckets {
-		now, before := sm.t.counts.ByCause[b], prev.ByCause[b]
+		now, before := sm.t.counts.ByBucket[b], prev.ByBucket[b]
 		g.text(sm.row, 1, b, 0)
 		g.num(sm.row, 2, float64(now), s.integer)
 		g.num(sm.row, 3, float64(before), s.integer)
@@ -297,7 +297,7 @@ func (sm *summary) chart(at, hdr, first, last int) error {
 // logs not read shades of red, matching the row colours' meaning.
 func seriesColor(bucket string, i int) string {
 	switch {
-	case isNotRead(bucket):
+	case smsfail.NotRead(bucket):
 		reds := [...]string{"C00000", "E06666", "990000", "F4A6A6", "7F3F3F", "D9534F", "FF7F7F", "B85450"}
 		return reds[i%len(reds)]
 	case bucket == smsfail.CauseNoDetail:

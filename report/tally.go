@@ -16,7 +16,7 @@ import (
 // sheets need before their first row, and whether the results already come
 // in the workbook's order.
 type tally struct {
-	counts      Counts
+	counts      smsfail.Counts
 	sorted      bool
 	collections map[string]*collectionTally
 	causes      map[string]*causeTally
@@ -59,7 +59,7 @@ func (w columnWidths) add(cells []cell, cols []column) {
 // tallyResults makes the first pass over results.
 func tallyResults(ctx context.Context, run Run, results iter.Seq[smsfail.Result]) (*tally, error) {
 	t := &tally{
-		counts:      Counts{ByCause: map[string]int{}},
+		counts:      smsfail.Counts{ByBucket: map[string]int{}},
 		sorted:      true,
 		collections: map[string]*collectionTally{},
 		causes:      map[string]*causeTally{},
@@ -81,7 +81,7 @@ func tallyResults(ctx context.Context, run Run, results iter.Seq[smsfail.Result]
 		t.add(run, r)
 		rd.failure(r, fcells)
 		t.failures.add(fcells, fcols)
-		if isNotRead(bucketOf(r)) {
+		if smsfail.NotRead(r.Bucket()) {
 			rd.unreachable(r, ucells)
 			t.unreachable.add(ucells, ucols)
 		}
@@ -94,8 +94,8 @@ func tallyResults(ctx context.Context, run Run, results iter.Seq[smsfail.Result]
 }
 
 func (t *tally) add(run Run, r smsfail.Result) {
-	t.counts.add(r)
-	b := bucketOf(r)
+	t.counts.Add(r)
+	b := r.Bucket()
 	f := r.Failure
 	c := t.collections[f.CollectionID]
 	if c == nil {
@@ -169,7 +169,7 @@ func (t *tally) causeList() []*causeTally {
 
 func bucketRank(b string) int {
 	switch {
-	case isNotRead(b):
+	case smsfail.NotRead(b):
 		return 3
 	case b == smsfail.CauseUnclassified:
 		return 2
@@ -188,8 +188,8 @@ func (t *tally) byCount() []*causeTally {
 
 // describe returns the title and remediation of a Summary column.
 func (t *tally) describe(run Run, bucket string) (title, remediation string) {
-	if isNotRead(bucket) {
-		o := outcomeInfo(smsfail.Outcome(bucket[len(notReadPrefix):]))
+	if smsfail.NotRead(bucket) {
+		o := outcomeInfo(smsfail.Outcome(bucket[len(smsfail.NotReadPrefix):]))
 		return o.Title, o.Remediation
 	}
 	info := run.Causes[bucket]

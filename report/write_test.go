@@ -236,8 +236,8 @@ func TestHistory(t *testing.T) {
 		{Machine: "PC099", CollectionID: "PS10001A", AdvertisementID: "PS120001", Cause: "disk-space",
 			LastFailed: time.Date(2024, 2, 29, 22, 0, 0, 0, time.UTC), Nights: 2},
 	}
-	run.Previous = &Counts{Failures: 12, Classified: 4, NoDetail: 2, Unclassified: 1, NotRead: 5,
-		ByCause: map[string]int{"disk-space": 3, "file-in-use": 2}}
+	run.Previous = &smsfail.Counts{Failures: 12, Classified: 4, NoDetail: 2, Unclassified: 1, NotRead: 5,
+		ByBucket: map[string]int{"disk-space": 3, "file-in-use": 2}}
 	f, _ := writeBook(t, run, slices.Values(sample()))
 	rows := sheetRows(t, f, "Failures")
 	h := rows[0]
@@ -282,12 +282,12 @@ func TestHistory(t *testing.T) {
 }
 
 func TestCountResults(t *testing.T) {
-	c := CountResults(slices.Values(sample()))
+	c := smsfail.Count(slices.Values(sample()))
 	if c.Failures != 10 || c.Classified != 5 || c.NoDetail != 1 || c.Unclassified != 1 || c.NotRead != 3 {
 		t.Errorf("counts = %+v", c)
 	}
-	if c.ByCause["access-denied"] != 1 || c.ByCause["not read: access-denied"] != 1 {
-		t.Errorf("a cause and an outcome of the same name are counted together: %v", c.ByCause)
+	if c.ByBucket["access-denied"] != 1 || c.ByBucket["not read: access-denied"] != 1 {
+		t.Errorf("a cause and an outcome of the same name are counted together: %v", c.ByBucket)
 	}
 }
 

@@ -220,7 +220,7 @@ func shareItem(src fetch.Source, results []smsfail.Result) item {
 		f := r.Fetch
 		if f.Outcome.Read() {
 			return item{name: name, state: passed, detail: fmt.Sprintf("%s via %s: %s read (%s), cause %s",
-				r.Failure.Machine, src, f.UNC, sizeText(f.Size), history.CauseOf(r))}
+				r.Failure.Machine, src, f.UNC, sizeText(f.Size), r.Bucket())}
 		}
 		if f.Outcome == smsfail.OutcomeLogMissing && missing == nil {
 			missing = &results[i]

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"smsfail"
 	"sort"
 	"strings"
 
@@ -96,10 +97,10 @@ type count struct {
 func tally(out *jobs.Outcome) (causes, unread []count) {
 	c, u := map[string]int{}, map[string]int{}
 	for _, r := range out.Results {
-		if r.Fetch.Outcome.Read() {
-			c[r.Cause()]++
+		if b := r.Bucket(); smsfail.NotRead(b) {
+			u[strings.TrimPrefix(b, smsfail.NotReadPrefix)]++
 		} else {
-			u[r.Cause()]++
+			c[b]++
 		}
 	}
 	return sortCounts(c), sortCounts(u)
