@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -91,6 +92,36 @@ func TestUnknownAndBadMachines(t *testing.T) {
 		if unknown < 2 || bad == 0 {
 			t.Errorf("%s: %d failures of unknown machines, %d with bad names; want some of each", route, unknown, bad)
 		}
+	}
+}
+
+// TestMachinesWithoutNetBIOSName: a v_R_System record without a NetBIOS
+// name does not match its machine's messages, so both routes report that
+// machine once, from its messages, as unknown to v_R_System.
+func TestMachinesWithoutNetBIOSName(t *testing.T) {
+	path := copySite(t)
+	exec(t, path, `UPDATE v_R_System SET Netbios_Name0 = NULL WHERE ResourceID % 7 = 0`)
+	_, tr := site(t)
+	db := openSite(t, path, discard)
+	f := window(tr)
+	f.AnyExitCode = true
+	records := func(route Route) []string {
+		got, _ := collect(t, db, route, f)
+		var out []string
+		seen := map[string]bool{}
+		for _, fl := range got {
+			if seen[fl.Key()] {
+				t.Errorf("%s: %s %s twice", route, fl.Machine, fl.AdvertisementID)
+			}
+			seen[fl.Key()] = true
+			out = append(out, fmt.Sprintf("%s %s resource %d", fl.Machine, fl.AdvertisementID, fl.ResourceID))
+		}
+		slices.Sort(out)
+		return out
+	}
+	msgs, cas := records(RouteMessages), records(RouteClientStatus)
+	if !slices.Equal(msgs, cas) {
+		t.Errorf("routes disagree: messages %d records, client-status %d", len(msgs), len(cas))
 	}
 }
 

@@ -18,7 +18,7 @@ type casRow struct {
 	time                                   sql.NullTime
 	messageID                              sql.NullInt64
 	result                                 sql.NullString
-	netbios, name, domain, os              sql.NullString
+	machine, domain, os                    sql.NullString
 	advName, pkgID, program, collID        sql.NullString
 	pkgName, pkgVersion, cmdLine, collName sql.NullString
 	site                                   sql.NullString
@@ -26,16 +26,9 @@ type casRow struct {
 
 func (r *casRow) dest() []any {
 	return []any{&r.advert, &r.resourceID, &r.time, &r.messageID, &r.result,
-		&r.netbios, &r.name, &r.domain, &r.os,
+		&r.machine, &r.domain, &r.os,
 		&r.advName, &r.pkgID, &r.program, &r.collID,
 		&r.pkgName, &r.pkgVersion, &r.cmdLine, &r.collName, &r.site}
-}
-
-func (r *casRow) machine() string {
-	if n := str(r.netbios); n != "" {
-		return n
-	}
-	return str(r.name)
 }
 
 func (db *DB) statusQuery(f Filter) (string, []any, error) {
@@ -111,12 +104,12 @@ func (g *casGrouper) row(rows *sqlx.Rows) error {
 	if err := rows.Scan(r.dest()...); err != nil {
 		return err
 	}
-	if r.machine() == "" || str(r.advert) == "" || !r.time.Valid {
+	if str(r.machine) == "" || str(r.advert) == "" || !r.time.Valid {
 		g.db.log.Warn("site database: client status without machine name, advertisement or time skipped",
 			"resource", r.resourceID.Int64, "advertisement", r.advert.String)
 		return nil
 	}
-	if k := groupKey(r.machine(), r.advert.String); k != g.key {
+	if k := groupKey(str(r.machine), r.advert.String); k != g.key {
 		if err := g.emitGroup(); err != nil {
 			return err
 		}
@@ -160,7 +153,7 @@ func (g *casGrouper) emitGroup() error {
 	}
 	g.latest = nil
 	fl := smsfail.Failure{
-		Machine: r.machine(), ResourceID: r.resourceID.Int64, Domain: str(r.domain), OS: str(r.os),
+		Machine: str(r.machine), ResourceID: r.resourceID.Int64, Domain: str(r.domain), OS: str(r.os),
 		SiteCode:        str(r.site),
 		AdvertisementID: upper(str(r.advert)), AdvertisementName: str(r.advName),
 		PackageID: str(r.pkgID), PackageName: str(r.pkgName), PackageVersion: str(r.pkgVersion),

@@ -45,11 +45,14 @@ const (
 )
 
 // casFailures returns the last state of each client and advertisement
-// that ended in a failure in the window (ConfigMgr 2007 and later).
+// that ended in a failure in the window (ConfigMgr 2007 and later). A
+// record without a NetBIOS name matches no message (msgFailures and
+// msgCounts join on it): its machine's failures are read from the
+// messages, as those of a machine v_R_System does not know.
 const casFailures = `
 SELECT cas.AdvertisementID, cas.ResourceID, cas.LastStatusTime, cas.LastStatusMessageID,
        cas.LastExecutionResult,
-       sys.Netbios_Name0, sys.Name0, sys.Resource_Domain_OR_Workgr0, sys.Operating_System_Name_and0,
+       sys.Netbios_Name0, sys.Resource_Domain_OR_Workgr0, sys.Operating_System_Name_and0,
        adv.AdvertisementName, adv.PackageID, adv.ProgramName, adv.CollectionID,
        pkg.Name, pkg.Version, prg.CommandLine, col.Name, fcm.SiteCode
 FROM v_ClientAdvertisementStatus cas
@@ -60,6 +63,7 @@ LEFT JOIN v_Program prg ON prg.PackageID = adv.PackageID AND prg.ProgramName = a
 LEFT JOIN v_Collection col ON col.CollectionID = adv.CollectionID
 LEFT JOIN v_FullCollectionMembership fcm ON fcm.CollectionID = adv.CollectionID AND fcm.ResourceID = cas.ResourceID
 WHERE cas.LastStatusMessageID IN (?) AND cas.LastStatusTime >= ? AND cas.LastStatusTime < ?
+  AND sys.Netbios_Name0 IS NOT NULL
   AND (sys.Obsolete0 IS NULL OR sys.Obsolete0 = 0)
   AND (sys.Decommissioned0 IS NULL OR sys.Decommissioned0 = 0)`
 
