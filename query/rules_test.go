@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -122,6 +123,43 @@ func TestMachinesWithoutNetBIOSName(t *testing.T) {
 	msgs, cas := records(RouteMessages), records(RouteClientStatus)
 	if !slices.Equal(msgs, cas) {
 		t.Errorf("routes disagree: messages %d records, client-status %d", len(msgs), len(cas))
+	}
+}
+
+// TestManyUnknownMachines: the client-status route reads the failures of
+// machines unknown to v_R_System from their messages, however many there
+// are: more than a query may bind parameters (SQL Server takes 2,100,
+// SQLite 32,766). Every other machine also reported once in lower case:
+// still one record each, with both failures counted.
+func TestManyUnknownMachines(t *testing.T) {
+	const n = 33_000
+	path := copySite(t)
+	exec(t, path,
+		fmt.Sprintf(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)
+INSERT INTO v_StatusMessage SELECT 9100000000 + i, 10006, 'GONE-' || i, '2007-02-21 10:00:00+00:00', 'KID', NULL, NULL, NULL, NULL, NULL FROM n`, n),
+		`INSERT INTO v_StatusMessage SELECT RecordID + 100000000, 10006, LOWER(MachineName), '2007-02-21 09:00:00+00:00', 'KID', NULL, NULL, NULL, NULL, NULL
+FROM v_StatusMessage WHERE RecordID > 9100000000 AND RecordID % 2 = 0`,
+		`INSERT INTO v_StatMsgAttributes SELECT RecordID, 401, 'KID2000A', Time FROM v_StatusMessage WHERE RecordID > 9100000000`,
+		`INSERT INTO v_StatMsgInsStrings SELECT RecordID, 3, '1603' FROM v_StatusMessage WHERE RecordID > 9100000000`,
+	)
+	db := openSite(t, path, discard)
+	got, _ := collect(t, db, RouteClientStatus, Filter{Since: testNow.Add(-24 * time.Hour), Until: testNow})
+	seen := map[string]bool{}
+	for _, fl := range got {
+		name, ok := strings.CutPrefix(fl.Machine, "GONE-")
+		if !ok {
+			continue
+		}
+		if seen[name] {
+			t.Fatalf("%s reported twice", fl.Machine)
+		}
+		seen[name] = true
+		if i, _ := strconv.Atoi(name); fl.Count != 1+(i+1)%2 {
+			t.Fatalf("%s failed %d times, want %d", fl.Machine, fl.Count, 1+(i+1)%2)
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("%d unknown machines reported, want %d", len(seen), n)
 	}
 }
 

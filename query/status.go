@@ -59,20 +59,9 @@ func (db *DB) statusFailures(ctx context.Context, f Filter, fn func(smsfail.Fail
 	if err != nil {
 		return err
 	}
-	var pending []smsfail.Failure
-	if len(unknown) > 0 {
-		fu := f
-		fu.machines = unknown
-		err := db.messageFailures(ctx, fu, func(fl smsfail.Failure) error {
-			pending = append(pending, fl)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		slices.SortStableFunc(pending, func(a, b smsfail.Failure) int {
-			return strings.Compare(groupKey(a.Machine, a.AdvertisementID), groupKey(b.Machine, b.AdvertisementID))
-		})
+	pending, err := db.unknownFailures(ctx, f, unknown)
+	if err != nil {
+		return err
 	}
 	q, args, err := db.statusQuery(f)
 	if err != nil {
@@ -81,6 +70,31 @@ func (db *DB) statusFailures(ctx context.Context, f Filter, fn func(smsfail.Fail
 	return db.stream(ctx, "reading failures from v_ClientAdvertisementStatus", q, args, func() consumer {
 		return &casGrouper{f: f, db: db, fn: fn, counts: counts, pending: pending}
 	})
+}
+
+// machinesPerQuery bounds the machine names one query binds: SQL Server
+// takes at most 2,100 parameters in all.
+const machinesPerQuery = 1000
+
+// unknownFailures reads the failures of the named machines from their
+// messages, a bounded number of names per query, ordered as groupKey
+// orders them.
+func (db *DB) unknownFailures(ctx context.Context, f Filter, machines []string) ([]smsfail.Failure, error) {
+	var out []smsfail.Failure
+	for names := range slices.Chunk(machines, machinesPerQuery) {
+		f.machines = names
+		err := db.messageFailures(ctx, f, func(fl smsfail.Failure) error {
+			out = append(out, fl)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	slices.SortStableFunc(out, func(a, b smsfail.Failure) int {
+		return strings.Compare(groupKey(a.Machine, a.AdvertisementID), groupKey(b.Machine, b.AdvertisementID))
+	})
+	return out, nil
 }
 
 // casGrouper keeps the latest row per machine and advertisement: a name
