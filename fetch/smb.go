@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cloudsoda/go-smb2"
 )
@@ -115,10 +116,12 @@ func (s *SMB) initiator(host string) smb2.Initiator {
 // Connect dials the host, negotiates and logs on; ctx bounds all three.
 func (s *SMB) Connect(ctx context.Context, host string) (Session, error) {
 	addr := net.JoinHostPort(host, strconv.Itoa(s.opts.Port))
-	conn, err := s.dial(ctx, addr)
+	raw, err := s.dial(ctx, addr)
 	if err != nil {
 		return nil, fmt.Errorf("cannot connect to %s: %w", addr, err)
 	}
+	heard := &heardConn{Conn: raw}
+	var conn net.Conn = heard
 	guard := &encryptionGuard{Conn: conn}
 	if s.opts.RequireEncryption {
 		conn = guard
@@ -135,6 +138,9 @@ func (s *SMB) Connect(ctx context.Context, host string) (Session, error) {
 		conn.Close()
 		if err == nil {
 			err = ctx.Err()
+		}
+		if ctx.Err() == nil && !heard.heard.Load() {
+			err = fmt.Errorf("%w (the host closed the connection without answering in SMB 2: it may speak SMB 1 only, as Windows XP, Server 2003 and older do)", err)
 		}
 		return nil, fmt.Errorf("cannot log on to %s as %s: %w", host, s.account(), smbError(ctx, err))
 	}
@@ -161,6 +167,22 @@ func smbError(ctx context.Context, err error) error {
 		return fmt.Errorf("%w (NT status 0x%08X)", err, re.Code)
 	}
 	return err
+}
+
+// heardConn notes whether the host ever answered: one that closes the
+// connection without a word at the SMB 2 negotiation speaks SMB 1 only,
+// or is restarting.
+type heardConn struct {
+	net.Conn
+	heard atomic.Bool
+}
+
+func (c *heardConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 && !c.heard.Load() {
+		c.heard.Store(true)
+	}
+	return n, err
 }
 
 type smbSession struct {

@@ -100,6 +100,20 @@ func TestSMBRequireEncryption(t *testing.T) {
 	}
 }
 
+// TestSMBHostSpeakingSMB1Only: Windows XP, Server 2003 and older speak
+// SMB 1 only and close the connection at an SMB 2 negotiation; the error
+// says so, rather than leaving the admin to think the machine is off.
+func TestSMBHostSpeakingSMB1Only(t *testing.T) {
+	srv := sambatest.Start(t, "server min protocol = NT1", "server max protocol = NT1")
+	srv.AddHost(t, "XP0001")
+	srv.WriteFile(t, "XP0001", "admin$", "svcpack.log", []byte("x"), time.Now())
+	got, _ := run(t, smbSource(t, srv, nil), testOptions(t), []fetch.Target{svcpack("XP0001")})
+	wantOutcome(t, got[0], smsfail.OutcomeUnreachable)
+	if !strings.Contains(got[0].Error, "SMB 1") {
+		t.Errorf("error %q does not say the host may speak SMB 1 only", got[0].Error)
+	}
+}
+
 // silentHost accepts connections and never answers; it reports each
 // connection's end, to prove the fetcher closes what it opened.
 func silentHost(t testing.TB) (addr string, closed <-chan struct{}) {
