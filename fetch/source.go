@@ -28,8 +28,10 @@ type Source interface {
 // ".." (the Locator refuses such templates). Names are matched without
 // regard to case, as Windows does.
 type Session interface {
-	// Open opens a file for reading, with no lock that would stop the
-	// client's own programs from writing, renaming or deleting it.
+	// Open opens a file for reading, without an oplock, so that the
+	// client's own programs go on writing it. Native UNC shares delete
+	// access too; SMB cannot (go-smb2 shares read and write only), so
+	// while it reads a log the client cannot delete or rename it.
 	Open(ctx context.Context, share, path string) (File, error)
 	// ReadDir lists a folder on the share; dir "" is the share's root.
 	ReadDir(ctx context.Context, share, dir string) ([]fs.FileInfo, error)
