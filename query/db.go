@@ -24,10 +24,9 @@ import (
 
 // DB is an open site database.
 type DB struct {
-	x        *sqlx.DB
-	cfg      Config
-	password string
-	log      *slog.Logger
+	x   *sqlx.DB
+	cfg Config
+	log *slog.Logger
 }
 
 // Open checks the configuration, connects and proves the connection with
@@ -52,7 +51,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.Driver == DriverSQLite {
 		x.SetMaxOpenConns(4)
 	}
-	db := &DB{x: x, cfg: cfg, password: cfg.Password, log: cfg.Logger}
+	db := &DB{x: x, cfg: cfg, log: cfg.Logger}
 	if db.log == nil {
 		db.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -114,13 +113,13 @@ func (db *DB) retry(ctx context.Context, what string, attempt func(context.Conte
 			if try > 0 {
 				what = fmt.Sprintf("%s (after %d tries)", what, try+1)
 			}
-			return redact(fmt.Errorf("cannot finish %s on %s: %w", what, db.Target(), err), db.password)
+			return redact(fmt.Errorf("cannot finish %s on %s: %w", what, db.Target(), err), db.cfg.Password)
 		}
 		db.log.Warn("site database: transient error, trying again", "doing", what, "target", db.Target(),
-			"wait", wait, "err", redact(err, db.password))
+			"wait", wait, "err", redact(err, db.cfg.Password))
 		select {
 		case <-ctx.Done():
-			return redact(fmt.Errorf("cannot finish %s on %s: %w (gave up waiting: %w)", what, db.Target(), err, ctx.Err()), db.password)
+			return redact(fmt.Errorf("cannot finish %s on %s: %w (gave up waiting: %w)", what, db.Target(), err, ctx.Err()), db.cfg.Password)
 		case <-time.After(wait):
 		}
 		wait *= 2

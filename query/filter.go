@@ -25,17 +25,6 @@ const (
 	RouteAuto Route = "auto"
 )
 
-// ParseRoute reads a route's name.
-func ParseRoute(s string) (Route, error) {
-	switch r := Route(strings.ToLower(strings.TrimSpace(s))); r {
-	case RouteMessages, RouteClientStatus, RouteAuto:
-		return r, nil
-	case "":
-		return RouteAuto, nil
-	}
-	return "", configErr("route", "%q is not one of messages, client-status, auto", s)
-}
-
 // Message IDs of advertised programs the job reads.
 const (
 	MsgProgramFailed        = 10006 // non-zero exit code

@@ -195,6 +195,10 @@ func TestAutoRoute(t *testing.T) {
 		!strings.Contains(err.Error(), "client-status") {
 		t.Errorf("client-status route on a site without the view: %v", err)
 	}
+	var bad *ConfigError
+	if _, err := db.Resolve(context.Background(), "cas"); !errors.As(err, &bad) || bad.Key != "route" {
+		t.Errorf("route cas: %v, want an error on route", err)
+	}
 	dropTable(t, old, "v_StatMsgInsStrings")
 	_, err = db.Failures(context.Background(), RouteMessages, window(tr), func(smsfail.Failure) error { return nil })
 	if !errors.As(err, &missing) || missing.View != "v_StatMsgInsStrings" || missing.Route != RouteMessages {
@@ -204,8 +208,6 @@ func TestAutoRoute(t *testing.T) {
 
 func exec(t *testing.T, path string, stmts ...string) {
 	t.Helper()
-	cfg := DefaultConfig()
-	cfg.Driver, cfg.Path = DriverSQLite, path
 	// The job opens sites read-only; a test writes through its own handle.
 	x, err := sqlOpenWritable(path)
 	if err != nil {
