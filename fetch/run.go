@@ -177,10 +177,17 @@ func (r *runner) host(ctx context.Context, job hostJob) {
 	h := &hostRun{runner: r, host: job.host, keep: newKeeper(r.opts.KeepDir, job.host), attempts: 1 + r.opts.Retries}
 	defer h.close(hctx)
 	for _, i := range job.targets {
-		r.results[i] = h.target(hctx, i)
-		if ctx.Err() != nil && !r.results[i].Outcome.Read() {
-			r.results[i].Outcome = smsfail.OutcomeNotTried
+		f := h.target(hctx, i)
+		switch {
+		case f.Outcome.Read():
+		case ctx.Err() != nil:
+			f.Outcome = smsfail.OutcomeNotTried
+		case hctx.Err() != nil:
+			// The error itself says only "context deadline exceeded":
+			// name the setting the admin may raise.
+			f.Error = fmt.Sprintf("the deadline of %v for this host passed: %s", r.opts.HostTimeout, f.Error)
 		}
+		r.results[i] = f
 	}
 }
 
@@ -194,14 +201,14 @@ func (r *runner) failure(i int, host string, o smsfail.Outcome, err error) smsfa
 	return f
 }
 
-// countingReader remembers the first error of the log's stream, which a
+// errReader remembers the first error of the log's stream, which a
 // ReadFunc might not pass on.
-type countingReader struct {
+type errReader struct {
 	r   io.Reader
 	err error
 }
 
-func (c *countingReader) Read(p []byte) (int, error) {
+func (c *errReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	if err != nil && err != io.EOF && c.err == nil {
 		c.err = err
@@ -215,6 +222,6 @@ func (c *countingReader) Read(p []byte) (int, error) {
 const readBuffer = 256 << 10
 
 // newBody wraps an open log for streaming.
-func newBody(f io.Reader) *countingReader {
-	return &countingReader{r: bufio.NewReaderSize(f, readBuffer)}
+func newBody(f io.Reader) *errReader {
+	return &errReader{r: bufio.NewReaderSize(f, readBuffer)}
 }

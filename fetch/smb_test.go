@@ -227,6 +227,27 @@ func TestSMBCancelledMidRun(t *testing.T) {
 	}
 }
 
+// TestSMBHostDeadlineNamed: when a host's deadline passes, its logs not
+// read say which deadline it was, so the admin knows what to raise.
+func TestSMBHostDeadlineNamed(t *testing.T) {
+	srv := sambatest.Start(t)
+	srv.AddHost(t, "PC0001")
+	srv.WriteFile(t, "PC0001", "admin$", "svcpack.log", []byte("sp"), time.Now())
+	srv.WriteFile(t, "PC0001", "admin$", "KB958644.log", []byte("kb"), time.Now())
+	opts := testOptions(t)
+	opts.HostTimeout = 2 * time.Second
+	targets := []fetch.Target{svcpack("PC0001"), {Host: "PC0001", Paths: []fetch.LogPath{adminPath("KB958644.log")}}}
+	got := fetch.Run(context.Background(), smbSource(t, srv, nil), opts, targets, func(ctx context.Context, i int, body io.Reader) error {
+		<-ctx.Done() // a classification slower than the host's deadline
+		return ctx.Err()
+	})
+	for i, f := range got {
+		if f.Outcome.Read() || !strings.Contains(f.Error, "deadline of 2s for this host") {
+			t.Errorf("target %d: %s %q, want the host's deadline named", i, f.Outcome, f.Error)
+		}
+	}
+}
+
 // stallingDial hands out connections that stop delivering the server's
 // bytes after the first limit, as a host dying mid-transfer does.
 func stallingDial(dial func(ctx context.Context, network, addr string) (net.Conn, error), limit int64) func(ctx context.Context, network, addr string) (net.Conn, error) {
