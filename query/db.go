@@ -95,9 +95,9 @@ func withTimeout(ctx context.Context, d time.Duration) (context.Context, context
 	return context.WithTimeout(ctx, d)
 }
 
-// retry runs one attempt after another while the error is transient and
-// the attempt delivered nothing yet (a streamed record cannot be taken
-// back), waiting longer each time. The final error names the database and
+// retry runs one attempt after another while the error is transient, is
+// not the caller's own, and the attempt delivered nothing yet (a streamed
+// record cannot be taken back), waiting longer each time. The final error names the database and
 // what was being done, never the password.
 func (db *DB) retry(ctx context.Context, what string, attempt func(context.Context) (delivered bool, err error)) error {
 	wait := db.cfg.RetryWait
@@ -109,7 +109,8 @@ func (db *DB) retry(ctx context.Context, what string, attempt func(context.Conte
 		if err == nil {
 			return nil
 		}
-		if ctx.Err() != nil || delivered || try >= db.cfg.Retries || !Transient(err) {
+		var caller *callbackError
+		if ctx.Err() != nil || delivered || errors.As(err, &caller) || try >= db.cfg.Retries || !Transient(err) {
 			if try > 0 {
 				what = fmt.Sprintf("%s (after %d tries)", what, try+1)
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -349,18 +350,19 @@ func TestNulls(t *testing.T) {
 }
 
 // TestStreamStops: the caller's error ends the stream and comes back as
-// it is.
+// it is, never retried, even when it wraps one the database could give.
 func TestStreamStops(t *testing.T) {
 	path, tr := site(t)
 	db := openSite(t, path, nil)
-	stop := errors.New("enough")
-	n := 0
-	_, err := db.Failures(context.Background(), RouteMessages, window(tr), func(smsfail.Failure) error {
-		n++
-		return stop
-	})
-	if err != stop || n != 1 {
-		t.Errorf("got %v after %d records, want the caller's error after 1", err, n)
+	for _, stop := range []error{errors.New("enough"), fmt.Errorf("cannot write: %w", io.ErrUnexpectedEOF)} {
+		n := 0
+		_, err := db.Failures(context.Background(), RouteMessages, window(tr), func(smsfail.Failure) error {
+			n++
+			return stop
+		})
+		if err != stop || n != 1 {
+			t.Errorf("got %v after %d records, want the caller's error after 1", err, n)
+		}
 	}
 }
 
