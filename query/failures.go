@@ -77,9 +77,26 @@ func (db *DB) stream(ctx context.Context, what, q string, args []any, newConsume
 	return err
 }
 
-// bind expands IN (?) lists and rebinds the parameters for the driver.
-func (db *DB) bind(q string, args ...any) (string, []any, error) {
-	q, args, err := sqlx.In(q, args...)
+// clause is an optional condition of a query, added when set.
+type clause struct {
+	text string
+	arg  any
+	set  bool
+}
+
+// build is a query's text and arguments: the window on message IDs and
+// time every query starts with, the clauses that are set, then the
+// order; IN (?) lists are expanded and the parameters rebound for the
+// driver.
+func (db *DB) build(text string, ids []int, f Filter, order string, clauses ...clause) (string, []any, error) {
+	q, args := text, []any{ids, db.timeArg(f.Since), db.timeArg(f.Until)}
+	for _, c := range clauses {
+		if c.set {
+			q += c.text
+			args = append(args, c.arg)
+		}
+	}
+	q, args, err := sqlx.In(q+order, args...)
 	if err != nil {
 		return "", nil, fmt.Errorf("cannot bind the query's parameters: %w", err)
 	}
@@ -87,25 +104,11 @@ func (db *DB) bind(q string, args ...any) (string, []any, error) {
 }
 
 func (db *DB) messageQuery(f Filter) (string, []any, error) {
-	q := msgFailures
-	args := []any{f.MessageIDs, db.timeArg(f.Since), db.timeArg(f.Until)}
-	if len(f.Advertisements) > 0 {
-		q += msgByAdvert
-		args = append(args, f.Advertisements)
-	}
-	if len(f.Collections) > 0 {
-		q += msgByCollection
-		args = append(args, f.Collections)
-	}
-	if f.SiteCode != "" {
-		q += msgBySite
-		args = append(args, f.SiteCode)
-	}
-	if len(f.machines) > 0 {
-		q += msgByMachine
-		args = append(args, f.machines)
-	}
-	return db.bind(q+msgFailuresOrder, args...)
+	return db.build(msgFailures, f.MessageIDs, f, msgFailuresOrder,
+		clause{msgByAdvert, f.Advertisements, len(f.Advertisements) > 0},
+		clause{msgByCollection, f.Collections, len(f.Collections) > 0},
+		clause{msgBySite, f.SiteCode, f.SiteCode != ""},
+		clause{msgByMachine, f.machines, len(f.machines) > 0})
 }
 
 func (db *DB) messageFailures(ctx context.Context, f Filter, fn func(smsfail.Failure) error) error {

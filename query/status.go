@@ -32,21 +32,10 @@ func (r *casRow) dest() []any {
 }
 
 func (db *DB) statusQuery(f Filter) (string, []any, error) {
-	q := casFailures
-	args := []any{f.MessageIDs, db.timeArg(f.Since), db.timeArg(f.Until)}
-	if len(f.Advertisements) > 0 {
-		q += casByAdvert
-		args = append(args, f.Advertisements)
-	}
-	if len(f.Collections) > 0 {
-		q += casByCollection
-		args = append(args, f.Collections)
-	}
-	if f.SiteCode != "" {
-		q += casBySite
-		args = append(args, f.SiteCode)
-	}
-	return db.bind(q+casFailuresOrder, args...)
+	return db.build(casFailures, f.MessageIDs, f, casFailuresOrder,
+		clause{casByAdvert, f.Advertisements, len(f.Advertisements) > 0},
+		clause{casByCollection, f.Collections, len(f.Collections) > 0},
+		clause{casBySite, f.SiteCode, f.SiteCode != ""})
 }
 
 // statusFailures reads the client-status route. The view keeps only the
@@ -191,17 +180,9 @@ func (g *casGrouper) emitGroup() error {
 // failureCounts counts the failure messages per machine and
 // advertisement, and names the machines v_R_System does not know.
 func (db *DB) failureCounts(ctx context.Context, f Filter) (map[string]int, []string, error) {
-	q := msgCounts
-	args := []any{f.MessageIDs, db.timeArg(f.Since), db.timeArg(f.Until)}
-	if len(f.Advertisements) > 0 {
-		q += msgByAdvert
-		args = append(args, f.Advertisements)
-	}
-	if f.SiteCode != "" {
-		q += msgBySite
-		args = append(args, f.SiteCode)
-	}
-	q, args, err := db.bind(q+msgCountsGroup, args...)
+	q, args, err := db.build(msgCounts, f.MessageIDs, f, msgCountsGroup,
+		clause{msgByAdvert, f.Advertisements, len(f.Advertisements) > 0},
+		clause{msgBySite, f.SiteCode, f.SiteCode != ""})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -24,13 +24,8 @@ func (db *DB) Successes(ctx context.Context, since, until time.Time, adverts []s
 	if err != nil {
 		return fmt.Errorf("cannot read successes: %w", err)
 	}
-	q := msgSuccesses
-	args := []any{SuccessMessageIDs, db.timeArg(f.Since), db.timeArg(f.Until)}
-	if len(f.Advertisements) > 0 {
-		q += msgByAdvert
-		args = append(args, f.Advertisements)
-	}
-	q, args, err = db.bind(q+msgSuccessesOrder, args...)
+	q, args, err := db.build(msgSuccesses, SuccessMessageIDs, f, msgSuccessesOrder,
+		clause{msgByAdvert, f.Advertisements, len(f.Advertisements) > 0})
 	if err != nil {
 		return err
 	}
