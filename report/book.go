@@ -37,6 +37,7 @@ type book struct {
 type layout struct {
 	failures    []string
 	unreachable []string
+	fixed       []string            // none without history
 	perColl     map[string][]string // collection ID → its sheets, when made
 	perCollNote string              // why there are per-collection sheets or not
 }
@@ -64,8 +65,8 @@ func (b *book) build(ctx context.Context, run Run, t *tally, ord *order, results
 	if err := writeCauses(b, run, t); err != nil {
 		return fmt.Errorf("cannot write the Causes sheet: %w", err)
 	}
-	if len(run.Fixed) > 0 {
-		if err := writeFixed(b, run); err != nil {
+	if len(lay.fixed) > 0 {
+		if err := writeFixed(b, run, lay.fixed); err != nil {
 			return fmt.Errorf("cannot write the Fixed sheet: %w", err)
 		}
 	}
@@ -95,7 +96,8 @@ func (b *book) createSheets(run Run, t *tally) (*layout, error) {
 	add = append(add, lay.unreachable...)
 	add = append(add, b.names.name(sheetCauses, ""))
 	if len(run.Fixed) > 0 {
-		add = append(add, b.names.name(sheetFixed, ""))
+		lay.fixed = b.numbered(sheetFixed, sheetsFor(len(run.Fixed), b.perRow))
+		add = append(add, lay.fixed...)
 	}
 	add = append(add, b.perCollectionSheets(run, t, lay)...)
 	for _, name := range add {
