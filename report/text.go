@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/text/width"
 )
@@ -35,12 +34,8 @@ func clean(s string, keepLines bool) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	for i, r := range s {
-		if r == utf8.RuneError {
-			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
-				r = '\uFFFD'
-			}
-		}
+	// Ranging over s yields U+FFFD for each byte of invalid UTF-8.
+	for _, r := range s {
 		if r = cleanRune(r, keepLines); r >= 0 {
 			b.WriteRune(r)
 		}
