@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -168,5 +169,20 @@ func TestLogDamage(t *testing.T) {
 		if !ok {
 			t.Errorf("no log of the default site shows %s", what)
 		}
+	}
+}
+
+// TestCancelledGenerateSaysWhy: a cancelled generation reports the
+// cancellation, not the temporary database it never made.
+func TestCancelledGenerateSaysWhy(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	_, err := Generate(ctx, dir, Options{Seed: 1, Clients: 20, Now: testNow, WithoutLogs: true})
+	if !errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "remove") {
+		t.Errorf("err = %v, want the cancellation alone", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, DBFile)); !os.IsNotExist(err) {
+		t.Errorf("a cancelled generation left %s: %v", DBFile, err)
 	}
 }
