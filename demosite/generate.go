@@ -4,7 +4,8 @@
 // and the truth of what each failing client's log shows, so that the job
 // runs end to end against it and tests can check its answers.
 //
-// The same seed gives the same site, byte for byte in the logs.
+// The same Options (seed and end of the window included) give the same
+// site, byte for byte in the logs.
 package demosite
 
 import (

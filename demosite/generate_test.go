@@ -15,7 +15,10 @@ import (
 	"time"
 )
 
-var stamp = regexp.MustCompile(`^\d+[.,]\d{3}: `)
+var (
+	stamp      = regexp.MustCompile(`^\d+[.,]\d{3}: `)
+	commaStamp = regexp.MustCompile(`(?m)^\d+,\d{3}: `)
+)
 
 var testNow = time.Date(2007, 2, 22, 6, 0, 0, 0, time.UTC)
 
@@ -153,7 +156,7 @@ func TestLogDamage(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := string(b)
-		comma = comma || strings.Contains(s, "0,0")
+		comma = comma || commaStamp.MatchString(s)
 		utf16 = utf16 || bytes.HasPrefix(b, []byte{0xFF, 0xFE})
 		cyrillic = cyrillic || (f.Lang == "ru" && f.Kind == "msi-verbose" && bytes.Contains(b, []byte{0xCE, 0xF8, 0xE8, 0xE1, 0xEA, 0xE0})) // "Ошибка" in cp1251
 		cyrillic = cyrillic || (f.Lang == "ru" && bytes.HasPrefix(b, []byte{0xFF, 0xFE}))
