@@ -3,7 +3,9 @@ package jobs
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -77,5 +79,36 @@ func TestOneRunAtATime(t *testing.T) {
 	runs, _ := job.History.Runs(context.Background(), 5)
 	if len(runs) != 1 || runs[0].Outcome == history.OutcomeFailed {
 		t.Fatalf("runs: %+v (the refused run must leave no trace)", runs)
+	}
+}
+
+// The hosts read, as the progress bar shows them, only ever grow, and end
+// at the number of failures: hosts settle on many goroutines at once.
+func TestFetchProgressNeverGoesBack(t *testing.T) {
+	now := siteNow
+	job, _, _ := testJob(t, &now)
+	var mu sync.Mutex
+	var seen []int
+	total := 0
+	job.Progress = func(stage string, done, n int) {
+		if stage != "fetch" {
+			return
+		}
+		runtime.Gosched() // let the other hosts' calls overtake, as a loaded machine does
+		mu.Lock()
+		defer mu.Unlock()
+		seen, total = append(seen, done), n
+	}
+	out, err := job.Run(context.Background(), Options{Since: siteNow.Add(-7 * 24 * time.Hour), Until: siteNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != len(out.Results) || len(seen) < 2 || seen[len(seen)-1] != total {
+		t.Fatalf("fetch progress %v of %d, want it to end at %d", seen, total, len(out.Results))
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i] < seen[i-1] {
+			t.Fatalf("fetch progress went back from %d to %d: %v", seen[i-1], seen[i], seen)
+		}
 	}
 }
