@@ -3,6 +3,8 @@ package jobs
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -112,3 +114,71 @@ func TestFetchProgressNeverGoesBack(t *testing.T) {
 		}
 	}
 }
+
+// A run cancelled while it reads the logs (Ctrl-C, the end of serve's
+// grace period) writes no workbook, is recorded as failed, and leaves the
+// nightly window where it was.
+func TestCancelledRunLeavesNoReport(t *testing.T) {
+	now := siteNow
+	job, _, _ := testJob(t, &now)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	job.Progress = func(stage string, done, total int) {
+		if stage == "fetch" && done > 0 {
+			cancel()
+		}
+	}
+	if _, err := job.Run(ctx, Options{Nightly: true}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want the run cancelled", err)
+	}
+	books, _ := filepath.Glob(filepath.Join(job.ReportDir, "*", "*.xlsx"))
+	if len(books) > 0 {
+		t.Fatalf("a cancelled run left %v", books)
+	}
+	runs, err := job.History.Runs(context.Background(), 5)
+	if err != nil || len(runs) != 1 || runs[0].Outcome != history.OutcomeFailed || !strings.Contains(runs[0].Error, "cancel") {
+		t.Fatalf("runs after the cancel: %+v (%v)", runs, err)
+	}
+	if since, err := job.History.WindowStart(context.Background(), now, 24*time.Hour); err != nil || !since.Equal(now.Add(-24*time.Hour)) {
+		t.Fatalf("the cancelled run moved the window to %s (%v)", since, err)
+	}
+}
+
+// A run cancelled once its workbook is written still records the night:
+// the workbook has reported its failures, and the next night must not
+// report them as new again.
+func TestCancelAfterWorkbookStillRecorded(t *testing.T) {
+	now := siteNow
+	job, _, _ := testJob(t, &now)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	job.Logger = slog.New(onMessage{"workbook written", cancel})
+	out, err := job.Run(ctx, Options{Nightly: true})
+	if err != nil {
+		t.Fatalf("a run cancelled after its workbook was written: %v", err)
+	}
+	runs, err := job.History.Runs(context.Background(), 5)
+	if err != nil || len(runs) != 1 || runs[0].Outcome == history.OutcomeFailed || runs[0].Report != out.Workbook {
+		t.Fatalf("runs after the cancel: %+v (%v)", runs, err)
+	}
+	if since, err := job.History.WindowStart(context.Background(), now, 24*time.Hour); err != nil || !since.Equal(out.Until) {
+		t.Fatalf("the next night starts at %s (%v), want %s where this one ended", since, err, out.Until)
+	}
+}
+
+// onMessage is a log handler that calls fn when a record with msg is
+// logged: a hook at a stage's end.
+type onMessage struct {
+	msg string
+	fn  func()
+}
+
+func (h onMessage) Enabled(context.Context, slog.Level) bool { return true }
+func (h onMessage) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		h.fn()
+	}
+	return nil
+}
+func (h onMessage) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h onMessage) WithGroup(string) slog.Handler      { return h }
