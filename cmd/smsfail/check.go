@@ -64,7 +64,7 @@ func runCheck(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&o.host, "host", "", "read this `host`'s log share (default: the first hosts failing in the last failures.window)")
 	fs.BoolVar(&o.sendTest, "send-test", false, "send a test message to the configured recipients")
 	o.logs.flagsWithLevel(fs, "warn")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
 	}
 	if o.config == "" {

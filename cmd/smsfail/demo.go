@@ -43,7 +43,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	fs.IntVar(&o.days, "days", 7, "`days` of status messages")
 	fs.StringVar(&o.run.out, "out", "", "write the workbook to this `path` (default: under <dir>/reports)")
 	o.run.logs.flags(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
 	}
 	if o.clients < 10 || o.days < 1 {

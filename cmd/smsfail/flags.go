@@ -59,6 +59,19 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseFlagsOnly parses args for a command that takes flags only: a word
+// left over is a wrong command line, never dropped (`run --config F
+// KID2000A` would otherwise run a whole night).
+func parseFlagsOnly(fs *flag.FlagSet, args []string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("%s: unexpected argument %q; see 'smsfail %s --help'", fs.Name(), fs.Arg(0), fs.Name())
+	}
+	return nil
+}
+
 // logOptions are the logging flags every long-running command takes.
 type logOptions struct {
 	level  string

@@ -90,7 +90,7 @@ func runRun(ctx context.Context, a *app, args []string) error {
 	var o runOptions
 	fs := newFlagSet(a, "run", runUsage, envHelp+exitCodesHelp)
 	o.flags(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(a, "run", o.config)

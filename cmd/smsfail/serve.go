@@ -54,7 +54,7 @@ func runServeCommand(ctx context.Context, a *app, args []string) error {
 	fs := newFlagSet(a, "serve", serveUsage, envHelp+exitCodesHelp)
 	fs.StringVar(&o.config, "config", "", "configuration `file` (default $SMSFAIL_CONFIG)")
 	o.logs.flags(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
 	}
 	if ok, err := runUnderServiceManager(a, func(ctx context.Context, a *app) error { return runServe(ctx, a, o) }); ok {
