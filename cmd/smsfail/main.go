@@ -70,6 +70,13 @@ func commands() []command {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// The first signal cancels, which may take serve a grace period;
+		// a second one ends the process at once. The workbook and the
+		// history are safe against that, as against any kill.
+		<-ctx.Done()
+		stop()
+	}()
 	a := &app{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
 	code := dispatch(ctx, a, os.Args[1:])
 	stop()

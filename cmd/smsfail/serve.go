@@ -32,7 +32,8 @@ marked new, recurring and fixed, the run is recorded and the report mailed.
 - A site database that cannot be reached at start is tried again at the run.
 - On SIGINT or SIGTERM (Ctrl-C, systemctl stop, the service manager's stop)
   serve takes no new run, lets a running one finish within schedule.grace,
-  then cancels it, waits for it to wind down and exits 0.
+  then cancels it, waits for it to wind down and exits 0. A second signal
+  stops it at once.
 
 Started by the Windows service manager ('smsfail service install'), serve
 runs as the service and logs to the Application event log.
