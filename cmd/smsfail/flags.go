@@ -7,11 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
-	"smsfail"
-	"sort"
 	"strings"
-
-	"smsfail/jobs"
 )
 
 // newFlagSet makes a flag set whose usage (the text, the flags and the
@@ -98,37 +94,4 @@ func (o *logOptions) logger(w io.Writer) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, usageError("--log-format: %q is not text or json", o.format)
-}
-
-type count struct {
-	name string
-	n    int
-}
-
-// tally counts causes of the logs that were read and outcomes of those that
-// were not, each most frequent first.
-func tally(out *jobs.Outcome) (causes, unread []count) {
-	c, u := map[string]int{}, map[string]int{}
-	for _, r := range out.Results {
-		if b := r.Bucket(); smsfail.NotRead(b) {
-			u[strings.TrimPrefix(b, smsfail.NotReadPrefix)]++
-		} else {
-			c[b]++
-		}
-	}
-	return sortCounts(c), sortCounts(u)
-}
-
-func sortCounts(m map[string]int) []count {
-	list := make([]count, 0, len(m))
-	for k, v := range m {
-		list = append(list, count{k, v})
-	}
-	sort.Slice(list, func(i, j int) bool {
-		if list[i].n != list[j].n {
-			return list[i].n > list[j].n
-		}
-		return list[i].name < list[j].name
-	})
-	return list
 }

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
+	"smsfail"
 	"smsfail/config"
 	"smsfail/history"
 	"smsfail/jobs"
@@ -227,4 +230,25 @@ func printSummary(w io.Writer, out *jobs.Outcome, loc *time.Location) {
 	case out.Mailed:
 		fmt.Fprintln(w, "Mail: sent")
 	}
+}
+
+type count struct {
+	name string
+	n    int
+}
+
+// tally splits the run's counts by bucket into the causes read out of logs
+// and the reasons logs were not read, each most frequent first.
+func tally(out *jobs.Outcome) (causes, unread []count) {
+	for b, n := range smsfail.Count(slices.Values(out.Results)).ByBucket {
+		if reason, ok := strings.CutPrefix(b, smsfail.NotReadPrefix); ok {
+			unread = append(unread, count{reason, n})
+		} else {
+			causes = append(causes, count{b, n})
+		}
+	}
+	byCount := func(a, b count) int { return cmp.Or(b.n-a.n, strings.Compare(a.name, b.name)) }
+	slices.SortFunc(causes, byCount)
+	slices.SortFunc(unread, byCount)
+	return causes, unread
 }
