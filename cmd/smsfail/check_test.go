@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -84,5 +85,24 @@ func TestCheckKeepsSecretsOut(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, "mail.password from $SMSFAIL_SMTP_PASSWORD") {
 		t.Errorf("the checklist does not say where the password comes from:\n%s", r.stdout)
+	}
+}
+
+// TestCheckStaleLock: a lock left by a killed run is a warning naming that
+// run, not a failure: check takes it over, and the next run starts clean.
+func TestCheckStaleLock(t *testing.T) {
+	s := newSite(t, "")
+	_, holder := startHolder(t, filepath.Join(s.dir, "state"))
+	holder.Process.Kill()
+	holder.Wait()
+	r := invoke(context.Background(), nil, "check", "--config", s.config)
+	want := fmt.Sprintf("pid %d", holder.Process.Pid)
+	if r.code != exitOK || !strings.Contains(r.stdout, "! state folder") || !strings.Contains(r.stdout, want) ||
+		!strings.Contains(r.stdout, "check took over its lock") {
+		t.Fatalf("want a warning naming the run that did not end (%s):\n%s", want, r)
+	}
+	r = invoke(context.Background(), nil, append([]string{"run", "--config", s.config}, s.window()...)...)
+	if strings.Contains(r.stderr, "took over the lock") {
+		t.Errorf("the run after check still found the lock stale:\n%s", r)
 	}
 }

@@ -112,7 +112,7 @@ func (c *checker) state(ctx context.Context) item {
 	defer l.Release()
 	if l.Stale != nil {
 		return item{name: "state folder", state: warning, detail: detail,
-			fix: "the last run did not end (" + l.Stale.String() + "): see its log; the next run takes over the lock"}
+			fix: "the last run did not end (" + l.Stale.String() + "): see its log for why; check took over its lock, so the next run starts clean"}
 	}
 	return item{name: "state folder", state: passed, detail: detail + "; lock free"}
 }
