@@ -33,7 +33,7 @@ marked new, recurring and fixed, the run is recorded and the report mailed.
 - On SIGINT or SIGTERM (Ctrl-C, systemctl stop, the service manager's stop)
   serve takes no new run, lets a running one finish within schedule.grace,
   then cancels it, waits for it to wind down and exits 0. A second signal
-  stops it at once.
+  stops it at once (exit code 130).
 
 Started by the Windows service manager ('smsfail service install'), serve
 runs as the service and logs to the Application event log.

@@ -47,6 +47,9 @@ func TestSecondSignalStopsAtOnce(t *testing.T) {
 	cmd.Process.Signal(os.Interrupt)
 	select {
 	case <-exited:
+		if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+			t.Fatalf("exit code %d after a second interrupt, want %d", code, exitInterrupted)
+		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("a second interrupt did not stop serve")
 	}
