@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -104,5 +107,37 @@ func TestCheckStaleLock(t *testing.T) {
 	r = invoke(context.Background(), nil, append([]string{"run", "--config", s.config}, s.window()...)...)
 	if strings.Contains(r.stderr, "took over the lock") {
 		t.Errorf("the run after check still found the lock stale:\n%s", r)
+	}
+}
+
+// TestCheckHostWithoutSiteQuery: with --host, the share is tried even when
+// the failure query fails, so each item says what is wrong on its own.
+func TestCheckHostWithoutSiteQuery(t *testing.T) {
+	s := newSite(t, "")
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := os.ReadFile(s.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = bytes.Replace(cfg, []byte("path: site.db"), []byte("path: "+empty), 1)
+	if err := os.WriteFile(s.config, cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	host := ""
+	for _, f := range s.truth.Default() {
+		if f.Log != "" {
+			host = f.Machine
+			break
+		}
+	}
+	r := invoke(context.Background(), nil, "check", "--config", s.config, "--host", host)
+	// Its log is not found without its failure (the package and program
+	// that name it), but its share is read.
+	if r.code != exitFailure || !strings.Contains(r.stdout, "✗ site database") ||
+		!regexp.MustCompile(`[✓!] client share +`+host+` via `).MatchString(r.stdout) {
+		t.Fatalf("want the site database failed and %s's share read:\n%s", host, r)
 	}
 }

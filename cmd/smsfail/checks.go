@@ -168,7 +168,7 @@ func (c *checker) share(ctx context.Context, db *query.DB) item {
 	}
 	candidates, err := c.candidates(ctx, db)
 	if err != nil {
-		return item{name: name, state: failed, detail: err.Error(), fix: "see the site database above"}
+		return item{name: name, state: failed, detail: err.Error(), fix: "see the site database above, or give a host to try with --host NAME"}
 	}
 	if len(candidates) == 0 {
 		return item{name: name, state: skipped, detail: fmt.Sprintf("no failing host in the last %s to try", c.cfg.Failures.Window.D()),
@@ -178,15 +178,15 @@ func (c *checker) share(ctx context.Context, db *query.DB) item {
 }
 
 // candidates are the failures whose logs check tries to read: the given
-// host's, or the first failing hosts'.
+// host's, or the first failing hosts'. A given host is tried even when the
+// query failed (the site database item says why), at the default log
+// paths when its own failure is not known.
 func (c *checker) candidates(ctx context.Context, db *query.DB) ([]smsfail.Failure, error) {
 	var failures []smsfail.Failure
+	var err error
 	if db != nil {
 		until := time.Now()
-		var err error
-		if failures, _, err = c.job.Failures(ctx, until.Add(-c.cfg.Failures.Window.D()), until); err != nil {
-			return nil, err
-		}
+		failures, _, err = c.job.Failures(ctx, until.Add(-c.cfg.Failures.Window.D()), until)
 	}
 	if c.o.host != "" {
 		for _, f := range failures {
@@ -195,6 +195,9 @@ func (c *checker) candidates(ctx context.Context, db *query.DB) ([]smsfail.Failu
 			}
 		}
 		return []smsfail.Failure{{Machine: c.o.host}}, nil
+	}
+	if err != nil {
+		return nil, err
 	}
 	sort.SliceStable(failures, func(i, j int) bool {
 		return strings.ToUpper(failures[i].Machine) < strings.ToUpper(failures[j].Machine)
