@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -139,5 +140,22 @@ func TestCheckHostWithoutSiteQuery(t *testing.T) {
 	if r.code != exitFailure || !strings.Contains(r.stdout, "✗ site database") ||
 		!regexp.MustCompile(`[✓!] client share +`+host+` via `).MatchString(r.stdout) {
 		t.Fatalf("want the site database failed and %s's share read:\n%s", host, r)
+	}
+}
+
+// TestDatabaseFix: the site database's usual failures each get their own
+// fix, told from the driver's own words.
+func TestDatabaseFix(t *testing.T) {
+	for _, c := range []struct {
+		driver, err, want string
+	}{
+		{"sqlserver", "cannot finish connecting on SQL Server smssql:1433: login error: mssql: login error: Login failed for user 'smsfail_reader'.", "database.user"},
+		{"sqlserver", "cannot finish connecting on SQL Server smssql:1433: TLS Handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority", "database.ca_file"},
+		{"sqlserver", "cannot finish connecting on SQL Server smssql:1433: dial tcp 10.0.0.5:1433: i/o timeout", "TCP 1433"},
+		{"sqlite", "cannot open the site database site.db: stat site.db: no such file or directory", "database.path"},
+	} {
+		if got := databaseFix(c.driver, errors.New(c.err)); !strings.Contains(got, c.want) {
+			t.Errorf("%s: fix %q, want it to name %s", c.err, got, c.want)
+		}
 	}
 }

@@ -135,14 +135,9 @@ func (c *checker) reports() item {
 // database connects and runs the failure query on the last hour.
 func (c *checker) database(ctx context.Context) (*query.DB, item) {
 	qc := databaseConfig(c.cfg.Database, c.logger)
-	fix := "check database.server, port or instance and name, that this machine reaches the server " +
-		"(TCP 1433, or UDP 1434 for a named instance) and that the login may read the site database's views"
-	if qc.Driver == query.DriverSQLite {
-		fix = "database.path must name the site database file"
-	}
 	db, err := query.Open(ctx, qc)
 	if err != nil {
-		return nil, item{name: "site database", state: failed, detail: err.Error(), fix: fix}
+		return nil, item{name: "site database", state: failed, detail: err.Error(), fix: databaseFix(qc.Driver, err)}
 	}
 	if c.job == nil {
 		return db, item{name: "site database", state: passed, detail: db.Target() + ": connected (the query needs the rules above)"}
@@ -151,10 +146,27 @@ func (c *checker) database(ctx context.Context) (*query.DB, item) {
 	until := time.Now()
 	failures, route, err := c.job.Failures(ctx, until.Add(-time.Hour), until)
 	if err != nil {
-		return db, item{name: "site database", state: failed, detail: err.Error(), fix: fix}
+		return db, item{name: "site database", state: failed, detail: err.Error(), fix: databaseFix(qc.Driver, err)}
 	}
 	return db, item{name: "site database", state: passed,
 		detail: fmt.Sprintf("%s: route %s, %d failures in the last hour", db.Target(), route, len(failures))}
+}
+
+// databaseFix says what to do about a site database that could not be
+// connected to or queried.
+func databaseFix(driver string, err error) string {
+	msg := err.Error()
+	switch {
+	case driver == query.DriverSQLite:
+		return "database.path must name the site database file"
+	case strings.Contains(msg, "Login failed"):
+		return "the server refused the login: check database.auth, database.user and the password database.password names"
+	case strings.Contains(msg, "certificate"):
+		return "the server's certificate is not trusted: give its CA's file in database.ca_file, " +
+			"or the name it carries in database.hostname_in_certificate"
+	}
+	return "check database.server, port or instance and name, that this machine reaches the server " +
+		"(TCP 1433, or UDP 1434 for a named instance) and that the login may read the site database's views"
 }
 
 // share reads one host's log the way a run does.
