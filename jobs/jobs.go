@@ -8,8 +8,11 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -184,8 +187,9 @@ func (j *Job) window(ctx context.Context, opts Options, out *Outcome) error {
 }
 
 // produce runs the stages up to the workbook: query, fetch and classify,
-// mark, write.
-func (j *Job) produce(ctx context.Context, opts Options, out *Outcome, rec *record) error {
+// mark, write. A run that writes no workbook removes the folder it made
+// for it, with the logs kept there.
+func (j *Job) produce(ctx context.Context, opts Options, out *Outcome, rec *record) (err error) {
 	filter := j.filter(opts, out)
 	start := time.Now()
 	failures, route, err := j.query(ctx, filter)
@@ -195,11 +199,12 @@ func (j *Job) produce(ctx context.Context, opts Options, out *Outcome, rec *reco
 	}
 	out.Route = route
 	workbook, runDir := j.paths(opts, out.Started)
-	start = time.Now()
 	keepDir := ""
 	if !j.DiscardLogs {
 		keepDir = filepath.Join(runDir, "logs")
 	}
+	defer j.removeOnError(&err, newFolder(runDir, keepDir))
+	start = time.Now()
 	results := j.fetchAndClassify(ctx, failures, keepDir)
 	out.Durations["fetch"] = time.Since(start)
 	if err := ctx.Err(); err != nil {
@@ -218,4 +223,29 @@ func (j *Job) produce(ctx context.Context, opts Options, out *Outcome, rec *reco
 	err = j.writeReport(ctx, out, filter)
 	out.Durations["report"] = time.Since(start)
 	return err
+}
+
+// newFolder is the first of dirs, each inside the one before, that does
+// not exist yet: the folder a run makes, so that a folder given with --out
+// is never removed. "" when all exist.
+func newFolder(dirs ...string) string {
+	for _, d := range dirs {
+		if d == "" {
+			return ""
+		}
+		if _, err := os.Stat(d); errors.Is(err, fs.ErrNotExist) {
+			return d
+		}
+	}
+	return ""
+}
+
+// removeOnError removes dir when *err is set.
+func (j *Job) removeOnError(err *error, dir string) {
+	if *err == nil || dir == "" {
+		return
+	}
+	if rerr := os.RemoveAll(dir); rerr != nil {
+		j.logger().Warn("cannot remove the folder of a run that wrote no workbook", "folder", dir, "err", rerr)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -116,7 +117,7 @@ func TestFetchProgressNeverGoesBack(t *testing.T) {
 }
 
 // A run cancelled while it reads the logs (Ctrl-C, the end of serve's
-// grace period) writes no workbook, is recorded as failed, and leaves the
+// grace period) writes no workbook and leaves no run folder, is recorded as failed, and leaves the
 // nightly window where it was.
 func TestCancelledRunLeavesNoReport(t *testing.T) {
 	now := siteNow
@@ -124,16 +125,16 @@ func TestCancelledRunLeavesNoReport(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	job.Progress = func(stage string, done, total int) {
-		if stage == "fetch" && done > 0 {
+		if stage == "fetch" && done > total/2 {
 			cancel()
 		}
 	}
 	if _, err := job.Run(ctx, Options{Nightly: true}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want the run cancelled", err)
 	}
-	books, _ := filepath.Glob(filepath.Join(job.ReportDir, "*", "*.xlsx"))
-	if len(books) > 0 {
-		t.Fatalf("a cancelled run left %v", books)
+	// Nor a run folder holding the logs read before the cancel.
+	if left, _ := filepath.Glob(filepath.Join(job.ReportDir, "*")); len(left) > 0 {
+		t.Fatalf("a cancelled run left %v", left)
 	}
 	runs, err := job.History.Runs(context.Background(), 5)
 	if err != nil || len(runs) != 1 || runs[0].Outcome != history.OutcomeFailed || !strings.Contains(runs[0].Error, "cancel") {
@@ -182,3 +183,30 @@ func (h onMessage) Handle(_ context.Context, r slog.Record) error {
 }
 func (h onMessage) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h onMessage) WithGroup(string) slog.Handler      { return h }
+
+// A cancelled run into a folder given with --out removes the logs it kept
+// there, and nothing else of the folder.
+func TestCancelledRunKeepsGivenFolder(t *testing.T) {
+	now := siteNow
+	job, _, _ := testJob(t, &now)
+	dir := t.TempDir()
+	mine := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(mine, []byte("the admin's"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	job.Progress = func(stage string, done, total int) {
+		if stage == "fetch" && done > total/2 {
+			cancel()
+		}
+	}
+	opts := Options{Since: siteNow.Add(-7 * 24 * time.Hour), Until: siteNow, Out: filepath.Join(dir, "book.xlsx")}
+	if _, err := job.Run(ctx, opts); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want the run cancelled", err)
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(left) != 1 || left[0] != mine {
+		t.Fatalf("the folder given holds %v after a cancelled run, want only %s", left, mine)
+	}
+}
