@@ -81,7 +81,7 @@ type Options struct {
 	// neither.
 	Nightly        bool
 	Since, Until   time.Time
-	Advertisements []string // narrows the configured filter
+	Advertisements []string // in place of the configured ones (failures.advertisements)
 	Out            string   // workbook path; default under ReportDir
 	NoMail         bool     // do not mail the report even when Mail is set
 	// Wait makes a run that finds another one going (in this process or
