@@ -78,8 +78,12 @@ func runCheck(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	c := &checker{a: a, o: o, logger: logger}
-	items := c.run(ctx)
-	if !printChecklist(a.stdout, o.config, items) {
+	ok := printChecklist(a.stdout, o.config, c.run(ctx))
+	if err := ctx.Err(); err != nil {
+		// The items cut short failed for that alone.
+		return fmt.Errorf("check interrupted: %w", err)
+	}
+	if !ok {
 		return &exitError{code: exitFailure}
 	}
 	return nil

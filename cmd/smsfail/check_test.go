@@ -159,3 +159,14 @@ func TestDatabaseFix(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckInterrupted: an interrupted check exits 130, as every command
+// does, not 1 as if an item had failed.
+func TestCheckInterrupted(t *testing.T) {
+	s := newSite(t, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if r := invoke(ctx, nil, "check", "--config", s.config); r.code != exitInterrupted {
+		t.Fatalf("want exit code %d:\n%s", exitInterrupted, r)
+	}
+}
