@@ -65,8 +65,10 @@ type Job struct {
 	// says where to start; 24 hours when zero.
 	Window time.Duration
 
-	Logger   *slog.Logger
-	Progress func(stage string, done, total int) // nil: no progress shown
+	Logger *slog.Logger
+	// Progress is told each stage and, while logs are read, how many of
+	// the failures are settled; one call at a time. Nil shows nothing.
+	Progress func(stage string, done, total int)
 	Now      func() time.Time
 }
 
