@@ -205,3 +205,26 @@ func TestServe(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowInSiteTimeZone: a date on the command line is a date of the
+// site's time zone, the one the workbook shows, and the summary speaks in
+// it too.
+func TestWindowInSiteTimeZone(t *testing.T) {
+	s := newSite(t, "")
+	cfg, err := os.ReadFile(s.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = bytes.Replace(cfg, []byte("site:\n"), []byte("site:\n  timezone: Asia/Tokyo\n"), 1)
+	if err := os.WriteFile(s.config, cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := invoke(context.Background(), nil, "run", "--config", s.config, "--since", "2026-03-01", "--until", "2026-03-02 06:00")
+	if r.code != exitOK || !strings.Contains(r.stdout, "from 2026-03-01 00:00 to 2026-03-02 06:00") {
+		t.Fatalf("want the window told in the site's time zone:\n%s", r)
+	}
+	run := lastRun(t, s)
+	if want := time.Date(2026, 2, 28, 15, 0, 0, 0, time.UTC); !run.Since.Equal(want) {
+		t.Errorf("--since 2026-03-01 in Asia/Tokyo began the window at %s, want %s", run.Since, want)
+	}
+}

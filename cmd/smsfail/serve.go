@@ -32,7 +32,8 @@ marked new, recurring and fixed, the run is recorded and the report mailed.
 - A site database that cannot be reached at start is tried again at the run.
 - On SIGINT or SIGTERM (Ctrl-C, systemctl stop, the service manager's stop)
   serve takes no new run, lets a running one finish within schedule.grace,
-  then cancels it, waits for it to wind down and exits 0.
+  then cancels it, waits for it to wind down and exits 0. A second signal
+  stops it at once (exit code 130).
 
 Started by the Windows service manager ('smsfail service install'), serve
 runs as the service and logs to the Application event log.
@@ -54,7 +55,7 @@ func runServeCommand(ctx context.Context, a *app, args []string) error {
 	fs := newFlagSet(a, "serve", serveUsage, envHelp+exitCodesHelp)
 	fs.StringVar(&o.config, "config", "", "configuration `file` (default $SMSFAIL_CONFIG)")
 	o.logs.flags(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
 	}
 	if ok, err := runUnderServiceManager(a, func(ctx context.Context, a *app) error { return runServe(ctx, a, o) }); ok {
