@@ -158,7 +158,7 @@ func (j *Job) writeReport(ctx context.Context, out *Outcome, f query.Filter) err
 	}
 	addHistory(&run, out)
 	if err := report.Write(ctx, out.Workbook, run, slices.Values(out.Results)); err != nil {
-		return fmt.Errorf("cannot write the workbook %s: %w", out.Workbook, err)
+		return err // it names the workbook and what failed
 	}
 	j.logger().Info("workbook written", "path", out.Workbook, "failures", len(out.Results))
 	return nil
