@@ -84,10 +84,17 @@ func loadLocation(p *problems, key, name string) *time.Location {
 	return loc
 }
 
-func (s *Site) validate(p *problems) {
-	if s.Code != "" && !regexp.MustCompile(`^[A-Za-z0-9]{3}$`).MatchString(s.Code) {
-		p.add("site.code", "%q is not a site code (3 letters or digits, like KID)", s.Code)
+// siteCodePattern is the form of an SMS site code.
+var siteCodePattern = regexp.MustCompile(`^[A-Za-z0-9]{3}$`)
+
+func siteCode(p *problems, key, code string) {
+	if code != "" && !siteCodePattern.MatchString(code) {
+		p.add(key, "%q is not a site code (3 letters or digits, like KID)", code)
 	}
+}
+
+func (s *Site) validate(p *problems) {
+	siteCode(p, "site.code", s.Code)
 	s.Location = loadLocation(p, "site.timezone", s.TimeZone)
 }
 
@@ -175,7 +182,13 @@ func (f *Failures) validate(p *problems) {
 			p.add(fmt.Sprintf("failures.collections[%d]", i), "%q is not a collection ID (8 letters or digits, like KID00012)", id)
 		}
 	}
-	between(p, "failures.exit_code_index", f.ExitCodeIndex, 0, 20)
+	siteCode(p, "failures.site_code", f.SiteCode)
+	// The query reads index 0 as "the default", so 0 cannot be passed on.
+	if f.ExitCodeIndex == 0 {
+		p.add("failures.exit_code_index", "insertion string 0 holds the advertisement ID, never the exit code: give 1 to 20 (3, the default, is where clients put it)")
+	} else {
+		between(p, "failures.exit_code_index", f.ExitCodeIndex, 1, 20)
+	}
 	positive(p, "failures.window", f.Window)
 }
 
