@@ -3,8 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net"
-	"net/mail"
+	netmail "net/mail"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"smsfail/logtext"
+	"smsfail/mail"
 	"smsfail/schedule"
 )
 
@@ -294,12 +294,19 @@ func (m *Mail) validate(p *problems, dir string) {
 	if m.Auth != "none" && (m.User == "" || !m.Password.Set()) {
 		p.add("mail.auth", "%s authentication needs mail.user and mail.password", m.Auth)
 	}
-	if m.Auth != "none" && m.TLS == "none" && !loopback(m.Host) {
+	if m.Auth != "none" && m.TLS == "none" && !mail.LocalRelay(m.Host) {
 		p.add("mail.auth", "%s authentication with tls: none would send the password in clear to %s: use tls: starttls or tls", m.Auth, m.Host)
 	}
 	for _, ph := range regexp.MustCompile(`\{[^{}]*\}`).FindAllString(m.Subject, -1) {
 		if ph != "{site}" && ph != "{date}" && ph != "{failures}" {
 			p.add("mail.subject", "%s is not a placeholder; use {site}, {date} and {failures}", ph)
+		}
+	}
+	// Read now, or a missing file would surface only when the first
+	// night's report is mailed.
+	if m.CAFile != "" {
+		if _, err := mail.LoadCA(m.CAFile); err != nil {
+			p.add("mail.ca_file", "%v", err)
 		}
 	}
 	addresses(p, "mail.from", []string{m.From})
@@ -313,19 +320,9 @@ func (m *Mail) validate(p *problems, dir string) {
 	positive(p, "mail.timeout", m.Timeout)
 }
 
-// loopback reports a relay on the same machine, where a password in clear
-// does not cross the network.
-func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 func addresses(p *problems, key string, list []string) {
 	for i, a := range list {
-		if _, err := mail.ParseAddress(a); err != nil {
+		if _, err := netmail.ParseAddress(a); err != nil {
 			k := key
 			if len(list) > 1 || strings.HasSuffix(key, "to") || strings.HasSuffix(key, "cc") {
 				k = fmt.Sprintf("%s[%d]", key, i)

@@ -4,7 +4,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"log/slog"
-	"net"
 	netmail "net/mail"
 	"os"
 	"regexp"
@@ -83,7 +82,7 @@ func (c Config) Validate() error {
 		if c.User == "" {
 			add("auth %s needs a user", c.Auth)
 		}
-		if c.TLS == TLSNone && !isLoopback(c.Host) {
+		if c.TLS == TLSNone && !LocalRelay(c.Host) {
 			add("auth %s without TLS would send the password in clear to %s: use tls starttls or tls", c.Auth, c.Host)
 		}
 	default:
@@ -106,7 +105,7 @@ func (c Config) Validate() error {
 		}
 	}
 	if c.CAFile != "" {
-		if _, err := loadCA(c.CAFile); err != nil {
+		if _, err := LoadCA(c.CAFile); err != nil {
 			add("%v", err)
 		}
 	}
@@ -116,16 +115,16 @@ func (c Config) Validate() error {
 	return nil
 }
 
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+// LocalRelay reports whether host names a relay on this machine, the only
+// one go-mail sends a password to without TLS: exactly localhost, 127.0.0.1
+// or ::1. Another loopback address would fail at the first send.
+func LocalRelay(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
 
-// loadCA returns the system's roots plus the certificates in file.
-func loadCA(file string) (*x509.CertPool, error) {
+// LoadCA returns the system's roots plus the certificates in file, the
+// site's own CA.
+func LoadCA(file string) (*x509.CertPool, error) {
 	pem, err := os.ReadFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read CA file %s: %w", file, err)

@@ -129,7 +129,7 @@ func subject(tmpl string, s Summary) string {
 func newClient(cfg Config) (*gomail.Client, error) {
 	tlsConfig := &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
 	if cfg.CAFile != "" {
-		pool, err := loadCA(cfg.CAFile)
+		pool, err := LoadCA(cfg.CAFile)
 		if err != nil {
 			return nil, err
 		}
