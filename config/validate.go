@@ -14,15 +14,9 @@ import (
 
 	"smsfail/logtext"
 	"smsfail/mail"
+	"smsfail/query"
 	"smsfail/schedule"
 )
-
-// idPattern is the form of SMS advertisement, package and collection IDs:
-// a 3-character site code and 5 hex digits, or the built-in SMS00001 style.
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9]{8}$`)
-
-// ValidID reports whether s has the form of an SMS object ID (KID2000A).
-func ValidID(s string) bool { return idPattern.MatchString(s) }
 
 func (c *Config) validate(p *problems) {
 	c.Site.validate(p)
@@ -173,12 +167,12 @@ func (f *Failures) validate(p *problems) {
 		p.add("failures.message_ids", "give at least one message ID (10006)")
 	}
 	for i, id := range f.Advertisements {
-		if !ValidID(id) {
+		if !query.ValidAdvertisementID(id) {
 			p.add(fmt.Sprintf("failures.advertisements[%d]", i), "%q is not an advertisement ID (8 letters or digits, like KID2000A)", id)
 		}
 	}
 	for i, id := range f.Collections {
-		if !ValidID(id) {
+		if !query.ValidCollectionID(id) {
 			p.add(fmt.Sprintf("failures.collections[%d]", i), "%q is not a collection ID (8 letters or digits, like KID00012)", id)
 		}
 	}
