@@ -271,9 +271,9 @@ func (r *Report) validate(p *problems, dir string) {
 func (m *Mail) validate(p *problems, dir string) {
 	m.CAFile = absIn(dir, m.CAFile)
 	if m.Port == 0 {
-		m.Port = 25
-		if m.TLS == "tls" {
-			m.Port = 465
+		m.Port = mail.DefaultPort
+		if m.TLS == mail.TLSImplicit {
+			m.Port = mail.DefaultImplicitPort
 		}
 	}
 	if !m.Enabled {
@@ -291,10 +291,8 @@ func (m *Mail) validate(p *problems, dir string) {
 	if m.Auth != "none" && m.TLS == "none" && !mail.LocalRelay(m.Host) {
 		p.add("mail.auth", "%s authentication with tls: none would send the password in clear to %s: use tls: starttls or tls", m.Auth, m.Host)
 	}
-	for _, ph := range regexp.MustCompile(`\{[^{}]*\}`).FindAllString(m.Subject, -1) {
-		if ph != "{site}" && ph != "{date}" && ph != "{failures}" {
-			p.add("mail.subject", "%s is not a placeholder; use {site}, {date} and {failures}", ph)
-		}
+	for _, ph := range mail.UnknownPlaceholders(m.Subject) {
+		p.add("mail.subject", "%s is not a placeholder; use {site}, {date} and {failures}", ph)
 	}
 	// Read now, or a missing file would surface only when the first
 	// night's report is mailed.

@@ -99,10 +99,8 @@ func (c Config) Validate() error {
 			add("recipient %q: %v", a, err)
 		}
 	}
-	for _, p := range regexp.MustCompile(`\{[^{}]*\}`).FindAllString(c.Subject, -1) {
-		if p != "{site}" && p != "{date}" && p != "{failures}" {
-			add("subject uses %s; it may use {site}, {date} and {failures}", p)
-		}
+	for _, p := range UnknownPlaceholders(c.Subject) {
+		add("subject uses %s; it may use {site}, {date} and {failures}", p)
 	}
 	if c.CAFile != "" {
 		if _, err := LoadCA(c.CAFile); err != nil {
@@ -113,6 +111,20 @@ func (c Config) Validate() error {
 		return fmt.Errorf("invalid mail settings: %s", strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+var placeholder = regexp.MustCompile(`\{[^{}]*\}`)
+
+// UnknownPlaceholders lists the {names} in a subject that Send does not
+// fill: it fills {site}, {date} and {failures}.
+func UnknownPlaceholders(subject string) []string {
+	var unknown []string
+	for _, p := range placeholder.FindAllString(subject, -1) {
+		if p != "{site}" && p != "{date}" && p != "{failures}" {
+			unknown = append(unknown, p)
+		}
+	}
+	return unknown
 }
 
 // LocalRelay reports whether host names a relay on this machine, the only
