@@ -78,16 +78,13 @@ func (p *problems) err() error {
 	return p.errs
 }
 
-var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
-
-// walk checks that every key of n is a field of t, recording the line of
-// every key on the way. It stops at types that decode themselves.
+// walk checks that every key of n is a field of t and that every value
+// decodes into its field, recording the line of every key on the way, so
+// that each problem is placed at the very key it is about, even among
+// several keys written on one line ({retries: x, concurrency: 3}).
 func (p *problems) walk(n *yaml.Node, t reflect.Type, path string) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
-	}
-	if reflect.PointerTo(t).Implements(unmarshalerType) && t != reflect.TypeFor[Secret]() {
-		return
 	}
 	switch {
 	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
@@ -97,6 +94,10 @@ func (p *problems) walk(n *yaml.Node, t reflect.Type, path string) {
 			key := fmt.Sprintf("%s[%d]", path, i)
 			p.lines[key] = item.Line
 			p.walk(item, t.Elem(), key)
+		}
+	default:
+		if err := n.Decode(reflect.New(t).Interface()); err != nil {
+			p.decodeErrors(err, path)
 		}
 	}
 }
@@ -178,37 +179,33 @@ func distance(a, b string) int {
 	return prev[len(b)]
 }
 
-// typeErrors turns the decoder's "line N: cannot unmarshal ..." messages into
-// Errors placed at their line.
-func (p *problems) typeErrors(err error) {
+// decodeErrors turns the decoder's "line N: cannot unmarshal ..." messages
+// about key into Errors placed at their line.
+func (p *problems) decodeErrors(err error, key string) {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
-		p.errs = append(p.errs, &Error{File: p.file, Msg: err.Error()})
+		p.errs = append(p.errs, &Error{File: p.file, Line: p.line(key), Key: key, Msg: err.Error()})
 		return
 	}
 	for _, msg := range te.Errors {
-		line := 0
-		if rest, ok := strings.CutPrefix(msg, "line "); ok {
-			if num, text, ok := strings.Cut(rest, ": "); ok {
-				if l, err := strconv.Atoi(num); err == nil {
-					line, msg = l, text
-				}
-			}
+		line, text := splitLine(msg)
+		if line == 0 {
+			line = p.line(key)
 		}
-		p.errs = append(p.errs, &Error{File: p.file, Line: line, Key: p.keyAt(line), Msg: plainTypeError(msg)})
+		p.errs = append(p.errs, &Error{File: p.file, Line: line, Key: key, Msg: plainTypeError(text)})
 	}
 }
 
-// keyAt names the deepest key written on line, so a type error says which
-// setting it is about.
-func (p *problems) keyAt(line int) string {
-	best := ""
-	for k, l := range p.lines {
-		if l == line && len(k) > len(best) {
-			best = k
+// splitLine takes the line out of the decoder's "line N: what" messages.
+func splitLine(msg string) (int, string) {
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if num, text, ok := strings.Cut(rest, ": "); ok {
+			if l, err := strconv.Atoi(num); err == nil {
+				return l, text
+			}
 		}
 	}
-	return best
+	return 0, msg
 }
 
 var (
