@@ -209,7 +209,7 @@ func Parse(file string, data []byte, getenv func(string) string) (*Config, error
 			return nil, err
 		}
 		if err := doc.Decode(c); err != nil {
-			p.decodeErrors(err, "")
+			p.decodeErrors(err, "", nil)
 		}
 	}
 	if err := p.err(); err != nil {

@@ -97,7 +97,7 @@ func (p *problems) walk(n *yaml.Node, t reflect.Type, path string) {
 		}
 	default:
 		if err := n.Decode(reflect.New(t).Interface()); err != nil {
-			p.decodeErrors(err, path)
+			p.decodeErrors(err, path, n)
 		}
 	}
 }
@@ -180,8 +180,8 @@ func distance(a, b string) int {
 }
 
 // decodeErrors turns the decoder's "line N: cannot unmarshal ..." messages
-// about key into Errors placed at their line.
-func (p *problems) decodeErrors(err error, key string) {
+// about key, whose value is n when known, into Errors placed at their line.
+func (p *problems) decodeErrors(err error, key string, n *yaml.Node) {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
 		p.errs = append(p.errs, &Error{File: p.file, Line: p.line(key), Key: key, Msg: err.Error()})
@@ -192,7 +192,7 @@ func (p *problems) decodeErrors(err error, key string) {
 		if line == 0 {
 			line = p.line(key)
 		}
-		p.errs = append(p.errs, &Error{File: p.file, Line: line, Key: key, Msg: plainTypeError(text)})
+		p.errs = append(p.errs, &Error{File: p.file, Line: line, Key: key, Msg: plainTypeError(text, n)})
 	}
 }
 
@@ -214,8 +214,9 @@ var (
 )
 
 // plainTypeError rewrites "cannot unmarshal !!str `many` into int" as
-// "expected a whole number, got the text `many`".
-func plainTypeError(msg string) string {
+// "expected a whole number, got the text `many`", quoting the whole of n's
+// value where the decoder cuts it short.
+func plainTypeError(msg string, n *yaml.Node) string {
 	rest, ok := strings.CutPrefix(msg, "cannot unmarshal ")
 	if !ok {
 		return msg
@@ -227,16 +228,24 @@ func plainTypeError(msg string) string {
 	}
 	kinds := map[string]string{"str": "text", "int": "a number", "float": "a number", "bool": "true or false", "seq": "a list", "map": "a mapping", "null": "nothing"}
 	gotText := kinds[got[1]]
-	if got[2] != "" {
+	switch {
+	case got[2] != "" && n != nil && n.Kind == yaml.ScalarNode:
+		gotText += " `" + n.Value + "`"
+	case got[2] != "":
 		gotText += " " + got[2]
 	}
-	types := map[string]string{"int": "a whole number", "int64": "a whole number", "bool": "true or false", "string": "text"}
-	wantText, ok := types[want[2]]
+	one := map[string]string{"int": "a whole number", "int64": "a whole number", "bool": "true or false", "string": "text"}
+	wantText, ok := one[want[2]]
 	if !ok {
 		wantText = "a mapping of settings"
 	}
 	if want[1] != "" {
-		wantText = "a list of " + strings.TrimPrefix(strings.TrimPrefix(wantText, "a "), "mapping of ") + "s"
+		lists := map[string]string{"int": "whole numbers, written [1, 2]", "int64": "whole numbers, written [1, 2]", "string": "texts, written [a, b]"}
+		wantText, ok = lists[want[2]]
+		if !ok {
+			wantText = "mappings of settings, each starting with -"
+		}
+		wantText = "a list of " + wantText
 	}
 	return "expected " + wantText + ", got " + gotText
 }
