@@ -171,3 +171,19 @@ func TestMailDefaults(t *testing.T) {
 		}
 	}
 }
+
+// A password goes in clear only to the names go-mail allows it to, so a
+// setting that would fail at the first night's mail fails at load.
+func TestMailPasswordInClearOnlyToThisMachine(t *testing.T) {
+	base := "database: {driver: sqlite, path: site.db}\nlogs: {source: local, root: clients}\n"
+	for host, ok := range map[string]bool{"localhost": true, "127.0.0.1": true, "'::1'": true, "127.0.0.2": false, "relay.corp.example": false} {
+		text := base + "mail: {enabled: true, host: " + host + ", tls: none, auth: plain, user: svc, password: {env: PW}, from: a@example.org, to: [b@example.org]}\n"
+		_, err := Parse("x.yaml", []byte(text), env(map[string]string{"PW": "x"}))
+		if ok && err != nil {
+			t.Errorf("%s: %v", host, err)
+		}
+		if !ok && (err == nil || !strings.Contains(err.Error(), "would send the password in clear")) {
+			t.Errorf("%s: got %v, want the password in clear refused", host, err)
+		}
+	}
+}
