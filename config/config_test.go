@@ -2,6 +2,7 @@ package config
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -185,5 +186,24 @@ func TestMailPasswordInClearOnlyToThisMachine(t *testing.T) {
 		if !ok && (err == nil || !strings.Contains(err.Error(), "would send the password in clear")) {
 			t.Errorf("%s: got %v, want the password in clear refused", host, err)
 		}
+	}
+}
+
+// TestPrintedConfigHidesSecrets: however a configuration is printed, the
+// resolved passwords are not in it.
+func TestPrintedConfigHidesSecrets(t *testing.T) {
+	text := "database: {driver: sqlserver, server: sql1, name: SMS_KID, user: reader, password: {env: DBPW}}\n" +
+		"logs: {source: local, root: clients}\n"
+	c, err := Parse("x.yaml", []byte(text), env(map[string]string{"DBPW": "pa55w0rd-secret"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"%v", "%+v", "%#v"} {
+		if out := fmt.Sprintf(format, c); strings.Contains(out, "pa55w0rd-secret") {
+			t.Errorf("%s prints the password: %s", format, out)
+		}
+	}
+	if got := fmt.Sprint(c.Database.Password); got != "{env: DBPW}" {
+		t.Errorf("the secret prints as %q", got)
 	}
 }

@@ -162,3 +162,20 @@ func readSecretFile(path string) ([]byte, error) {
 	defer f.Close()
 	return io.ReadAll(io.LimitReader(f, 64<<10))
 }
+
+// String says where the secret comes from, never its value, so printing a
+// configuration (%v, %+v, a log line) cannot leak it.
+func (s Secret) String() string {
+	switch {
+	case s.Env != "":
+		return "{env: " + s.Env + "}"
+	case s.File != "":
+		return "{file: " + s.File + "}"
+	case s.value != "":
+		return "{set in code}"
+	}
+	return ""
+}
+
+// GoString hides the value from %#v as String does from %v.
+func (s Secret) GoString() string { return "config.Secret" + s.String() }

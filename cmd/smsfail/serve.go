@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
 	"smsfail/config"
 	"smsfail/jobs"
+	"smsfail/query"
 	"smsfail/schedule"
 )
 
@@ -81,9 +83,18 @@ func serve(ctx context.Context, a *app, cfg *config.Config, o serveOptions) erro
 	if cfg.Schedule.Cron == "" {
 		return fmt.Errorf("%s: schedule.cron is empty: serve needs a schedule, like \"30 6 * * *\" (every day at 6:30)", cfg.File)
 	}
+	// Rules, log paths and the log source stay wrong until the
+	// configuration changes: refuse to start rather than fail every night.
+	if _, err := newJob(cfg, logger); err != nil {
+		return err
+	}
 	n := &nights{cfg: cfg, logger: logger}
 	defer n.close()
 	if _, err := n.job(ctx); err != nil {
+		var bad *query.ConfigError
+		if errors.As(err, &bad) {
+			return err
+		}
 		logger.Error("cannot connect now; trying again at the next run", "err", err)
 	}
 	return schedule.Run(ctx, cfg.Schedule.Cron, cfg.Schedule.Location, n.run, schedule.Options{
