@@ -92,13 +92,19 @@ func parseFile(name string, data []byte) (*fileSpec, error) {
 	return f, checkDuplicates(f)
 }
 
-// eachKey calls fn for every key of a mapping, refusing keys not in known.
+// eachKey calls fn for every key of a mapping, refusing keys not in known
+// and keys given twice, which YAML would let the second silently win.
 func eachKey(file string, m *yaml.Node, what string, known []string, fn func(key string, v *yaml.Node) error) error {
+	seen := map[string]int{}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		if !contains(known, k.Value) {
 			return fileError(file, k.Line, "%sunknown key %q; known keys: %s", what, k.Value, strings.Join(known, ", "))
 		}
+		if l, ok := seen[k.Value]; ok {
+			return fileError(file, k.Line, "%skey %q is given twice (first at line %d)", what, k.Value, l)
+		}
+		seen[k.Value] = k.Line
 		if err := fn(k.Value, v); err != nil {
 			return err
 		}
@@ -183,7 +189,12 @@ func parseRule(file string, m *yaml.Node) (*ruleSpec, error) {
 		case "disabled":
 			return scalar(file, what, key, v, &r.disabled)
 		case "kinds":
-			return stringList(file, what, key, v, &r.kinds)
+			var err error
+			r.kinds, err = stringList(file, what, key, v, func(k string) error {
+				_, err := kindBits([]string{k})
+				return err
+			})
+			return err
 		case "codes":
 			return parseCodes(file, what, v, r)
 		}
@@ -212,21 +223,28 @@ func typeName(v any) string {
 	return "string"
 }
 
-func stringList(file, what, key string, v *yaml.Node, out *[]string) error {
-	if v.Kind == yaml.ScalarNode {
-		*out = []string{v.Value}
-		return nil
+// stringList reads a value or a list of values. check judges each value,
+// so that an error names the line of the item that is wrong.
+func stringList(file, what, key string, v *yaml.Node, check func(string) error) ([]string, error) {
+	items := []*yaml.Node{v}
+	switch v.Kind {
+	case yaml.ScalarNode:
+	case yaml.SequenceNode:
+		items = v.Content
+	default:
+		return nil, fileError(file, v.Line, "%s%s: expected a list", what, key)
 	}
-	if v.Kind != yaml.SequenceNode {
-		return fileError(file, v.Line, "%s%s: expected a list", what, key)
-	}
-	for _, item := range v.Content {
+	out := make([]string, 0, len(items))
+	for _, item := range items {
 		if item.Kind != yaml.ScalarNode {
-			return fileError(file, item.Line, "%s%s: expected a list of values", what, key)
+			return nil, fileError(file, item.Line, "%s%s: expected a list of values", what, key)
 		}
-		*out = append(*out, item.Value)
+		if err := check(item.Value); err != nil {
+			return nil, fileError(file, item.Line, "%s%v", what, err)
+		}
+		out = append(out, item.Value)
 	}
-	return nil
+	return out, nil
 }
 
 // parseCodes reads "codes: {msi-error: [1402, 1406], system-error: 5}".
@@ -236,17 +254,12 @@ func parseCodes(file, what string, v *yaml.Node, r *ruleSpec) error {
 	}
 	r.codes = map[string][]string{}
 	return eachKey(file, v, what+"codes: ", codeKinds, func(kind string, vals *yaml.Node) error {
-		var list []string
-		if err := stringList(file, what, "codes: "+kind, vals, &list); err != nil {
+		list, err := stringList(file, what, "codes: "+kind, vals, func(s string) error {
+			_, err := parseCode(kind, s)
 			return err
-		}
-		for _, s := range list {
-			if _, err := parseCode(kind, s); err != nil {
-				return fileError(file, vals.Line, "%s%v", what, err)
-			}
-		}
-		r.codes[kind] = append(r.codes[kind], list...)
-		return nil
+		})
+		r.codes[kind] = list
+		return err
 	})
 }
 
