@@ -46,6 +46,14 @@ func TestEngine(t *testing.T) {
 			"0.125: 2007/02/15 20:47:56.890 (local)\n0.140: Hotfix started with following command line: /quiet\n0.200: DoInstallation:DoRegistryUpdates failed\n0.210: Update.exe extended error code = 0x5\n" +
 				"0.125: 2007/02/16 20:47:56.890 (local)\n0.140: Hotfix started with following command line: /quiet\n0.300: Update.exe extended error code = 0xf0f4\n0.310: Update.exe return code was masked to 0x643 for MSI custom action compliance.\n",
 			"prerequisite-failed", ""},
+		{"a rollback logged before the first Return value 3 does not count",
+			head + "MSI (s) (1C:2C) [20:41:27:100]: Executing op: ActionStart(Name=InstallHelper,Description=Installing helper,)\n" +
+				"MSI (s) (1C:2C) [20:41:27:500]: Product: X -- Error 1722. There is a problem with this Windows Installer package.\n" +
+				"Action 20:41:27: Rollback. Rolling back action:\n" +
+				"MSI (s) (1C:2C) [20:41:27:600]: Executing op: ActionStart(Name=InstallHelperRollback,,)\n" +
+				"MSI (s) (1C:2C) [20:41:27:600]: Product: X -- Error 1310. Error writing to file: C:\\x.dll.\n" +
+				"Action ended 20:41:28: InstallFinalize. Return value 3.\n",
+			"custom-action-failed", "InstallHelper"},
 		{"a log that is not a log", "\x00\x01garbage\xff\xfe\nmore garbage\n", smsfail.CauseUnclassified, ""},
 		{"empty", "", smsfail.CauseUnclassified, ""},
 	}
