@@ -45,6 +45,10 @@ func TestEngine(t *testing.T) {
 		{"an earlier run appended to the same log does not count",
 			head + "Error 1310. Error writing to file: C:\\x.dll.\nAction ended 20:41:26: InstallFinalize. Return value 3.\n" + head + "Error 1920. Service 'X' (X) failed to start.\nAction ended 20:51:26: InstallFinalize. Return value 3.\n",
 			"service-start-failed", "InstallFinalize"},
+		{"an earlier run that met another installation does not count",
+			head + "MSI (c) (A8:B4) [20:41:26:080]: Failed to grab execution mutex. System error 258.\nMSI (c) (A8:B4) [20:41:26:576]: MainEngineThread is returning 1618\n" +
+				head + "CustomAction InstallHelper returned actual error code 5\nAction ended 20:51:28: InstallHelper. Return value 3.\nMSI (s) (1C:D0) [20:51:28:576]: MainEngineThread is returning 1603\n",
+			"custom-action-failed", "InstallHelper"},
 		{"update.exe: the last session only",
 			"0.125: 2007/02/15 20:47:56.890 (local)\n0.140: Hotfix started with following command line: /quiet\n0.200: DoInstallation:DoRegistryUpdates failed\n0.210: Update.exe extended error code = 0x5\n" +
 				"0.125: 2007/02/16 20:47:56.890 (local)\n0.140: Hotfix started with following command line: /quiet\n0.300: Update.exe extended error code = 0xf0f4\n0.310: Update.exe return code was masked to 0x643 for MSI custom action compliance.\n",
