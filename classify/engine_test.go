@@ -90,6 +90,15 @@ func TestLongLine(t *testing.T) {
 	}
 }
 
+// TestByteOrderMarkOnLongFirstLine: the mark is not part of the text even
+// when the first line is longer than the engine reads at once.
+func TestByteOrderMarkOnLongFirstLine(t *testing.T) {
+	f := classifyText(t, "\xef\xbb\xbf"+strings.Repeat("x", 2*chunkSize)+"\n")
+	if len(f.Evidence) == 0 || f.Evidence[0].Line != 1 || strings.HasPrefix(f.Evidence[0].Text, "\ufeff") {
+		t.Errorf("finding %+v", f)
+	}
+}
+
 func TestReadError(t *testing.T) {
 	_, err := Builtin().Classify(io.MultiReader(strings.NewReader("0.140: x\n"), errReader{}))
 	if err == nil || !strings.Contains(err.Error(), "cannot read log") {

@@ -23,11 +23,11 @@ func eachEntry(rd io.Reader, fn func(line int, text []byte)) error {
 		if len(b) > 0 {
 			if !continued {
 				line++
+				if line == 1 {
+					b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+				}
 			}
 			continued = err == bufio.ErrBufferFull
-			if line == 1 && !continued {
-				b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-			}
 			splitEntries(b, line, &elapsed, fn)
 		}
 		switch err {
