@@ -61,6 +61,8 @@ func TestEngine(t *testing.T) {
 				"MSI (s) (1C:2C) [20:41:27:600]: Product: X -- Error 1310. Error writing to file: C:\\x.dll.\n" +
 				"Action ended 20:41:28: InstallFinalize. Return value 3.\n",
 			"custom-action-failed", "InstallHelper"},
+		{"an Action ended line cut down to its time and value",
+			head + "Action ended 20:41:28: 3.\n", smsfail.CauseUnclassified, ""},
 		{"a log that is not a log", "\x00\x01garbage\xff\xfe\nmore garbage\n", smsfail.CauseUnclassified, ""},
 		{"empty", "", smsfail.CauseUnclassified, ""},
 	}

@@ -227,7 +227,7 @@ func actionEnded(t []byte) (action []byte, value int, ok bool) {
 		return nil, 0, false
 	}
 	start := afterTime(t[:d])
-	if start < 0 {
+	if start < 0 || start >= d-1 { // "hh:mm:ss: 3": no action between the time and the value
 		return nil, 0, false
 	}
 	rest := t[start : d-1]
