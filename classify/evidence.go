@@ -92,7 +92,6 @@ func (r *ring) lines() []smsfail.Evidence {
 // seenCode is a code and the lines it was found on.
 type seenCode struct {
 	key     codeKey
-	first   int
 	firstEv kept // the first line it was found on: MSI writes the fullest message first
 	ev      kept // the last line it was found on
 }
@@ -120,7 +119,7 @@ func (s *codeSet) add(k codeKey, line int, t []byte) {
 			}
 		}
 	}
-	c.key, c.first = k, line
+	c.key = k
 	c.firstEv.set(line, t)
 	c.ev.set(line, t)
 }
@@ -166,8 +165,8 @@ func (s *codeSet) list() []smsfail.Code {
 	cs := make([]seenCode, len(s.codes))
 	copy(cs, s.codes)
 	sort.Slice(cs, func(i, j int) bool {
-		if cs[i].first != cs[j].first {
-			return cs[i].first < cs[j].first
+		if cs[i].firstEv.line != cs[j].firstEv.line {
+			return cs[i].firstEv.line < cs[j].firstEv.line
 		}
 		return cs[i].key.String() < cs[j].key.String()
 	})

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,7 +14,7 @@ func TestBuiltinRules(t *testing.T) {
 	ids := map[string]bool{}
 	for _, c := range r.Causes() {
 		ids[c.ID] = true
-		if c.Title == "" || c.Remediation == "" || c.Source != SourceBuiltin || !contains(groups, c.Group) {
+		if c.Title == "" || c.Remediation == "" || c.Source != SourceBuiltin || !slices.Contains(groups, c.Group) {
 			t.Errorf("cause %+v is incomplete", c)
 		}
 	}

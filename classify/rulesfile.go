@@ -2,7 +2,7 @@ package classify
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -98,7 +98,7 @@ func eachKey(file string, m *yaml.Node, what string, known []string, fn func(key
 	seen := map[string]int{}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
-		if !contains(known, k.Value) {
+		if !slices.Contains(known, k.Value) {
 			return fileError(file, k.Line, "%sunknown key %q; known keys: %s", what, k.Value, strings.Join(known, ", "))
 		}
 		if l, ok := seen[k.Value]; ok {
@@ -280,15 +280,6 @@ func checkDuplicates(f *fileSpec) error {
 	return nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // mergeRule lays an override from a rules file over the built-in rule of
 // the same id: what the file sets wins, the rest is kept.
 func mergeRule(base, over *ruleSpec) *ruleSpec {
@@ -325,14 +316,4 @@ func mergeRule(base, over *ruleSpec) *ruleSpec {
 		}
 	}
 	return &m
-}
-
-// sortedKeys returns a map's keys in order, for deterministic output.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
