@@ -35,11 +35,12 @@ func (k *kept) set(line int, t []byte) {
 	k.text = append(k.text[:0], t...)
 }
 
-// evidence returns the line for a finding: cut at a character boundary and
-// made valid UTF-8 whatever the decoder let through.
+// evidence returns the line for a finding: made valid UTF-8 whatever the
+// decoder let through, and cut at a character boundary. Each invalid byte
+// becomes a three-byte U+FFFD, so the text is cut again after that.
 func (k *kept) evidence() smsfail.Evidence {
-	t := k.text
-	if k.cut {
+	t, cut := k.text, k.cut
+	if cut {
 		n := len(t)
 		for n > 0 && len(t)-n < utf8.UTFMax && !utf8.RuneStart(t[n-1]) {
 			n--
@@ -49,7 +50,14 @@ func (k *kept) evidence() smsfail.Evidence {
 		}
 	}
 	s := strings.ToValidUTF8(string(t), "\uFFFD")
-	if k.cut {
+	if len(s) > maxEvidenceText {
+		n := maxEvidenceText
+		for !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s, cut = s[:n], true
+	}
+	if cut {
 		s += " …"
 	}
 	return smsfail.Evidence{Line: k.line, Text: s}
