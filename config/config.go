@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -191,7 +192,10 @@ func Parse(file string, data []byte, getenv func(string) string) (*Config, error
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&root); err != nil && err != io.EOF {
-		return nil, &Error{File: file, Msg: "not valid YAML: " + err.Error()}
+		return nil, syntaxError(file, err)
+	}
+	if err := oneDocument(file, dec); err != nil {
+		return nil, err
 	}
 	c := Default()
 	c.File = file
@@ -205,7 +209,7 @@ func Parse(file string, data []byte, getenv func(string) string) (*Config, error
 			return nil, err
 		}
 		if err := doc.Decode(c); err != nil {
-			p.typeErrors(err)
+			p.decodeErrors(err, "", nil)
 		}
 	}
 	if err := p.err(); err != nil {
@@ -218,6 +222,29 @@ func Parse(file string, data []byte, getenv func(string) string) (*Config, error
 		return nil, err
 	}
 	return c, nil
+}
+
+func syntaxError(file string, err error) error {
+	line, msg := splitLine(strings.TrimPrefix(err.Error(), "yaml: "))
+	return &Error{File: file, Line: line, Msg: "not valid YAML: " + msg}
+}
+
+// oneDocument refuses settings in a document after the first, which the
+// decoder would leave unread; an empty one (a trailing ---) is harmless.
+func oneDocument(file string, dec *yaml.Decoder) error {
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		switch {
+		case err == io.EOF:
+			return nil
+		case err != nil:
+			return syntaxError(file, err)
+		}
+		if len(doc.Content) > 0 && doc.Content[0].Tag != "!!null" {
+			return &Error{File: file, Line: doc.Line, Msg: "a second YAML document (after ---) would not be read: keep the whole configuration in one"}
+		}
+	}
 }
 
 // restoreNulls puts back the defaults of settings written as null ("key:"

@@ -2,6 +2,7 @@ package config
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -169,5 +170,40 @@ func TestMailDefaults(t *testing.T) {
 		if c.Mail.MaxAttachBytes != 7<<20 || c.Mail.Backoff.D() != 10*time.Second || c.Mail.Retries != 3 {
 			t.Errorf("mail defaults %+v", c.Mail)
 		}
+	}
+}
+
+// A password goes in clear only to the names go-mail allows it to, so a
+// setting that would fail at the first night's mail fails at load.
+func TestMailPasswordInClearOnlyToThisMachine(t *testing.T) {
+	base := "database: {driver: sqlite, path: site.db}\nlogs: {source: local, root: clients}\n"
+	for host, ok := range map[string]bool{"localhost": true, "127.0.0.1": true, "'::1'": true, "127.0.0.2": false, "relay.corp.example": false} {
+		text := base + "mail: {enabled: true, host: " + host + ", tls: none, auth: plain, user: svc, password: {env: PW}, from: a@example.org, to: [b@example.org]}\n"
+		_, err := Parse("x.yaml", []byte(text), env(map[string]string{"PW": "x"}))
+		if ok && err != nil {
+			t.Errorf("%s: %v", host, err)
+		}
+		if !ok && (err == nil || !strings.Contains(err.Error(), "would send the password in clear")) {
+			t.Errorf("%s: got %v, want the password in clear refused", host, err)
+		}
+	}
+}
+
+// TestPrintedConfigHidesSecrets: however a configuration is printed, the
+// resolved passwords are not in it.
+func TestPrintedConfigHidesSecrets(t *testing.T) {
+	text := "database: {driver: sqlserver, server: sql1, name: SMS_KID, user: reader, password: {env: DBPW}}\n" +
+		"logs: {source: local, root: clients}\n"
+	c, err := Parse("x.yaml", []byte(text), env(map[string]string{"DBPW": "pa55w0rd-secret"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"%v", "%+v", "%#v"} {
+		if out := fmt.Sprintf(format, c); strings.Contains(out, "pa55w0rd-secret") {
+			t.Errorf("%s prints the password: %s", format, out)
+		}
+	}
+	if got := fmt.Sprint(c.Database.Password); got != "{env: DBPW}" {
+		t.Errorf("the secret prints as %q", got)
 	}
 }

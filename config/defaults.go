@@ -1,6 +1,10 @@
 package config
 
-import "time"
+import (
+	"time"
+
+	"smsfail/mail"
+)
 
 // Default is the configuration an empty file gives: every default filled.
 func Default() *Config {
@@ -36,13 +40,13 @@ func Default() *Config {
 		},
 		Report: Report{Dir: "reports", PerCollectionSheets: &sheets, KeepLogs: &keep},
 		Mail: Mail{
-			TLS:            "starttls",
-			Auth:           "none",
-			Subject:        "smsfail {site}: {failures} failures on {date}",
-			MaxAttachBytes: 7 << 20,
+			TLS:            mail.TLSStartTLS,
+			Auth:           mail.AuthNone,
+			Subject:        mail.DefaultSubject,
+			MaxAttachBytes: mail.DefaultMaxAttachBytes,
 			Retries:        3,
-			Backoff:        Duration(10 * time.Second),
-			Timeout:        Duration(30 * time.Second),
+			Backoff:        Duration(mail.DefaultBackoff),
+			Timeout:        Duration(mail.DefaultTimeout),
 		},
 		Schedule: Schedule{Grace: Duration(10 * time.Minute)},
 		State:    State{Dir: "state"},

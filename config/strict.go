@@ -78,16 +78,13 @@ func (p *problems) err() error {
 	return p.errs
 }
 
-var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
-
-// walk checks that every key of n is a field of t, recording the line of
-// every key on the way. It stops at types that decode themselves.
+// walk checks that every key of n is a field of t and that every value
+// decodes into its field, recording the line of every key on the way, so
+// that each problem is placed at the very key it is about, even among
+// several keys written on one line ({retries: x, concurrency: 3}).
 func (p *problems) walk(n *yaml.Node, t reflect.Type, path string) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
-	}
-	if reflect.PointerTo(t).Implements(unmarshalerType) && t != reflect.TypeFor[Secret]() {
-		return
 	}
 	switch {
 	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
@@ -97,6 +94,10 @@ func (p *problems) walk(n *yaml.Node, t reflect.Type, path string) {
 			key := fmt.Sprintf("%s[%d]", path, i)
 			p.lines[key] = item.Line
 			p.walk(item, t.Elem(), key)
+		}
+	default:
+		if err := n.Decode(reflect.New(t).Interface()); err != nil {
+			p.decodeErrors(err, path, n)
 		}
 	}
 }
@@ -178,37 +179,33 @@ func distance(a, b string) int {
 	return prev[len(b)]
 }
 
-// typeErrors turns the decoder's "line N: cannot unmarshal ..." messages into
-// Errors placed at their line.
-func (p *problems) typeErrors(err error) {
+// decodeErrors turns the decoder's "line N: cannot unmarshal ..." messages
+// about key, whose value is n when known, into Errors placed at their line.
+func (p *problems) decodeErrors(err error, key string, n *yaml.Node) {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
-		p.errs = append(p.errs, &Error{File: p.file, Msg: err.Error()})
+		p.errs = append(p.errs, &Error{File: p.file, Line: p.line(key), Key: key, Msg: err.Error()})
 		return
 	}
 	for _, msg := range te.Errors {
-		line := 0
-		if rest, ok := strings.CutPrefix(msg, "line "); ok {
-			if num, text, ok := strings.Cut(rest, ": "); ok {
-				if l, err := strconv.Atoi(num); err == nil {
-					line, msg = l, text
-				}
-			}
+		line, text := splitLine(msg)
+		if line == 0 {
+			line = p.line(key)
 		}
-		p.errs = append(p.errs, &Error{File: p.file, Line: line, Key: p.keyAt(line), Msg: plainTypeError(msg)})
+		p.errs = append(p.errs, &Error{File: p.file, Line: line, Key: key, Msg: plainTypeError(text, n)})
 	}
 }
 
-// keyAt names the deepest key written on line, so a type error says which
-// setting it is about.
-func (p *problems) keyAt(line int) string {
-	best := ""
-	for k, l := range p.lines {
-		if l == line && len(k) > len(best) {
-			best = k
+// splitLine takes the line out of the decoder's "line N: what" messages.
+func splitLine(msg string) (int, string) {
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if num, text, ok := strings.Cut(rest, ": "); ok {
+			if l, err := strconv.Atoi(num); err == nil {
+				return l, text
+			}
 		}
 	}
-	return best
+	return 0, msg
 }
 
 var (
@@ -217,8 +214,9 @@ var (
 )
 
 // plainTypeError rewrites "cannot unmarshal !!str `many` into int" as
-// "expected a whole number, got the text `many`".
-func plainTypeError(msg string) string {
+// "expected a whole number, got the text `many`", quoting the whole of n's
+// value where the decoder cuts it short.
+func plainTypeError(msg string, n *yaml.Node) string {
 	rest, ok := strings.CutPrefix(msg, "cannot unmarshal ")
 	if !ok {
 		return msg
@@ -230,16 +228,24 @@ func plainTypeError(msg string) string {
 	}
 	kinds := map[string]string{"str": "text", "int": "a number", "float": "a number", "bool": "true or false", "seq": "a list", "map": "a mapping", "null": "nothing"}
 	gotText := kinds[got[1]]
-	if got[2] != "" {
+	switch {
+	case got[2] != "" && n != nil && n.Kind == yaml.ScalarNode:
+		gotText += " `" + n.Value + "`"
+	case got[2] != "":
 		gotText += " " + got[2]
 	}
-	types := map[string]string{"int": "a whole number", "int64": "a whole number", "bool": "true or false", "string": "text"}
-	wantText, ok := types[want[2]]
+	one := map[string]string{"int": "a whole number", "int64": "a whole number", "bool": "true or false", "string": "text"}
+	wantText, ok := one[want[2]]
 	if !ok {
 		wantText = "a mapping of settings"
 	}
 	if want[1] != "" {
-		wantText = "a list of " + strings.TrimPrefix(strings.TrimPrefix(wantText, "a "), "mapping of ") + "s"
+		lists := map[string]string{"int": "whole numbers, written [1, 2]", "int64": "whole numbers, written [1, 2]", "string": "texts, written [a, b]"}
+		wantText, ok = lists[want[2]]
+		if !ok {
+			wantText = "mappings of settings, each starting with -"
+		}
+		wantText = "a list of " + wantText
 	}
 	return "expected " + wantText + ", got " + gotText
 }

@@ -145,15 +145,37 @@ func nodeError(n *yaml.Node, msg string) error {
 }
 
 // readSecretFile reads a small regular file: a secret is a line, and a
-// device or a pipe named by mistake must not hang the job at start.
+// device or a pipe named by mistake must not hang the job at start. The
+// check comes before the open, since opening a pipe waits for a writer.
 func readSecretFile(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
 	return io.ReadAll(io.LimitReader(f, 64<<10))
 }
+
+// String says where the secret comes from, never its value, so printing a
+// configuration (%v, %+v, a log line) cannot leak it.
+func (s Secret) String() string {
+	switch {
+	case s.Env != "":
+		return "{env: " + s.Env + "}"
+	case s.File != "":
+		return "{file: " + s.File + "}"
+	case s.value != "":
+		return "{set in code}"
+	}
+	return ""
+}
+
+// GoString hides the value from %#v as String does from %v.
+func (s Secret) GoString() string { return "config.Secret" + s.String() }

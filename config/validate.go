@@ -3,8 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net"
-	"net/mail"
+	netmail "net/mail"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -14,15 +13,10 @@ import (
 	"time"
 
 	"smsfail/logtext"
+	"smsfail/mail"
+	"smsfail/query"
 	"smsfail/schedule"
 )
-
-// idPattern is the form of SMS advertisement, package and collection IDs:
-// a 3-character site code and 5 hex digits, or the built-in SMS00001 style.
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9]{8}$`)
-
-// ValidID reports whether s has the form of an SMS object ID (KID2000A).
-func ValidID(s string) bool { return idPattern.MatchString(s) }
 
 func (c *Config) validate(p *problems) {
 	c.Site.validate(p)
@@ -84,10 +78,17 @@ func loadLocation(p *problems, key, name string) *time.Location {
 	return loc
 }
 
-func (s *Site) validate(p *problems) {
-	if s.Code != "" && !regexp.MustCompile(`^[A-Za-z0-9]{3}$`).MatchString(s.Code) {
-		p.add("site.code", "%q is not a site code (3 letters or digits, like KID)", s.Code)
+// siteCodePattern is the form of an SMS site code.
+var siteCodePattern = regexp.MustCompile(`^[A-Za-z0-9]{3}$`)
+
+func siteCode(p *problems, key, code string) {
+	if code != "" && !siteCodePattern.MatchString(code) {
+		p.add(key, "%q is not a site code (3 letters or digits, like KID)", code)
 	}
+}
+
+func (s *Site) validate(p *problems) {
+	siteCode(p, "site.code", s.Code)
 	s.Location = loadLocation(p, "site.timezone", s.TimeZone)
 }
 
@@ -166,16 +167,22 @@ func (f *Failures) validate(p *problems) {
 		p.add("failures.message_ids", "give at least one message ID (10006)")
 	}
 	for i, id := range f.Advertisements {
-		if !ValidID(id) {
+		if !query.ValidAdvertisementID(id) {
 			p.add(fmt.Sprintf("failures.advertisements[%d]", i), "%q is not an advertisement ID (8 letters or digits, like KID2000A)", id)
 		}
 	}
 	for i, id := range f.Collections {
-		if !ValidID(id) {
+		if !query.ValidCollectionID(id) {
 			p.add(fmt.Sprintf("failures.collections[%d]", i), "%q is not a collection ID (8 letters or digits, like KID00012)", id)
 		}
 	}
-	between(p, "failures.exit_code_index", f.ExitCodeIndex, 0, 20)
+	siteCode(p, "failures.site_code", f.SiteCode)
+	// The query reads index 0 as "the default", so 0 cannot be passed on.
+	if f.ExitCodeIndex == 0 {
+		p.add("failures.exit_code_index", "insertion string 0 holds the advertisement ID, never the exit code: give 1 to 20 (3, the default, is where clients put it)")
+	} else {
+		between(p, "failures.exit_code_index", f.ExitCodeIndex, 1, 20)
+	}
 	positive(p, "failures.window", f.Window)
 }
 
@@ -264,9 +271,9 @@ func (r *Report) validate(p *problems, dir string) {
 func (m *Mail) validate(p *problems, dir string) {
 	m.CAFile = absIn(dir, m.CAFile)
 	if m.Port == 0 {
-		m.Port = 25
-		if m.TLS == "tls" {
-			m.Port = 465
+		m.Port = mail.DefaultPort
+		if m.TLS == mail.TLSImplicit {
+			m.Port = mail.DefaultImplicitPort
 		}
 	}
 	if !m.Enabled {
@@ -281,12 +288,17 @@ func (m *Mail) validate(p *problems, dir string) {
 	if m.Auth != "none" && (m.User == "" || !m.Password.Set()) {
 		p.add("mail.auth", "%s authentication needs mail.user and mail.password", m.Auth)
 	}
-	if m.Auth != "none" && m.TLS == "none" && !loopback(m.Host) {
+	if m.Auth != "none" && m.TLS == "none" && !mail.LocalRelay(m.Host) {
 		p.add("mail.auth", "%s authentication with tls: none would send the password in clear to %s: use tls: starttls or tls", m.Auth, m.Host)
 	}
-	for _, ph := range regexp.MustCompile(`\{[^{}]*\}`).FindAllString(m.Subject, -1) {
-		if ph != "{site}" && ph != "{date}" && ph != "{failures}" {
-			p.add("mail.subject", "%s is not a placeholder; use {site}, {date} and {failures}", ph)
+	for _, ph := range mail.UnknownPlaceholders(m.Subject) {
+		p.add("mail.subject", "%s is not a placeholder; use {site}, {date} and {failures}", ph)
+	}
+	// Read now, or a missing file would surface only when the first
+	// night's report is mailed.
+	if m.CAFile != "" {
+		if _, err := mail.LoadCA(m.CAFile); err != nil {
+			p.add("mail.ca_file", "%v", err)
 		}
 	}
 	addresses(p, "mail.from", []string{m.From})
@@ -300,19 +312,9 @@ func (m *Mail) validate(p *problems, dir string) {
 	positive(p, "mail.timeout", m.Timeout)
 }
 
-// loopback reports a relay on the same machine, where a password in clear
-// does not cross the network.
-func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 func addresses(p *problems, key string, list []string) {
 	for i, a := range list {
-		if _, err := mail.ParseAddress(a); err != nil {
+		if _, err := netmail.ParseAddress(a); err != nil {
 			k := key
 			if len(list) > 1 || strings.HasSuffix(key, "to") || strings.HasSuffix(key, "cc") {
 				k = fmt.Sprintf("%s[%d]", key, i)

@@ -4,7 +4,8 @@
 // and the truth of what each failing client's log shows, so that the job
 // runs end to end against it and tests can check its answers.
 //
-// The same seed gives the same site, byte for byte in the logs.
+// The same Options (seed and end of the window included) give the same
+// site, byte for byte in the logs.
 package demosite
 
 import (
@@ -13,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -131,7 +133,10 @@ func writeDatabase(ctx context.Context, r *rand.Rand, path string, s *site, as [
 	tmp := path + ".tmp"
 	n, err := loadDatabase(ctx, r, tmp, s, as, opts)
 	if err != nil {
-		return 0, errors.Join(err, os.Remove(tmp))
+		if rerr := os.Remove(tmp); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+			err = errors.Join(err, rerr)
+		}
+		return 0, err
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		return 0, fmt.Errorf("cannot put the demo site database in place: %w", err)

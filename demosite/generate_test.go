@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,7 +15,10 @@ import (
 	"time"
 )
 
-var stamp = regexp.MustCompile(`^\d+[.,]\d{3}: `)
+var (
+	stamp      = regexp.MustCompile(`^\d+[.,]\d{3}: `)
+	commaStamp = regexp.MustCompile(`(?m)^\d+,\d{3}: `)
+)
 
 var testNow = time.Date(2007, 2, 22, 6, 0, 0, 0, time.UTC)
 
@@ -152,7 +156,7 @@ func TestLogDamage(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := string(b)
-		comma = comma || strings.Contains(s, "0,0")
+		comma = comma || commaStamp.MatchString(s)
 		utf16 = utf16 || bytes.HasPrefix(b, []byte{0xFF, 0xFE})
 		cyrillic = cyrillic || (f.Lang == "ru" && f.Kind == "msi-verbose" && bytes.Contains(b, []byte{0xCE, 0xF8, 0xE8, 0xE1, 0xEA, 0xE0})) // "Ошибка" in cp1251
 		cyrillic = cyrillic || (f.Lang == "ru" && bytes.HasPrefix(b, []byte{0xFF, 0xFE}))
@@ -168,5 +172,20 @@ func TestLogDamage(t *testing.T) {
 		if !ok {
 			t.Errorf("no log of the default site shows %s", what)
 		}
+	}
+}
+
+// TestCancelledGenerateSaysWhy: a cancelled generation reports the
+// cancellation, not the temporary database it never made.
+func TestCancelledGenerateSaysWhy(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	_, err := Generate(ctx, dir, Options{Seed: 1, Clients: 20, Now: testNow, WithoutLogs: true})
+	if !errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "remove") {
+		t.Errorf("err = %v, want the cancellation alone", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, DBFile)); !os.IsNotExist(err) {
+		t.Errorf("a cancelled generation left %s: %v", DBFile, err)
 	}
 }

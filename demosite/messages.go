@@ -126,7 +126,8 @@ func newBackground(r *rand.Rand, s *site, n int) *background {
 	return &background{r: r, s: s, n: n, start: s.since, stride: stride}
 }
 
-// next returns the time of the next background message, or false.
+// peek returns the time of the next background message, or false when
+// there is none left.
 func (b *background) peek() (time.Time, bool) {
 	if b.i >= b.n {
 		return time.Time{}, false

@@ -135,7 +135,6 @@ func (l *msiLog) endFinalize() {
 	l.msi('s', "User policy value 'DisableRollback' is 0")
 	l.msi('s', "Machine policy value 'DisableRollback' is 0")
 	l.actionEnded("InstallFinalize", 3)
-	l.failed = true
 	l.msi('s', "Executing op: Header(Signature=1397708873,Version=301,Timestamp=%d,LangId=1033,Platform=0,ScriptType=2,ScriptMajorVersion=21,ScriptMinorVersion=4,ScriptAttributes=1)", 900000000+l.r.IntN(99999999))
 	l.msi('s', "Executing op: DialogInfo(Type=0,Argument=1033)")
 	l.msi('s', "Executing op: RollbackInfo(,RollbackAction=Rollback,RollbackDescription=Rolling back action:,RollbackTemplate=[1],CleanupAction=RollbackCleanup,CleanupDescription=Removing backup files,CleanupTemplate=File: [1])")

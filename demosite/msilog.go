@@ -17,7 +17,6 @@ type msiLog struct {
 	t            time.Time // local wall clock
 	lines        []string
 	cProc, sProc string // "E4:D8" style process:thread ids
-	failed       bool
 }
 
 func newMSILog(r *rand.Rand, a *assignment, start time.Time) *msiLog {
@@ -72,7 +71,7 @@ func (l *msiLog) action(name string) {
 	l.actionEnded(name, 1)
 }
 
-// writeMSILog gives the bytes of the log of one failed run.
+// writeMSILog gives the lines of the log of one failed run.
 func writeMSILog(r *rand.Rand, a *assignment, run attempt) []string {
 	l := newMSILog(r, a, run.start.Add(a.c.tzOffset))
 	l.header()
@@ -187,7 +186,6 @@ func (l *msiLog) failIn(action, errText string) {
 	l.actionStart(action)
 	l.productMsg(errText)
 	l.actionEnded(action, 3)
-	l.failed = true
 }
 
 func (l *msiLog) outOfDisk() {
@@ -196,7 +194,6 @@ func (l *msiLog) outOfDisk() {
 	l.msi('s', "PROPERTY CHANGE: Modifying OutOfNoRbDiskSpace property. Its current value is '0'. Its new value: '1'.")
 	l.productMsg(l.errorText(1601, `C:`, 61000+l.r.IntN(90000), 2000+l.r.IntN(30000)))
 	l.actionEnded("InstallValidate", 3)
-	l.failed = true
 }
 
 func (l *msiLog) databaseError() {
@@ -206,5 +203,4 @@ func (l *msiLog) databaseError() {
 	l.msi('s', "DEBUG: Error 2203:  Database: %s. Cannot open database file. System error -2147287035", pkg)
 	l.productMsg(l.errorText(2203, pkg, -2147287035))
 	l.actionEnded("InstallInitialize", 3)
-	l.failed = true
 }

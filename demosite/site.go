@@ -3,6 +3,7 @@ package demosite
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 )
 
@@ -227,7 +228,7 @@ func newClients(r *rand.Rand, opts Options) []*client {
 		c.nullColumns = r.Float64() < 0.01
 		if r.Float64() < 0.02 {
 			// Older clients report their name as it was typed at setup.
-			c.reported = toLower(c.name)
+			c.reported = strings.ToLower(c.name)
 		}
 		if r.Float64() < 0.003 {
 			// Its discovery record was deleted after it ran: the site knows
@@ -246,16 +247,6 @@ func newClients(r *rand.Rand, opts Options) []*client {
 		gone.known, gone.forceFail = false, true
 	}
 	return cs
-}
-
-func toLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 func pick(r *rand.Rand, ws []weighted) string {

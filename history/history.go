@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
@@ -72,7 +73,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	q.Add("_pragma", "synchronous(full)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite", "file:"+uriPath.Replace(path)+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("cannot open state database %s: %w", path, err)
 	}
@@ -86,6 +87,11 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	}
 	return h, nil
 }
+
+// uriPath escapes what a "file:" URI would read as an escape, the query or
+// a fragment: left as they are, a folder named "site #2" would put the
+// history in a file named "site " beside it.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
 // Path is the database file's path.
 func (h *DB) Path() string { return h.path }

@@ -3,6 +3,9 @@ package history
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +43,30 @@ func TestReopenKeepsHistory(t *testing.T) {
 	m, _, _ := runNight(t, h, s, night(1), OutcomeOK)
 	if mk := m.ByKey[key("PC01", "KID20001")]; mk.Status != StatusRecurring || mk.Nights != 2 {
 		t.Fatalf("after reopen: %+v", mk)
+	}
+}
+
+// A state folder whose path holds characters that mean something in a URI
+// keeps its history in that folder, not in a file named after part of it.
+func TestStateFolderWithURICharacters(t *testing.T) {
+	names := []string{"site #2", "100%", "50%41"}
+	if runtime.GOOS != "windows" {
+		names = append(names, "why?")
+	}
+	for _, name := range names {
+		parent := filepath.Join(t.TempDir(), name)
+		dir := filepath.Join(parent, "state")
+		h := open(t, dir)
+		runNight(t, h, &site{}, night(0), OutcomeOK)
+		h.Close()
+		if _, err := os.Stat(filepath.Join(dir, FileName)); err != nil {
+			t.Errorf("%q: no history in the state folder: %v", name, err)
+		}
+		h = open(t, dir)
+		if runs, err := h.Runs(context.Background(), 10); err != nil || len(runs) != 1 {
+			t.Errorf("%q: reopened history has %d runs, %v", name, len(runs), err)
+		}
+		h.Close()
 	}
 }
 

@@ -99,7 +99,6 @@ type Run struct {
 	marks   *Marks
 	base    int64 // the night marked against, 0 if none
 	rows    []findingRow
-	open    map[fkey]openRow
 	id      int64
 	outcome Outcome
 }
@@ -149,8 +148,8 @@ func (h *DB) Begin(spec RunSpec) (*Run, error) {
 
 // Mark marks each result new or recurring, finds the open failures fixed
 // since (asking successes once, for the open failures this run did not
-// see; nil skips that), and counts the
-// change since the last night. Commit then writes what Mark found.
+// see; nil skips that), and counts the change since the last night.
+// Commit then writes what Mark found.
 func (r *Run) Mark(ctx context.Context, results []smsfail.Result, successes Successes) (*Marks, error) {
 	if r.marks != nil {
 		return nil, fmt.Errorf("cannot mark run: already marked")
@@ -189,7 +188,7 @@ func (r *Run) Mark(ctx context.Context, results []smsfail.Result, successes Succ
 	if m.Change.Causes, err = r.h.causeChange(ctx, base, results); err != nil {
 		return nil, err
 	}
-	r.marks, r.rows, r.open = m, rows, open
+	r.marks, r.rows = m, rows
 	if base != nil {
 		r.base = base.ID
 	}

@@ -8,8 +8,11 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -62,8 +65,10 @@ type Job struct {
 	// says where to start; 24 hours when zero.
 	Window time.Duration
 
-	Logger   *slog.Logger
-	Progress func(stage string, done, total int) // nil: no progress shown
+	Logger *slog.Logger
+	// Progress is told each stage and, while logs are read, how many of
+	// the failures are settled; one call at a time. Nil shows nothing.
+	Progress func(stage string, done, total int)
 	Now      func() time.Time
 }
 
@@ -78,7 +83,7 @@ type Options struct {
 	// neither.
 	Nightly        bool
 	Since, Until   time.Time
-	Advertisements []string // narrows the configured filter
+	Advertisements []string // in place of the configured ones (failures.advertisements)
 	Out            string   // workbook path; default under ReportDir
 	NoMail         bool     // do not mail the report even when Mail is set
 	// Wait makes a run that finds another one going (in this process or
@@ -184,8 +189,9 @@ func (j *Job) window(ctx context.Context, opts Options, out *Outcome) error {
 }
 
 // produce runs the stages up to the workbook: query, fetch and classify,
-// mark, write.
-func (j *Job) produce(ctx context.Context, opts Options, out *Outcome, rec *record) error {
+// mark, write. A run that writes no workbook removes the folder it made
+// for it, with the logs kept there.
+func (j *Job) produce(ctx context.Context, opts Options, out *Outcome, rec *record) (err error) {
 	filter := j.filter(opts, out)
 	start := time.Now()
 	failures, route, err := j.query(ctx, filter)
@@ -195,11 +201,12 @@ func (j *Job) produce(ctx context.Context, opts Options, out *Outcome, rec *reco
 	}
 	out.Route = route
 	workbook, runDir := j.paths(opts, out.Started)
-	start = time.Now()
 	keepDir := ""
 	if !j.DiscardLogs {
 		keepDir = filepath.Join(runDir, "logs")
 	}
+	defer j.removeOnError(&err, newFolder(runDir, keepDir))
+	start = time.Now()
 	results := j.fetchAndClassify(ctx, failures, keepDir)
 	out.Durations["fetch"] = time.Since(start)
 	if err := ctx.Err(); err != nil {
@@ -218,4 +225,29 @@ func (j *Job) produce(ctx context.Context, opts Options, out *Outcome, rec *reco
 	err = j.writeReport(ctx, out, filter)
 	out.Durations["report"] = time.Since(start)
 	return err
+}
+
+// newFolder is the first of dirs, each inside the one before, that does
+// not exist yet: the folder a run makes, so that a folder given with --out
+// is never removed. "" when all exist.
+func newFolder(dirs ...string) string {
+	for _, d := range dirs {
+		if d == "" {
+			return ""
+		}
+		if _, err := os.Stat(d); errors.Is(err, fs.ErrNotExist) {
+			return d
+		}
+	}
+	return ""
+}
+
+// removeOnError removes dir when *err is set.
+func (j *Job) removeOnError(err *error, dir string) {
+	if *err == nil || dir == "" {
+		return
+	}
+	if rerr := os.RemoveAll(dir); rerr != nil {
+		j.logger().Warn("cannot remove the folder of a run that wrote no workbook", "folder", dir, "err", rerr)
+	}
 }

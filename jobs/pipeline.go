@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"smsfail"
@@ -100,8 +100,16 @@ func (j *Job) fetchAndClassify(ctx context.Context, failures []smsfail.Failure, 
 	findings := make([]*smsfail.Finding, len(targets))
 	opts := j.Fetch
 	opts.KeepDir = keepDir
-	var settled atomic.Int64
-	opts.Done = func(n int) { j.progress("fetch", int(settled.Add(int64(n))), len(targets)) }
+	// Hosts settle on many goroutines: counting and reporting under one
+	// lock keeps the count shown from going back.
+	var mu sync.Mutex
+	settled := 0
+	opts.Done = func(n int) {
+		mu.Lock()
+		defer mu.Unlock()
+		settled += n
+		j.progress("fetch", settled, len(targets))
+	}
 	j.progress("fetch", 0, len(targets))
 	fetched := fetch.Run(ctx, j.Source, opts, targets, func(ctx context.Context, i int, body io.Reader) error {
 		f, err := j.classify(body)
@@ -150,7 +158,7 @@ func (j *Job) writeReport(ctx context.Context, out *Outcome, f query.Filter) err
 	}
 	addHistory(&run, out)
 	if err := report.Write(ctx, out.Workbook, run, slices.Values(out.Results)); err != nil {
-		return fmt.Errorf("cannot write the workbook %s: %w", out.Workbook, err)
+		return err // it names the workbook and what failed
 	}
 	j.logger().Info("workbook written", "path", out.Workbook, "failures", len(out.Results))
 	return nil

@@ -81,12 +81,14 @@ func (r *record) mark(ctx context.Context, out *Outcome) error {
 	return nil
 }
 
-// commit records the run once its workbook is written.
+// commit records the run once its workbook is written. A cancel that
+// comes now no longer stops it: the workbook has reported the failures,
+// and a night left out of the history would report them as new again.
 func (r *record) commit(ctx context.Context, out *Outcome) error {
 	if r.run == nil {
 		return nil
 	}
-	id, err := r.run.Commit(ctx, history.CommitInfo{Outcome: reportOutcome(out), Report: out.Workbook, Durations: out.Durations})
+	id, err := r.run.Commit(context.WithoutCancel(ctx), history.CommitInfo{Outcome: reportOutcome(out), Report: out.Workbook, Durations: out.Durations})
 	if err != nil {
 		return err
 	}

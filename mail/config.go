@@ -4,7 +4,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"log/slog"
-	"net"
 	netmail "net/mail"
 	"os"
 	"regexp"
@@ -83,7 +82,7 @@ func (c Config) Validate() error {
 		if c.User == "" {
 			add("auth %s needs a user", c.Auth)
 		}
-		if c.TLS == TLSNone && !isLoopback(c.Host) {
+		if c.TLS == TLSNone && !LocalRelay(c.Host) {
 			add("auth %s without TLS would send the password in clear to %s: use tls starttls or tls", c.Auth, c.Host)
 		}
 	default:
@@ -100,13 +99,11 @@ func (c Config) Validate() error {
 			add("recipient %q: %v", a, err)
 		}
 	}
-	for _, p := range regexp.MustCompile(`\{[^{}]*\}`).FindAllString(c.Subject, -1) {
-		if p != "{site}" && p != "{date}" && p != "{failures}" {
-			add("subject uses %s; it may use {site}, {date} and {failures}", p)
-		}
+	for _, p := range UnknownPlaceholders(c.Subject) {
+		add("subject uses %s; it may use {site}, {date} and {failures}", p)
 	}
 	if c.CAFile != "" {
-		if _, err := loadCA(c.CAFile); err != nil {
+		if _, err := LoadCA(c.CAFile); err != nil {
 			add("%v", err)
 		}
 	}
@@ -116,16 +113,30 @@ func (c Config) Validate() error {
 	return nil
 }
 
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
+var placeholder = regexp.MustCompile(`\{[^{}]*\}`)
+
+// UnknownPlaceholders lists the {names} in a subject that Send does not
+// fill: it fills {site}, {date} and {failures}.
+func UnknownPlaceholders(subject string) []string {
+	var unknown []string
+	for _, p := range placeholder.FindAllString(subject, -1) {
+		if p != "{site}" && p != "{date}" && p != "{failures}" {
+			unknown = append(unknown, p)
+		}
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return unknown
 }
 
-// loadCA returns the system's roots plus the certificates in file.
-func loadCA(file string) (*x509.CertPool, error) {
+// LocalRelay reports whether host names a relay on this machine, the only
+// one go-mail sends a password to without TLS: exactly localhost, 127.0.0.1
+// or ::1. Another loopback address would fail at the first send.
+func LocalRelay(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
+}
+
+// LoadCA returns the system's roots plus the certificates in file, the
+// site's own CA.
+func LoadCA(file string) (*x509.CertPool, error) {
 	pem, err := os.ReadFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read CA file %s: %w", file, err)

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	netmail "net/mail"
 	"strconv"
 
@@ -91,4 +92,4 @@ func SendTest(ctx context.Context, cfg Config, site string) error {
 	return deliver(ctx, cfg, m, "the test message")
 }
 
-func (c Config) server() string { return c.Host + ":" + strconv.Itoa(c.Port) }
+func (c Config) server() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }

@@ -3,6 +3,7 @@ package mail
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -75,5 +76,14 @@ func TestSendTest(t *testing.T) {
 	}
 	if p := smtptest.Find(parts, "text/plain"); p == nil || !strings.Contains(string(p.Body), "smsfail check --send-test") {
 		t.Errorf("body: %+v", parts)
+	}
+}
+
+func TestProbeNamesAnIPv6Server(t *testing.T) {
+	cfg := config(&smtptest.Server{Host: "::1", Port: smtptest.RefusedPort(t)})
+	res, err := Probe(context.Background(), cfg)
+	want := "[::1]:" + strconv.Itoa(cfg.Port)
+	if res.Server != want || err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("server %q, error %v; want %s named", res.Server, err, want)
 	}
 }

@@ -57,6 +57,12 @@ func deliver(ctx context.Context, cfg Config, msg *gomail.Msg, what string) erro
 		if err == nil {
 			return nil
 		}
+		if msg.IsDelivered() {
+			// The server took the message (250 after DATA); what failed
+			// came after it, and sending again would mail it twice.
+			cfg.Logger.Warn("mail delivered, but the session did not end cleanly", "server", server, "err", redact(err, cfg.Password))
+			return nil
+		}
 		switch {
 		case ctx.Err() != nil:
 			return redact(fmt.Errorf("cannot send %s to %s: %w", what, server, errors.Join(err, ctx.Err())), cfg.Password)
@@ -123,7 +129,7 @@ func subject(tmpl string, s Summary) string {
 func newClient(cfg Config) (*gomail.Client, error) {
 	tlsConfig := &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
 	if cfg.CAFile != "" {
-		pool, err := loadCA(cfg.CAFile)
+		pool, err := LoadCA(cfg.CAFile)
 		if err != nil {
 			return nil, err
 		}
@@ -154,11 +160,17 @@ func newClient(cfg Config) (*gomail.Client, error) {
 }
 
 // permanent tells failures that a retry cannot mend: the server's 5xx
-// answers, certificates, a server without STARTTLS or the mechanism asked.
+// answers, a message that cannot be addressed, certificates, a server
+// without STARTTLS or the mechanism asked. A connection lost in the middle
+// of a session has no answer code and is temporary.
 func permanent(err error) bool {
 	var se *gomail.SendError
 	if errors.As(err, &se) {
-		return !se.IsTemp()
+		switch se.Reason {
+		case gomail.ErrGetSender, gomail.ErrGetRcpts, gomail.ErrNoUnencoded:
+			return true
+		}
+		return se.ErrorCode() >= 500
 	}
 	var te *textproto.Error
 	if errors.As(err, &te) {

@@ -183,6 +183,45 @@ func TestTemporaryFailureRetried(t *testing.T) {
 	ts.Only(t)
 }
 
+// A connection lost in the middle of a message is a temporary failure:
+// the mail goes out on the next attempt, once.
+func TestConnectionLostMidMessageRetried(t *testing.T) {
+	ts := smtptest.Start(t, smtptest.Options{})
+	ts.HangUp(false, 1)
+	path, content := workbook(t, 100_000)
+	if err := Send(context.Background(), config(ts), testSummary(), path); err != nil {
+		t.Fatal(err)
+	}
+	if n := ts.Sessions(); n != 2 {
+		t.Fatalf("%d sessions, want the lost one and one more", n)
+	}
+	_, parts := smtptest.Parse(t, ts.Only(t).Data)
+	if !bytes.Equal(smtptest.Find(parts, XLSXType).Body, content) {
+		t.Fatal("attachment differs from the workbook")
+	}
+}
+
+// A server that accepts the message and then drops the connection has
+// the mail: it is neither sent again nor reported as not delivered.
+func TestConnectionLostAfterAcceptingNotResent(t *testing.T) {
+	ts := smtptest.Start(t, smtptest.Options{})
+	ts.HangUp(true, -1)
+	var logs bytes.Buffer
+	cfg := config(ts)
+	cfg.Logger = newTextLogger(&logs)
+	path, _ := workbook(t, 100)
+	if err := Send(context.Background(), cfg, testSummary(), path); err != nil {
+		t.Fatalf("a delivered mail reported as failed: %v", err)
+	}
+	if n := ts.Sessions(); n != 1 {
+		t.Fatalf("%d sessions: a delivered mail was sent again", n)
+	}
+	ts.Only(t)
+	if !strings.Contains(logs.String(), "delivered") {
+		t.Errorf("the lost connection is not logged:\n%s", logs.String())
+	}
+}
+
 func TestSTARTTLSRequiredButNotOffered(t *testing.T) {
 	ts := smtptest.Start(t, smtptest.Options{})
 	cfg := config(ts)

@@ -20,21 +20,26 @@ import (
 // resident set (VmHWM, Linux) and the peak of the Go runtime's memory. The
 // results are made on the fly by the iterator, so they do not count.
 // Targets: 100,000 rows in under 3 s, 1,000,000 in under 20 s, under 250 MB
-// at either size.
+// at either size. The last case has a sheet per collection, which excelize
+// holds in memory, with as many failures as they are made for.
 //
 //	go test ./report -run '^$' -bench Write -benchtime 1x
 func BenchmarkWrite(b *testing.B) {
 	for _, bc := range []struct {
-		rows   int
-		sorted bool
-	}{{100_000, true}, {1_000_000, true}, {100_000, false}} {
+		rows    int
+		sorted  bool
+		perColl bool
+	}{{100_000, true, false}, {1_000_000, true, false}, {100_000, false, false}, {perCollectionRowLimit, true, true}} {
 		name := fmt.Sprintf("rows=%d", bc.rows)
 		if !bc.sorted {
 			name += "/unsorted"
 		}
+		if bc.perColl {
+			name += "/sheets-per-collection"
+		}
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				m := runBenchChild(b, bc.rows, bc.sorted)
+				m := runBenchChild(b, bc.rows, bc.sorted, bc.perColl)
 				b.ReportMetric(m["seconds"], "s/workbook")
 				b.ReportMetric(m["cpu"], "cpu-s/workbook")
 				b.ReportMetric(m["rss"]/(1<<20), "peak-RSS-MB")
@@ -47,12 +52,12 @@ func BenchmarkWrite(b *testing.B) {
 
 // runBenchChild runs TestBenchChild in a new process and returns what it
 // measured.
-func runBenchChild(b *testing.B, rows int, sorted bool) map[string]float64 {
+func runBenchChild(b *testing.B, rows int, sorted, perColl bool) map[string]float64 {
 	b.Helper()
 	out := filepath.Join(b.TempDir(), "bench.xlsx")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchChild$", "-test.v")
 	cmd.Env = append(os.Environ(), "REPORT_BENCH_ROWS="+strconv.Itoa(rows), "REPORT_BENCH_OUT="+out,
-		"REPORT_BENCH_SORTED="+strconv.FormatBool(sorted))
+		"REPORT_BENCH_SORTED="+strconv.FormatBool(sorted), "REPORT_BENCH_PER_COLLECTION="+strconv.FormatBool(perColl))
 	stdout, err := cmd.CombinedOutput()
 	if err != nil {
 		b.Fatalf("benchmark child: %v\n%s", err, stdout)
@@ -84,9 +89,13 @@ func TestBenchChild(t *testing.T) {
 		t.Skip("run by BenchmarkWrite")
 	}
 	sorted := os.Getenv("REPORT_BENCH_SORTED") != "false"
+	run, collections := testRun(), 200 // more than get a sheet each
+	if os.Getenv("REPORT_BENCH_PER_COLLECTION") == "true" {
+		run.PerCollectionSheets, collections = 20, 20
+	}
 	peak, stop := sampleGoMemory()
 	start := time.Now()
-	err := Write(context.Background(), out, testRun(), generated(rows, 200, sorted))
+	err := Write(context.Background(), out, run, generated(rows, collections, sorted))
 	elapsed := time.Since(start)
 	stop()
 	if err != nil {

@@ -20,23 +20,29 @@ const (
 	sheetFixed       = "Fixed"
 )
 
-// perCollectionRowLimit bounds the rows the per-collection sheets repeat:
-// each such sheet is held in memory until the workbook is saved when it is
-// small, and past this many rows the filter buttons of Failures serve better.
-const perCollectionRowLimit = 200_000
+// perCollectionRowLimit bounds the rows the per-collection sheets repeat.
+// excelize keeps a streamed sheet in memory until the workbook is saved
+// unless its XML outgrows 16 MB, and a site's collections rarely do: each
+// row costs about 1.5 KB, three times that while the buffers grow and the
+// garbage waits. At 200,000 rows in 20 collections the peak was 970 MB; at
+// this many, within the 250 MB the workbook is allowed. Past it the filter
+// buttons of Failures serve as well.
+const perCollectionRowLimit = 20_000
 
 // book is a workbook being built.
 type book struct {
-	f      *excelize.File
-	st     *styles
-	names  *sheetNames
-	perRow int // data rows per sheet; maxDataRows but in tests
+	f           *excelize.File
+	st          *styles
+	names       *sheetNames
+	perRow      int // data rows per sheet; maxDataRows but in tests
+	perCollRows int // failures past which no sheet per collection is made
 }
 
 // layout is the sheets decided before any is written.
 type layout struct {
 	failures    []string
 	unreachable []string
+	fixed       []string            // none without history
 	perColl     map[string][]string // collection ID → its sheets, when made
 	perCollNote string              // why there are per-collection sheets or not
 }
@@ -47,6 +53,9 @@ func (b *book) build(ctx context.Context, run Run, t *tally, ord *order, results
 	b.st, b.names = newStyles(b.f), newSheetNames()
 	if b.perRow <= 0 {
 		b.perRow = maxDataRows
+	}
+	if b.perCollRows <= 0 {
+		b.perCollRows = perCollectionRowLimit
 	}
 	if err := b.f.SetSheetName("Sheet1", b.names.name(sheetSummary, "")); err != nil {
 		return err
@@ -64,8 +73,8 @@ func (b *book) build(ctx context.Context, run Run, t *tally, ord *order, results
 	if err := writeCauses(b, run, t); err != nil {
 		return fmt.Errorf("cannot write the Causes sheet: %w", err)
 	}
-	if len(run.Fixed) > 0 {
-		if err := writeFixed(b, run); err != nil {
+	if len(lay.fixed) > 0 {
+		if err := writeFixed(b, run, lay.fixed); err != nil {
 			return fmt.Errorf("cannot write the Fixed sheet: %w", err)
 		}
 	}
@@ -95,7 +104,8 @@ func (b *book) createSheets(run Run, t *tally) (*layout, error) {
 	add = append(add, lay.unreachable...)
 	add = append(add, b.names.name(sheetCauses, ""))
 	if len(run.Fixed) > 0 {
-		add = append(add, b.names.name(sheetFixed, ""))
+		lay.fixed = b.numbered(sheetFixed, sheetsFor(len(run.Fixed), b.perRow))
+		add = append(add, lay.fixed...)
 	}
 	add = append(add, b.perCollectionSheets(run, t, lay)...)
 	for _, name := range add {
@@ -120,8 +130,8 @@ func (b *book) perCollectionSheets(run Run, t *tally, lay *layout) []string {
 	case n > run.PerCollectionSheets:
 		lay.perCollNote = fmt.Sprintf("not made: %d collections, more than the %d configured", n, run.PerCollectionSheets)
 		return nil
-	case t.counts.Failures > perCollectionRowLimit:
-		lay.perCollNote = fmt.Sprintf("not made: %d failures, more than %d; filter the Failures sheet", t.counts.Failures, perCollectionRowLimit)
+	case t.counts.Failures > b.perCollRows:
+		lay.perCollNote = fmt.Sprintf("not made: %d failures, more than %d; filter the Failures sheet", t.counts.Failures, b.perCollRows)
 		return nil
 	}
 	lay.perCollNote = "one sheet per collection, after Causes"

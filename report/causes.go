@@ -82,40 +82,34 @@ func sortedKeys(m map[string]int) []string {
 }
 
 // writeFixed lists the failures of the previous run that have since
-// succeeded.
-func writeFixed(b *book, run Run) error {
-	s, err := newSummaryStyles(b.st)
-	if err != nil {
-		return err
+// succeeded. It streams them as Failures is: after a night of a million
+// failures a fix can bring as many.
+func writeFixed(b *book, run Run, sheets []string) error {
+	fixed := make([]int, len(run.Fixed)) // an order, not a copy of the failures
+	for i := range fixed {
+		fixed[i] = i
 	}
-	g := &grid{f: b.f, st: b.st, sheet: sheetFixed, loc: run.Location}
-	headers := []string{"Machine", "Collection ID", "Collection", "Advertisement ID", "Advertisement", "Cause", "Last failed", "Fixed", "Nights failing"}
-	for i, h := range headers {
-		g.text(1, i+1, h, s.header)
-	}
-	for i, w := range []float64{20, 14, 36, 16, 36, 26, 20, 20, 14} {
-		g.width(i+1, w)
-	}
-	g.keep(b.f.SetPanes(sheetFixed, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
-	fixed := slices.Clone(run.Fixed)
-	slices.SortStableFunc(fixed, func(a, b FixedFailure) int {
+	slices.SortStableFunc(fixed, func(i, j int) int {
+		a, b := run.Fixed[i], run.Fixed[j]
 		return cmpStrings(a.CollectionID, b.CollectionID, a.AdvertisementID, b.AdvertisementID, a.Machine, b.Machine)
 	})
-	for i, fx := range fixed {
-		row := i + 2
-		g.text(row, 1, fx.Machine, 0)
-		g.text(row, 2, fx.CollectionID, 0)
-		g.text(row, 3, fx.CollectionName, 0)
-		g.text(row, 4, fx.AdvertisementID, 0)
-		g.text(row, 5, fx.AdvertisementName, 0)
-		g.text(row, 6, fx.Cause, 0)
-		g.date(row, 7, fx.LastFailed, s.date)
-		g.date(row, 8, fx.Fixed, s.date)
-		if fx.Nights > 0 {
-			g.num(row, 9, float64(fx.Nights), s.integer)
+	cols, rd := fixedColumns(), renderer{run: run}
+	cells, widths := make([]cell, len(cols)), make(columnWidths, len(cols))
+	for _, i := range fixed {
+		rd.fixed(run.Fixed[i], cells)
+		widths.add(cells, cols)
+	}
+	tb := b.table(sheets, "Fixed", cols, widths, "")
+	if err := tb.open(); err != nil {
+		return err
+	}
+	for _, i := range fixed {
+		rd.fixed(run.Fixed[i], cells)
+		if err := tb.write(cells, ""); err != nil {
+			return err
 		}
 	}
-	return g.err
+	return tb.finish()
 }
 
 // cmpStrings compares pairs of strings in turn: a1 with b1, then a2 with b2...

@@ -221,3 +221,22 @@ func (rd renderer) unreachable(r smsfail.Result, cells []cell) {
 	cells[6], cells[7] = textCell(string(r.Fetch.Outcome)), textCell(r.Fetch.Error)
 	cells[8], cells[9] = textCell(r.Fetch.UNC), rd.date(r.Fetch.Tried)
 }
+
+// fixedColumns lists the Fixed sheet's columns.
+func fixedColumns() []column {
+	return []column{
+		{"Machine", 20}, {"Collection ID", 12}, {"Collection", 40}, {"Advertisement ID", 12},
+		{"Advertisement", 40}, {"Cause", 26}, {"Last failed", 19}, {"Fixed", 19}, {"Nights failing", 8},
+	}
+}
+
+// fixed fills cells with the Fixed row of fx.
+func (rd renderer) fixed(fx FixedFailure, cells []cell) {
+	cells[0], cells[1] = textCell(fx.Machine), textCell(fx.CollectionID)
+	cells[2], cells[3] = textCell(fx.CollectionName), textCell(fx.AdvertisementID)
+	cells[4], cells[5] = textCell(fx.AdvertisementName), textCell(fx.Cause)
+	cells[6], cells[7], cells[8] = rd.date(fx.LastFailed), rd.date(fx.Fixed), cell{}
+	if fx.Nights > 0 {
+		cells[8] = numberCell(int64(fx.Nights))
+	}
+}

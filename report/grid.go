@@ -47,7 +47,7 @@ func (g *grid) put(row, col int, s string, style int) {
 		return
 	}
 	if s != "" {
-		g.keep(g.f.SetCellStr(g.sheet, g.ref(row, col), s))
+		g.keep(g.f.SetCellStr(g.sheet, g.ref(row, col), keepEscapesLiteral(s)))
 	}
 	g.style(row, col, style)
 }

@@ -107,6 +107,31 @@ func TestHostileInputStaysText(t *testing.T) {
 	}
 }
 
+// TestHostileTextOnSmallSheets checks the sheets written cell by cell
+// (Summary, Causes, Fixed) keep text that looks like an escape of Excel's
+// XML as typed: "_x0041_" must not be read as "A", nor "_x000D_" as a
+// carriage return.
+func TestHostileTextOnSmallSheets(t *testing.T) {
+	run := testRun()
+	run.Site = "_x005F_x0053_ite"
+	run.Fixed = []FixedFailure{{Machine: "PC_x0031_", Cause: "site-own-cause"}}
+	f, _ := writeBook(t, run, slices.Values(hostile()))
+	for _, c := range []struct{ sheet, want string }{
+		{"Summary", "_x005F_x0053_ite"},
+		{"Summary", "_x0041_ stays as typed"},
+		{"Causes", "_x0041_ stays as typed"},
+		{"Fixed", "PC_x0031_"},
+	} {
+		found := false
+		for _, row := range sheetRows(t, f, c.sheet) {
+			found = found || slices.Contains(row, c.want)
+		}
+		if !found {
+			t.Errorf("the %s sheet does not show %q as typed", c.sheet, c.want)
+		}
+	}
+}
+
 func TestHostileSheetNames(t *testing.T) {
 	f, _ := writeBook(t, testRun(), slices.Values(hostile()))
 	names := f.GetSheetList()

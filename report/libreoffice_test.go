@@ -265,6 +265,10 @@ func TestLibreOfficeOpensHostileWorkbooks(t *testing.T) {
 	if got := failures[2][colIndex(t, h, "Evidence")]; !strings.HasSuffix(got, cutMark) || utf16Len(got) > maxCellChars {
 		t.Errorf("LibreOffice reads the 100 KB line as %d characters", utf16Len(got))
 	}
+	causes := readCSV(t, out, hostileBook, "Causes")
+	if !slices.ContainsFunc(causes, func(r []string) bool { return slices.Contains(r, "_x0041_ stays as typed") }) {
+		t.Errorf("LibreOffice does not read the remediation _x0041_ as typed on the Causes sheet: %q", causes)
+	}
 	for _, sheet := range []string{strings.Repeat("Ж", 31), strings.Repeat("Ж", 27) + " (2)", "History (2)", "Servers EU all or some xxxxxxxx"} {
 		if rows := readCSV(t, out, hostileBook, sheet); len(rows) < 2 {
 			t.Errorf("sheet %s: %d rows", sheet, len(rows))

@@ -135,6 +135,7 @@ func Write(ctx context.Context, path string, run Run, results iter.Seq[smsfail.R
 // what otherwise takes a million rows.
 type limits struct {
 	rowsPerSheet int // data rows per sheet; 0 for Excel's maximum
+	perCollRows  int // failures past which no sheet per collection is made; 0 for perCollectionRowLimit
 	orderChunk   int // results held per pass over unsorted input; 0 for orderChunk
 }
 
@@ -151,7 +152,7 @@ func write(ctx context.Context, path string, run Run, results iter.Seq[smsfail.R
 		return fmt.Errorf("cannot write workbook %s: %w", path, err)
 	}
 	err = writeAtomic(ctx, path, func(b *book) error {
-		b.perRow = lim.rowsPerSheet
+		b.perRow, b.perCollRows = lim.rowsPerSheet, lim.perCollRows
 		return b.build(ctx, run, t, ord, results)
 	})
 	if err != nil {

@@ -2,7 +2,9 @@ package report
 
 import (
 	"cmp"
+	"context"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -388,6 +390,22 @@ func TestPerCollectionSheets(t *testing.T) {
 		if tables, _ := f.GetTables("Workstations " + coll); len(tables) != 1 {
 			t.Errorf("sheet of %s has %d tables, want 1", coll, len(tables))
 		}
+	}
+
+	// Past the failures the per-collection sheets may repeat, there are
+	// none, and the Summary says why.
+	path := filepath.Join(t.TempDir(), "report.xlsx")
+	if err := write(context.Background(), path, testRun(), slices.Values(sample()), limits{perCollRows: 9}); err != nil {
+		t.Fatal(err)
+	}
+	f = openBook(t, path)
+	if n := len(f.GetSheetList()); n != 4 {
+		t.Errorf("with 10 failures over a limit of 9: %d sheets, want 4", n)
+	}
+	if rows := sheetRows(t, f, "Summary"); !slices.ContainsFunc(rows, func(r []string) bool {
+		return len(r) > 1 && r[0] == "Sheets per collection" && strings.Contains(r[1], "10 failures, more than 9")
+	}) {
+		t.Errorf("the Summary does not say there are too many failures for sheets per collection")
 	}
 
 	run := testRun()

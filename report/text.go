@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/text/width"
 )
@@ -35,17 +34,49 @@ func clean(s string, keepLines bool) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	for i, r := range s {
-		if r == utf8.RuneError {
-			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
-				r = '\uFFFD'
-			}
-		}
+	// Ranging over s yields U+FFFD for each byte of invalid UTF-8.
+	for _, r := range s {
 		if r = cleanRune(r, keepLines); r >= 0 {
 			b.WriteRune(r)
 		}
 	}
 	return cut(b.String())
+}
+
+// keepEscapesLiteral escapes the underscore of every "_xHHHH_" in s as
+// "_x005F_", so that Excel shows the text as typed rather than reading
+// "_x0041_" as "A" or "_x000D_" as a carriage return. The stream writer
+// escapes them itself; excelize's cell API (v2.11.1) does not, so the
+// sheets written cell by cell need this.
+func keepEscapesLiteral(s string) string {
+	if !strings.Contains(s, "_x") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		// Escape-like runs may overlap ("_x005F_x0041_"): test every
+		// underscore, not only those after a match.
+		if s[i] == '_' && looksLikeEscape(s[i:]) {
+			b.WriteString("_x005F_")
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// looksLikeEscape reports whether s starts with "_x", four hex digits and
+// "_".
+func looksLikeEscape(s string) bool {
+	if len(s) < 7 || s[1] != 'x' || s[6] != '_' {
+		return false
+	}
+	for _, c := range []byte(s[2:6]) {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // cut shortens s to what a cell holds, ending it with cutMark.

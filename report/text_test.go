@@ -39,6 +39,21 @@ func TestCellText(t *testing.T) {
 	}
 }
 
+func TestKeepEscapesLiteral(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"plain_text", "plain_text"},
+		{"_x0041_", "_x005F_x0041_"},
+		{"a_x000d_b", "a_x005F_x000d_b"},
+		{"_x00G1_ _x041_", "_x00G1_ _x041_"},
+		// Overlapping runs: each underscore that starts one is escaped.
+		{"_x005F_x0041_", "_x005F_x005F_x005F_x0041_"},
+	} {
+		if got := keepEscapesLiteral(c.in); got != c.want {
+			t.Errorf("keepEscapesLiteral(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
 func TestCutCountsUTF16(t *testing.T) {
 	exact := strings.Repeat("a", maxCellChars)
 	if got := cellText(exact); got != exact {

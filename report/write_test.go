@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"math/rand/v2"
 	"os"
@@ -221,6 +222,45 @@ func TestRowsOverflowToNextSheet(t *testing.T) {
 	}
 	if want := []string{"Failures", "Failures_2", "Failures_3", "Unreachable", "Collection1", "Collection1_2", "Collection2", "Collection2_2"}; !slices.Equal(tables, want) {
 		t.Errorf("tables = %q, want %q", tables, want)
+	}
+}
+
+// TestFixedSheetOverflows checks the Fixed sheet is written like the other
+// long ones: a previous night of a million failures can be fixed at once.
+func TestFixedSheetOverflows(t *testing.T) {
+	run := testRun()
+	run.PerCollectionSheets = 0
+	for i := range 10 {
+		run.Fixed = append(run.Fixed, FixedFailure{Machine: fmt.Sprintf("PC%03d", 10-i), CollectionID: "PS10001A",
+			AdvertisementID: "PS120001", Cause: "disk-space", LastFailed: time.Date(2024, 2, 29, 22, 0, 0, 0, time.UTC), Nights: i})
+	}
+	path := filepath.Join(t.TempDir(), "report.xlsx")
+	if err := write(context.Background(), path, run, slices.Values(sample()), limits{rowsPerSheet: 4}); err != nil {
+		t.Fatal(err)
+	}
+	f := openBook(t, path)
+	want := []string{"Summary", "Failures", "Failures (2)", "Failures (3)", "Unreachable", "Causes", "Fixed", "Fixed (2)", "Fixed (3)"}
+	if got := f.GetSheetList(); !slices.Equal(got, want) {
+		t.Fatalf("sheets = %q, want %q", got, want)
+	}
+	var machines []string
+	for _, s := range want[6:] {
+		rows := sheetRows(t, f, s)
+		if rows[0][0] != "Machine" {
+			t.Errorf("%s has no header: %q", s, rows[0])
+		}
+		if tables, _ := f.GetTables(s); len(tables) != 1 {
+			t.Errorf("%s has %d tables, want 1", s, len(tables))
+		}
+		for n, row := range rows[1:] {
+			machines = append(machines, row[0])
+			if typ := cellType(t, f, s, 6, n+1); typ != "date" {
+				t.Errorf("%s row %d: Last failed is %s, want a date", s, n+1, typ)
+			}
+		}
+	}
+	if wantMachines := []string{"PC001", "PC002", "PC003", "PC004", "PC005", "PC006", "PC007", "PC008", "PC009", "PC010"}; !slices.Equal(machines, wantMachines) {
+		t.Errorf("fixed rows across sheets = %q, want %q", machines, wantMachines)
 	}
 }
 

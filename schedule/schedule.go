@@ -27,18 +27,15 @@ type Options struct {
 	// Seconds makes the spec start with a seconds field (six fields), for
 	// tests that cannot wait a minute.
 	Seconds bool
-	// OnError, when set, is called after a run that returned an error or
-	// panicked (the panic as a *PanicError), so it can be reported.
-	OnError func(err error)
 }
 
-// PanicError is a run that panicked.
-type PanicError struct {
-	Value any
-	Stack []byte
+// panicError is a run that panicked, with its stack for the log.
+type panicError struct {
+	value any
+	stack []byte
 }
 
-func (e *PanicError) Error() string { return fmt.Sprintf("the run panicked: %v", e.Value) }
+func (e *panicError) Error() string { return fmt.Sprintf("the run panicked: %v", e.value) }
 
 func parser(seconds bool) cron.Parser {
 	if seconds {
@@ -53,16 +50,6 @@ func parser(seconds bool) cron.Parser {
 func Parse(spec string, loc *time.Location) error {
 	_, err := parse(spec, loc, false)
 	return err
-}
-
-// Next is the first time after now that spec fires, in loc unless the spec
-// names its own CRON_TZ.
-func Next(spec string, loc *time.Location, now time.Time) (time.Time, error) {
-	s, err := parse(spec, loc, false)
-	if err != nil {
-		return time.Time{}, err
-	}
-	return s.Next(now.In(loc)), nil
 }
 
 func parse(spec string, loc *time.Location, seconds bool) (cron.Schedule, error) {
@@ -94,7 +81,7 @@ func Run(ctx context.Context, spec string, loc *time.Location, job func(ctx cont
 	defer cancelJobs()
 
 	c := cron.New(cron.WithLocation(loc), cron.WithLogger(cronLogger{log}))
-	r := &runner{log: log, job: job, ctx: jobCtx, onError: opts.OnError}
+	r := &runner{log: log, job: job, ctx: jobCtx}
 	id := c.Schedule(sched, r)
 	r.next = func() time.Time { return c.Entry(id).Next }
 	c.Start()
@@ -123,7 +110,6 @@ type runner struct {
 	log      *slog.Logger
 	job      func(ctx context.Context) error
 	ctx      context.Context
-	onError  func(error)
 	next     func() time.Time
 	stopping atomic.Bool
 
@@ -157,13 +143,10 @@ func (r *runner) Run() {
 	switch {
 	case err != nil:
 		attrs := []any{"duration", time.Since(start), "err", err}
-		if p, ok := err.(*PanicError); ok {
-			attrs = append(attrs, "stack", string(p.Stack))
+		if p, ok := err.(*panicError); ok {
+			attrs = append(attrs, "stack", string(p.stack))
 		}
 		r.log.Error("run failed", attrs...)
-		if r.onError != nil {
-			r.onError(err)
-		}
 	default:
 		r.log.Info("run finished", "duration", time.Since(start))
 	}
@@ -175,7 +158,7 @@ func (r *runner) Run() {
 func (r *runner) runOnce() (err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = &PanicError{Value: v, Stack: debug.Stack()}
+			err = &panicError{value: v, stack: debug.Stack()}
 		}
 	}()
 	return r.job(r.ctx)

@@ -64,7 +64,7 @@ func runCheck(ctx context.Context, a *app, args []string) error {
 	fs.StringVar(&o.host, "host", "", "read this `host`'s log share (default: the first hosts failing in the last failures.window)")
 	fs.BoolVar(&o.sendTest, "send-test", false, "send a test message to the configured recipients")
 	o.logs.flagsWithLevel(fs, "warn")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
 	}
 	if o.config == "" {
@@ -78,8 +78,12 @@ func runCheck(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	c := &checker{a: a, o: o, logger: logger}
-	items := c.run(ctx)
-	if !printChecklist(a.stdout, o.config, items) {
+	ok := printChecklist(a.stdout, o.config, c.run(ctx))
+	if err := ctx.Err(); err != nil {
+		// The items cut short failed for that alone.
+		return fmt.Errorf("check interrupted: %w", err)
+	}
+	if !ok {
 		return &exitError{code: exitFailure}
 	}
 	return nil

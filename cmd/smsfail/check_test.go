@@ -1,8 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -84,5 +89,84 @@ func TestCheckKeepsSecretsOut(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, "mail.password from $SMSFAIL_SMTP_PASSWORD") {
 		t.Errorf("the checklist does not say where the password comes from:\n%s", r.stdout)
+	}
+}
+
+// TestCheckStaleLock: a lock left by a killed run is a warning naming that
+// run, not a failure: check takes it over, and the next run starts clean.
+func TestCheckStaleLock(t *testing.T) {
+	s := newSite(t, "")
+	_, holder := startHolder(t, filepath.Join(s.dir, "state"))
+	holder.Process.Kill()
+	holder.Wait()
+	r := invoke(context.Background(), nil, "check", "--config", s.config)
+	want := fmt.Sprintf("pid %d", holder.Process.Pid)
+	if r.code != exitOK || !strings.Contains(r.stdout, "! state folder") || !strings.Contains(r.stdout, want) ||
+		!strings.Contains(r.stdout, "check took over its lock") {
+		t.Fatalf("want a warning naming the run that did not end (%s):\n%s", want, r)
+	}
+	r = invoke(context.Background(), nil, append([]string{"run", "--config", s.config}, s.window()...)...)
+	if strings.Contains(r.stderr, "took over the lock") {
+		t.Errorf("the run after check still found the lock stale:\n%s", r)
+	}
+}
+
+// TestCheckHostWithoutSiteQuery: with --host, the share is tried even when
+// the failure query fails, so each item says what is wrong on its own.
+func TestCheckHostWithoutSiteQuery(t *testing.T) {
+	s := newSite(t, "")
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := os.ReadFile(s.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = bytes.Replace(cfg, []byte("path: site.db"), []byte("path: "+empty), 1)
+	if err := os.WriteFile(s.config, cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	host := ""
+	for _, f := range s.truth.Default() {
+		if f.Log != "" {
+			host = f.Machine
+			break
+		}
+	}
+	r := invoke(context.Background(), nil, "check", "--config", s.config, "--host", host)
+	// Its log is not found without its failure (the package and program
+	// that name it), but its share is read.
+	if r.code != exitFailure || !strings.Contains(r.stdout, "✗ site database") ||
+		!regexp.MustCompile(`[✓!] client share +`+host+` via `).MatchString(r.stdout) {
+		t.Fatalf("want the site database failed and %s's share read:\n%s", host, r)
+	}
+}
+
+// TestDatabaseFix: the site database's usual failures each get their own
+// fix, told from the driver's own words.
+func TestDatabaseFix(t *testing.T) {
+	for _, c := range []struct {
+		driver, err, want string
+	}{
+		{"sqlserver", "cannot finish connecting on SQL Server smssql:1433: login error: mssql: login error: Login failed for user 'smsfail_reader'.", "database.user"},
+		{"sqlserver", "cannot finish connecting on SQL Server smssql:1433: TLS Handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority", "database.ca_file"},
+		{"sqlserver", "cannot finish connecting on SQL Server smssql:1433: dial tcp 10.0.0.5:1433: i/o timeout", "TCP 1433"},
+		{"sqlite", "cannot open the site database site.db: stat site.db: no such file or directory", "database.path"},
+	} {
+		if got := databaseFix(c.driver, errors.New(c.err)); !strings.Contains(got, c.want) {
+			t.Errorf("%s: fix %q, want it to name %s", c.err, got, c.want)
+		}
+	}
+}
+
+// TestCheckInterrupted: an interrupted check exits 130, as every command
+// does, not 1 as if an item had failed.
+func TestCheckInterrupted(t *testing.T) {
+	s := newSite(t, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if r := invoke(ctx, nil, "check", "--config", s.config); r.code != exitInterrupted {
+		t.Fatalf("want exit code %d:\n%s", exitInterrupted, r)
 	}
 }

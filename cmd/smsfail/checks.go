@@ -112,7 +112,7 @@ func (c *checker) state(ctx context.Context) item {
 	defer l.Release()
 	if l.Stale != nil {
 		return item{name: "state folder", state: warning, detail: detail,
-			fix: "the last run did not end (" + l.Stale.String() + "): see its log; the next run takes over the lock"}
+			fix: "the last run did not end (" + l.Stale.String() + "): see its log for why; check took over its lock, so the next run starts clean"}
 	}
 	return item{name: "state folder", state: passed, detail: detail + "; lock free"}
 }
@@ -135,14 +135,9 @@ func (c *checker) reports() item {
 // database connects and runs the failure query on the last hour.
 func (c *checker) database(ctx context.Context) (*query.DB, item) {
 	qc := databaseConfig(c.cfg.Database, c.logger)
-	fix := "check database.server, port or instance and name, that this machine reaches the server " +
-		"(TCP 1433, or UDP 1434 for a named instance) and that the login may read the site database's views"
-	if qc.Driver == query.DriverSQLite {
-		fix = "database.path must name the site database file"
-	}
 	db, err := query.Open(ctx, qc)
 	if err != nil {
-		return nil, item{name: "site database", state: failed, detail: err.Error(), fix: fix}
+		return nil, item{name: "site database", state: failed, detail: err.Error(), fix: databaseFix(qc.Driver, err)}
 	}
 	if c.job == nil {
 		return db, item{name: "site database", state: passed, detail: db.Target() + ": connected (the query needs the rules above)"}
@@ -151,10 +146,27 @@ func (c *checker) database(ctx context.Context) (*query.DB, item) {
 	until := time.Now()
 	failures, route, err := c.job.Failures(ctx, until.Add(-time.Hour), until)
 	if err != nil {
-		return db, item{name: "site database", state: failed, detail: err.Error(), fix: fix}
+		return db, item{name: "site database", state: failed, detail: err.Error(), fix: databaseFix(qc.Driver, err)}
 	}
 	return db, item{name: "site database", state: passed,
 		detail: fmt.Sprintf("%s: route %s, %d failures in the last hour", db.Target(), route, len(failures))}
+}
+
+// databaseFix says what to do about a site database that could not be
+// connected to or queried.
+func databaseFix(driver string, err error) string {
+	msg := err.Error()
+	switch {
+	case driver == query.DriverSQLite:
+		return "database.path must name the site database file"
+	case strings.Contains(msg, "Login failed"):
+		return "the server refused the login: check database.auth, database.user and the password database.password names"
+	case strings.Contains(msg, "certificate"):
+		return "the server's certificate is not trusted: give its CA's file in database.ca_file, " +
+			"or the name it carries in database.hostname_in_certificate"
+	}
+	return "check database.server, port or instance and name, that this machine reaches the server " +
+		"(TCP 1433, or UDP 1434 for a named instance) and that the login may read the site database's views"
 }
 
 // share reads one host's log the way a run does.
@@ -168,7 +180,7 @@ func (c *checker) share(ctx context.Context, db *query.DB) item {
 	}
 	candidates, err := c.candidates(ctx, db)
 	if err != nil {
-		return item{name: name, state: failed, detail: err.Error(), fix: "see the site database above"}
+		return item{name: name, state: failed, detail: err.Error(), fix: "see the site database above, or give a host to try with --host NAME"}
 	}
 	if len(candidates) == 0 {
 		return item{name: name, state: skipped, detail: fmt.Sprintf("no failing host in the last %s to try", c.cfg.Failures.Window.D()),
@@ -178,15 +190,15 @@ func (c *checker) share(ctx context.Context, db *query.DB) item {
 }
 
 // candidates are the failures whose logs check tries to read: the given
-// host's, or the first failing hosts'.
+// host's, or the first failing hosts'. A given host is tried even when the
+// query failed (the site database item says why), at the default log
+// paths when its own failure is not known.
 func (c *checker) candidates(ctx context.Context, db *query.DB) ([]smsfail.Failure, error) {
 	var failures []smsfail.Failure
+	var err error
 	if db != nil {
 		until := time.Now()
-		var err error
-		if failures, _, err = c.job.Failures(ctx, until.Add(-c.cfg.Failures.Window.D()), until); err != nil {
-			return nil, err
-		}
+		failures, _, err = c.job.Failures(ctx, until.Add(-c.cfg.Failures.Window.D()), until)
 	}
 	if c.o.host != "" {
 		for _, f := range failures {
@@ -195,6 +207,9 @@ func (c *checker) candidates(ctx context.Context, db *query.DB) ([]smsfail.Failu
 			}
 		}
 		return []smsfail.Failure{{Machine: c.o.host}}, nil
+	}
+	if err != nil {
+		return nil, err
 	}
 	sort.SliceStable(failures, func(i, j int) bool {
 		return strings.ToUpper(failures[i].Machine) < strings.ToUpper(failures[j].Machine)

@@ -22,6 +22,8 @@ Builds a demo SMS site in a folder (a SQLite site database with the real view
 names and a folder of client logs), writes smsfail.yaml for it, and runs the
 real job against it through the same code path as 'smsfail run'.
 Run it again with: smsfail run --config <dir>/smsfail.yaml --since 7d
+It exits 0 when the job ran, not 3: the demo site's unreachable hosts and
+missing logs are there on purpose.
 
 Flags:
 `
@@ -43,7 +45,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	fs.IntVar(&o.days, "days", 7, "`days` of status messages")
 	fs.StringVar(&o.run.out, "out", "", "write the workbook to this `path` (default: under <dir>/reports)")
 	o.run.logs.flags(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
 	}
 	if o.clients < 10 || o.days < 1 {

@@ -7,11 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
-	"smsfail"
-	"sort"
 	"strings"
-
-	"smsfail/jobs"
 )
 
 // newFlagSet makes a flag set whose usage (the text, the flags and the
@@ -59,6 +55,19 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseFlagsOnly parses args for a command that takes flags only: a word
+// left over is a wrong command line, never dropped (`run --config F
+// KID2000A` would otherwise run a whole night).
+func parseFlagsOnly(fs *flag.FlagSet, args []string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("%s: unexpected argument %q; see 'smsfail %s --help'", fs.Name(), fs.Arg(0), fs.Name())
+	}
+	return nil
+}
+
 // logOptions are the logging flags every long-running command takes.
 type logOptions struct {
 	level  string
@@ -85,37 +94,4 @@ func (o *logOptions) logger(w io.Writer) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, usageError("--log-format: %q is not text or json", o.format)
-}
-
-type count struct {
-	name string
-	n    int
-}
-
-// tally counts causes of the logs that were read and outcomes of those that
-// were not, each most frequent first.
-func tally(out *jobs.Outcome) (causes, unread []count) {
-	c, u := map[string]int{}, map[string]int{}
-	for _, r := range out.Results {
-		if b := r.Bucket(); smsfail.NotRead(b) {
-			u[strings.TrimPrefix(b, smsfail.NotReadPrefix)]++
-		} else {
-			c[b]++
-		}
-	}
-	return sortCounts(c), sortCounts(u)
-}
-
-func sortCounts(m map[string]int) []count {
-	list := make([]count, 0, len(m))
-	for k, v := range m {
-		list = append(list, count{k, v})
-	}
-	sort.Slice(list, func(i, j int) bool {
-		if list[i].n != list[j].n {
-			return list[i].n > list[j].n
-		}
-		return list[i].name < list[j].name
-	})
-	return list
 }

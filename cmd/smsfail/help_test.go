@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -41,5 +43,26 @@ func TestHelp(t *testing.T) {
 		if !strings.Contains(r.stdout, "  "+c.name+" ") {
 			t.Errorf("the main help lacks %s:\n%s", c.name, r.stdout)
 		}
+	}
+}
+
+// TestStrayArguments: a word the command does not take is a wrong command
+// line, not silently dropped: `run --config F KID2000A` must not run a
+// whole night in place of one advertisement.
+func TestStrayArguments(t *testing.T) {
+	s := newSite(t, "")
+	for _, args := range [][]string{
+		{"run", "--config", s.config, "KID2000A"},
+		{"serve", "--config", s.config, "now"},
+		{"check", "--config", s.config, "KID-PC0001"},
+		{"demo", "--dir", filepath.Join(t.TempDir(), "site"), "big"},
+	} {
+		r := invoke(context.Background(), nil, args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "unexpected argument") {
+			t.Errorf("%v:\n%s", args, r)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(s.dir, "state")); !os.IsNotExist(err) {
+		t.Errorf("a refused command line touched the state folder (%v)", err)
 	}
 }

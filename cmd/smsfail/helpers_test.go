@@ -21,10 +21,14 @@ import (
 
 // The test binary doubles as a second smsfail process: with
 // SMSFAIL_TEST_HOLD_LOCK set it takes the lock of that state folder, says
-// "locked" and holds it until its standard input closes.
+// "locked" and holds it until its standard input closes; with
+// SMSFAIL_TEST_MAIN set it is smsfail itself, its arguments smsfail's.
 func TestMain(m *testing.M) {
 	if dir := os.Getenv("SMSFAIL_TEST_HOLD_LOCK"); dir != "" {
 		os.Exit(holdLock(dir))
+	}
+	if os.Getenv("SMSFAIL_TEST_MAIN") != "" {
+		main()
 	}
 	os.Exit(m.Run())
 }

@@ -69,11 +69,21 @@ func commands() []command {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// The first signal cancels, which may take serve a grace period;
+		// a second one ends the process at once. The workbook and the
+		// history are safe against that, as against any kill.
+		<-signals
+		cancel()
+		<-signals
+		fmt.Fprintln(os.Stderr, "smsfail: interrupted again: stopping at once")
+		os.Exit(exitInterrupted)
+	}()
 	a := &app{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
-	code := dispatch(ctx, a, os.Args[1:])
-	stop()
-	os.Exit(code)
+	os.Exit(dispatch(ctx, a, os.Args[1:]))
 }
 
 // dispatch runs the subcommand named by args[0] and returns the exit code.

@@ -205,3 +205,50 @@ func TestServe(t *testing.T) {
 		}
 	}
 }
+
+// TestServeRefusesBrokenRules: a rules file that does not load stops serve
+// at start, instead of failing every night.
+func TestServeRefusesBrokenRules(t *testing.T) {
+	s := newSite(t, "schedule:\n  cron: \"@daily\"\nrules:\n  file: rules.yaml\n")
+	if err := os.WriteFile(filepath.Join(filepath.Dir(s.config), "rules.yaml"), []byte("rules:\n  - id: x\n    patern: y\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(s.config, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	a := &app{stdout: &out, stderr: &out, getenv: func(string) string { return "" }}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err = serve(ctx, a, cfg, serveOptions{logs: logOptions{level: "info", format: "text"}})
+	if err == nil || !strings.Contains(err.Error(), "patern") {
+		t.Fatalf("serve = %v, want the rules file's mistake\n%s", err, out.String())
+	}
+	if ctx.Err() != nil {
+		t.Fatal("serve waited for the schedule instead of refusing to start")
+	}
+}
+
+// TestWindowInSiteTimeZone: a date on the command line is a date of the
+// site's time zone, the one the workbook shows, and the summary speaks in
+// it too.
+func TestWindowInSiteTimeZone(t *testing.T) {
+	s := newSite(t, "")
+	cfg, err := os.ReadFile(s.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = bytes.Replace(cfg, []byte("site:\n"), []byte("site:\n  timezone: Asia/Tokyo\n"), 1)
+	if err := os.WriteFile(s.config, cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := invoke(context.Background(), nil, "run", "--config", s.config, "--since", "2026-03-01", "--until", "2026-03-02 06:00")
+	if r.code != exitOK || !strings.Contains(r.stdout, "from 2026-03-01 00:00 to 2026-03-02 06:00") {
+		t.Fatalf("want the window told in the site's time zone:\n%s", r)
+	}
+	run := lastRun(t, s)
+	if want := time.Date(2026, 2, 28, 15, 0, 0, 0, time.UTC); !run.Since.Equal(want) {
+		t.Errorf("--since 2026-03-01 in Asia/Tokyo began the window at %s, want %s", run.Since, want)
+	}
+}

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
+	"smsfail"
 	"smsfail/config"
 	"smsfail/history"
 	"smsfail/jobs"
@@ -73,7 +76,7 @@ func (o *runOptions) flags(fs *flag.FlagSet) {
 		}
 		return nil
 	})
-	fs.StringVar(&o.since, "since", "", "start of the window: a duration back from now (24h, 7d) or a `date` (2026-11-24, 2026-11-24T18:00:00Z); makes the run one by hand (default: where the last night ended)")
+	fs.StringVar(&o.since, "since", "", "start of the window: a duration back from now (24h, 7d) or a `date` in site.timezone (2026-11-24, 2026-11-24 18:00, 2026-11-24T18:00:00Z); makes the run one by hand (default: where the last night ended)")
 	fs.StringVar(&o.until, "until", "", "end of the window, a `date` or a duration back from now like --since; makes the run one by hand (default: now)")
 	fs.StringVar(&o.out, "out", "", "write the workbook to this `path` (default: a dated folder under report.dir)")
 	fs.BoolVar(&o.noMail, "no-mail", false, "do not mail the report, even with mail.enabled")
@@ -90,7 +93,7 @@ func runRun(ctx context.Context, a *app, args []string) error {
 	var o runOptions
 	fs := newFlagSet(a, "run", runUsage, envHelp+exitCodesHelp)
 	o.flags(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(a, "run", o.config)
@@ -108,7 +111,7 @@ func runJob(ctx context.Context, a *app, cfg *config.Config, o runOptions) error
 	}
 	opts := jobs.Options{Nightly: o.nightly(), Advertisements: o.advertisements, Out: o.out, NoMail: o.noMail, Wait: o.wait}
 	if !opts.Nightly {
-		if opts.Since, opts.Until, err = window(o.since, o.until, time.Now(), cfg.Failures.Window.D()); err != nil {
+		if opts.Since, opts.Until, err = window(o.since, o.until, time.Now(), cfg.Failures.Window.D(), cfg.Site.Location); err != nil {
 			return err
 		}
 	}
@@ -126,7 +129,7 @@ func runJob(ctx context.Context, a *app, cfg *config.Config, o runOptions) error
 	if err != nil {
 		return err
 	}
-	printSummary(a.stdout, out)
+	printSummary(a.stdout, out, cfg.Site.Location)
 	switch {
 	case out.MailError != nil:
 		return &exitError{code: exitMailFailed}
@@ -147,11 +150,12 @@ func loadConfig(a *app, cmd, file string) (*config.Config, error) {
 	return config.Load(file, a.getenv)
 }
 
-// window turns --since and --until into a UTC window ending now by default.
-func window(since, until string, now time.Time, def time.Duration) (time.Time, time.Time, error) {
+// window turns --since and --until into a UTC window ending now by
+// default. Dates are the site's (loc), as the workbook shows them.
+func window(since, until string, now time.Time, def time.Duration, loc *time.Location) (time.Time, time.Time, error) {
 	end := now
 	if until != "" {
-		t, err := parseWhen(until, now)
+		t, err := parseWhen(until, now, loc)
 		if err != nil {
 			return time.Time{}, time.Time{}, usageError("--until: %v", err)
 		}
@@ -159,7 +163,7 @@ func window(since, until string, now time.Time, def time.Duration) (time.Time, t
 	}
 	start := end.Add(-def)
 	if since != "" {
-		t, err := parseWhen(since, now)
+		t, err := parseWhen(since, now, loc)
 		if err != nil {
 			return time.Time{}, time.Time{}, usageError("--since: %v", err)
 		}
@@ -171,27 +175,29 @@ func window(since, until string, now time.Time, def time.Duration) (time.Time, t
 	return start.UTC(), end.UTC(), nil
 }
 
-// parseWhen reads a duration back from now (24h, 7d) or a date or time.
-func parseWhen(s string, now time.Time) (time.Time, error) {
+// parseWhen reads a duration back from now (24h, 7d) or a date or time,
+// in loc unless it names its own offset.
+func parseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	if d, err := config.ParseDuration(s); err == nil {
 		return now.Add(-d), nil
 	}
 	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			return t, nil
 		}
 	}
 	return time.Time{}, fmt.Errorf("%q is neither a duration (24h, 7d) nor a date (2026-11-24 or 2026-11-24T18:00:00Z)", s)
 }
 
-// printSummary tells the admin what the run found, most frequent causes first.
-func printSummary(w io.Writer, out *jobs.Outcome) {
+// printSummary tells the admin what the run found, most frequent causes
+// first, with times in the site's time zone loc.
+func printSummary(w io.Writer, out *jobs.Outcome, loc *time.Location) {
 	kind := "Run by hand"
 	if out.Kind == history.KindNightly {
 		kind = "Nightly run"
 	}
 	fmt.Fprintf(w, "%s: %d failures from %s to %s (route: %s)\n", kind, len(out.Results),
-		out.Since.Local().Format("2006-01-02 15:04"), out.Until.Local().Format("2006-01-02 15:04"), out.Route)
+		out.Since.In(loc).Format("2006-01-02 15:04"), out.Until.In(loc).Format("2006-01-02 15:04"), out.Route)
 	if m := out.Marks; m != nil {
 		ch := m.Change
 		against := "Since the last night"
@@ -224,4 +230,25 @@ func printSummary(w io.Writer, out *jobs.Outcome) {
 	case out.Mailed:
 		fmt.Fprintln(w, "Mail: sent")
 	}
+}
+
+type count struct {
+	name string
+	n    int
+}
+
+// tally splits the run's counts by bucket into the causes read out of logs
+// and the reasons logs were not read, each most frequent first.
+func tally(out *jobs.Outcome) (causes, unread []count) {
+	for b, n := range smsfail.Count(slices.Values(out.Results)).ByBucket {
+		if reason, ok := strings.CutPrefix(b, smsfail.NotReadPrefix); ok {
+			unread = append(unread, count{reason, n})
+		} else {
+			causes = append(causes, count{b, n})
+		}
+	}
+	byCount := func(a, b count) int { return cmp.Or(b.n-a.n, strings.Compare(a.name, b.name)) }
+	slices.SortFunc(causes, byCount)
+	slices.SortFunc(unread, byCount)
+	return causes, unread
 }

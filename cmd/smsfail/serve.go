@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
 	"smsfail/config"
 	"smsfail/jobs"
+	"smsfail/query"
 	"smsfail/schedule"
 )
 
@@ -32,7 +34,8 @@ marked new, recurring and fixed, the run is recorded and the report mailed.
 - A site database that cannot be reached at start is tried again at the run.
 - On SIGINT or SIGTERM (Ctrl-C, systemctl stop, the service manager's stop)
   serve takes no new run, lets a running one finish within schedule.grace,
-  then cancels it, waits for it to wind down and exits 0.
+  then cancels it, waits for it to wind down and exits 0. A second signal
+  stops it at once (exit code 130).
 
 Started by the Windows service manager ('smsfail service install'), serve
 runs as the service and logs to the Application event log.
@@ -54,7 +57,7 @@ func runServeCommand(ctx context.Context, a *app, args []string) error {
 	fs := newFlagSet(a, "serve", serveUsage, envHelp+exitCodesHelp)
 	fs.StringVar(&o.config, "config", "", "configuration `file` (default $SMSFAIL_CONFIG)")
 	o.logs.flags(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
 	}
 	if ok, err := runUnderServiceManager(a, func(ctx context.Context, a *app) error { return runServe(ctx, a, o) }); ok {
@@ -80,9 +83,18 @@ func serve(ctx context.Context, a *app, cfg *config.Config, o serveOptions) erro
 	if cfg.Schedule.Cron == "" {
 		return fmt.Errorf("%s: schedule.cron is empty: serve needs a schedule, like \"30 6 * * *\" (every day at 6:30)", cfg.File)
 	}
+	// Rules, log paths and the log source stay wrong until the
+	// configuration changes: refuse to start rather than fail every night.
+	if _, err := newJob(cfg, logger); err != nil {
+		return err
+	}
 	n := &nights{cfg: cfg, logger: logger}
 	defer n.close()
 	if _, err := n.job(ctx); err != nil {
+		var bad *query.ConfigError
+		if errors.As(err, &bad) {
+			return err
+		}
 		logger.Error("cannot connect now; trying again at the next run", "err", err)
 	}
 	return schedule.Run(ctx, cfg.Schedule.Cron, cfg.Schedule.Location, n.run, schedule.Options{

@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -42,18 +41,13 @@ func runServiceCommand(ctx context.Context, a *app, args []string) error {
 		return nil
 	}
 	verb := args[0]
-	fs := flag.NewFlagSet("service "+verb, flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	fs.Usage = func() { fmt.Fprint(a.stderr, serviceUsage) }
+	fs := newFlagSet(a, "service "+verb, serviceUsage+"\nFlags:\n", serviceEnvHelp+exitCodesHelp)
 	var opts serviceOptions
 	fs.StringVar(&opts.config, "config", "", "the configuration file the service runs with (install)")
 	fs.StringVar(&opts.user, "user", "", `account to run the service as, DOMAIN\NAME (install); LocalSystem when empty`)
 	fs.DurationVar(&opts.wait, "wait", 10*time.Minute, "how long to wait for the service to start or stop")
-	if err := fs.Parse(args[1:]); err != nil {
-		return usageError("%v", err)
-	}
-	if fs.NArg() > 0 {
-		return usageError("service %s: unexpected argument %q", verb, fs.Arg(0))
+	if err := parseFlagsOnly(fs, args[1:]); err != nil {
+		return err
 	}
 	switch verb {
 	case "install":

@@ -34,6 +34,13 @@ type Server struct {
 	dataErr  *smtp.SMTPError
 	failN    int
 	echo     bool
+	hangUp   hangUp
+}
+
+// hangUp says when the server drops a connection after reading a message.
+type hangUp struct {
+	n        int  // in the first n sessions, all when < 0; none when 0
+	accepted bool // after accepting the message rather than before answering
 }
 
 // Mail is one message the server accepted.
@@ -95,6 +102,17 @@ func (s *Server) Refuse(rcpt, data *smtp.SMTPError, n int) {
 	s.rcptErr, s.dataErr, s.failN = rcpt, data, n
 }
 
+// HangUp makes the server drop the connection once it has read a message,
+// in its first n sessions (all of them when n < 0): before answering, so
+// the message is lost; or, with accepted set, just after accepting it, so
+// the message is delivered and the client only sees the connection fail on
+// its next command.
+func (s *Server) HangUp(accepted bool, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hangUp = hangUp{n: n, accepted: accepted}
+}
+
 // EchoCredentials makes the server a careless one that repeats the
 // credentials it refused in its answer.
 func (s *Server) EchoCredentials() {
@@ -133,6 +151,7 @@ type session struct {
 	conn *smtp.Conn
 	n    int
 	cur  Mail
+	drop bool // drop the connection at the reset that follows an accepted message
 }
 
 // refusal returns the error to answer with in this session, if any.
@@ -189,14 +208,28 @@ func (ss *session) Data(r io.Reader) error {
 	if err := ss.refusal(func(s *Server) *smtp.SMTPError { return s.dataErr }); err != nil {
 		return err
 	}
-	ss.cur.Data = b
 	ss.s.mu.Lock()
+	defer ss.s.mu.Unlock()
+	h := ss.s.hangUp
+	hangUp := h.n < 0 || ss.n <= h.n
+	if hangUp && !h.accepted {
+		ss.conn.Conn().Close()
+		return io.ErrUnexpectedEOF
+	}
+	ss.cur.Data = b
 	ss.s.mails = append(ss.s.mails, ss.cur)
-	ss.s.mu.Unlock()
+	ss.drop = hangUp
 	return nil
 }
 
-func (ss *session) Reset()        { ss.cur = Mail{User: ss.cur.User} }
+// Reset follows every message, once its answer is written.
+func (ss *session) Reset() {
+	if ss.drop {
+		ss.conn.Conn().Close()
+	}
+	ss.cur, ss.drop = Mail{User: ss.cur.User}, false
+}
+
 func (ss *session) Logout() error { return nil }
 
 // loginServer is the LOGIN mechanism, which go-sasl does not serve.
