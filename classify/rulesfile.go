@@ -1,8 +1,11 @@
 package classify
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -53,18 +56,17 @@ func fileError(file string, line int, format string, args ...any) error {
 
 func parseFile(name string, data []byte) (*fileSpec, error) {
 	f := &fileSpec{name: name}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	root, err := oneDocument(name, data)
+	if err != nil {
+		return nil, err
 	}
-	if len(doc.Content) == 0 {
+	if root == nil {
 		return f, nil
 	}
-	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		return nil, fileError(name, root.Line, "expected a mapping with the keys causes and rules")
 	}
-	err := eachKey(name, root, "", fileKeys, func(key string, v *yaml.Node) error {
+	err = eachKey(name, root, "", fileKeys, func(key string, v *yaml.Node) error {
 		items, err := sequence(name, key, v)
 		if err != nil {
 			return err
@@ -90,6 +92,43 @@ func parseFile(name string, data []byte) (*fileSpec, error) {
 		return nil, err
 	}
 	return f, checkDuplicates(f)
+}
+
+// oneDocument returns the top node of the file's YAML, nil for an empty
+// file. Rules in a document after a "---" would never be read, so such a
+// document is refused, as a typo is.
+func oneDocument(name string, data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var top *yaml.Node
+	for n := 0; ; n++ {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		switch {
+		case err == io.EOF:
+			return top, nil
+		case err != nil:
+			return nil, syntaxError(name, err)
+		case len(doc.Content) == 0 || doc.Content[0].Tag == "!!null":
+		case n == 0:
+			top = doc.Content[0]
+		default:
+			return nil, fileError(name, doc.Content[0].Line, "a second YAML document (after ---) would not be read: keep all causes and rules in one")
+		}
+	}
+}
+
+// syntaxError places the parser's "yaml: line 3: ..." like every other
+// mistake in the file.
+func syntaxError(name string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if num, text, ok := strings.Cut(rest, ": "); ok {
+			if line, err := strconv.Atoi(num); err == nil {
+				return fileError(name, line, "not valid YAML: %s", text)
+			}
+		}
+	}
+	return fmt.Errorf("%s: not valid YAML: %s", name, msg)
 }
 
 // eachKey calls fn for every key of a mapping, refusing keys not in known
