@@ -90,6 +90,23 @@ func benchmarkClassify(b *testing.B, size int) {
 func BenchmarkClassifyMSI10MB(b *testing.B)  { benchmarkClassify(b, 10<<20) }
 func BenchmarkClassifyMSI100MB(b *testing.B) { benchmarkClassify(b, 100<<20) }
 
+// BenchmarkClassifyRunTogether: a verbose log that lost its line breaks on
+// the way, so every line holds as many entries as the engine reads at once.
+func BenchmarkClassifyRunTogether(b *testing.B) {
+	rules := Builtin()
+	block := bytes.ReplaceAll(msiBlock(), []byte("\r\n"), []byte(" "))
+	text := msiHead + strings.Repeat(string(block), (4<<20)/len(block)) + strings.ReplaceAll(msiTail, "\n", " ")
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		f, err := rules.Classify(strings.NewReader(text))
+		if err != nil || f.Cause != "custom-action-failed" {
+			b.Fatalf("got %q, %v", f.Cause, err)
+		}
+	}
+}
+
 // BenchmarkDecodeClassifyUTF16 adds decoding a UTF-16LE log, as MSI writes
 // it, to classification.
 func BenchmarkDecodeClassifyUTF16(b *testing.B) {

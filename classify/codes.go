@@ -65,12 +65,3 @@ func parseCode(kind, s string) (codeKey, error) {
 	}
 	return codeKey{kind: kind, value: v}, nil
 }
-
-func validCodeKind(kind string) bool {
-	for _, k := range codeKinds {
-		if k == kind {
-			return true
-		}
-	}
-	return false
-}

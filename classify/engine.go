@@ -127,7 +127,7 @@ func (s *scan) entry(line int, t []byte) {
 // that are open.
 func (s *scan) record(line int, t []byte, f *entryFacts) {
 	for i := range s.scope {
-		if i == scopeBeforeFail && s.fail.rv3 && s.fail.rv3Line.line != line {
+		if i == scopeBeforeFail && s.pastFailure(line) {
 			continue
 		}
 		sc := &s.scope[i]
@@ -143,9 +143,19 @@ func (s *scan) record(line int, t []byte, f *entryFacts) {
 	}
 }
 
+// pastFailure reports whether an entry lies beyond what explains the
+// failure: after the line of the first "Return value 3", or in a rollback
+// logged before it, whose errors come from undoing the install.
+func (s *scan) pastFailure(line int) bool {
+	if s.fail.rv3 {
+		return s.fail.rv3Line.line != line
+	}
+	return s.fail.rollback
+}
+
 func (s *scan) applyRules(line int, t []byte) {
 	for _, r := range s.active {
-		if r.pattern == nil || (r.scope == scopeBeforeFail && s.fail.rv3 && s.fail.rv3Line.line != line) {
+		if r.pattern == nil || (r.scope == scopeBeforeFail && s.pastFailure(line)) {
 			continue
 		}
 		if r.pre.admits(t) && r.pattern.Match(t) {

@@ -30,6 +30,9 @@ func TestEngine(t *testing.T) {
 		{"errors after the first Return value 3 do not count",
 			head + "Action ended 20:41:26: InstallValidate. Return value 3.\nError 1310. Error writing to file: C:\\x.dll.\nAction ended 20:41:26: INSTALL. Return value 3.\n",
 			smsfail.CauseNoDetail, "InstallValidate"},
+		{"French: a space before the colon of the time",
+			head + "Action terminée à 20:41:26 : InstallValidate. Valeur renvoyée 3.\nErreur 1310. Erreur lors de l'écriture dans le fichier : C:\\x.dll.\nAction terminée à 20:41:26 : INSTALL. Valeur renvoyée 3.\n",
+			smsfail.CauseNoDetail, "InstallValidate"},
 		{"benign notes are not causes",
 			head + "MSI (s) (1C:2C) [20:41:26:123]: Note: 1: 2203 2: C:\\WINDOWS\\Installer\\inprogressinstallinfo.ipi 3: -2147287038 \nMSI (s) (1C:2C) [20:41:26:123]: Note: 1: 1402 2: HKEY_CURRENT_USER\\Software\\Microsoft\\MS Setup (ACME)\\User Info 3: 2 \nAction ended 20:41:26: InstallValidate. Return value 3.\n",
 			smsfail.CauseNoDetail, "InstallValidate"},
@@ -42,10 +45,24 @@ func TestEngine(t *testing.T) {
 		{"an earlier run appended to the same log does not count",
 			head + "Error 1310. Error writing to file: C:\\x.dll.\nAction ended 20:41:26: InstallFinalize. Return value 3.\n" + head + "Error 1920. Service 'X' (X) failed to start.\nAction ended 20:51:26: InstallFinalize. Return value 3.\n",
 			"service-start-failed", "InstallFinalize"},
+		{"an earlier run that met another installation does not count",
+			head + "MSI (c) (A8:B4) [20:41:26:080]: Failed to grab execution mutex. System error 258.\nMSI (c) (A8:B4) [20:41:26:576]: MainEngineThread is returning 1618\n" +
+				head + "CustomAction InstallHelper returned actual error code 5\nAction ended 20:51:28: InstallHelper. Return value 3.\nMSI (s) (1C:D0) [20:51:28:576]: MainEngineThread is returning 1603\n",
+			"custom-action-failed", "InstallHelper"},
 		{"update.exe: the last session only",
 			"0.125: 2007/02/15 20:47:56.890 (local)\n0.140: Hotfix started with following command line: /quiet\n0.200: DoInstallation:DoRegistryUpdates failed\n0.210: Update.exe extended error code = 0x5\n" +
 				"0.125: 2007/02/16 20:47:56.890 (local)\n0.140: Hotfix started with following command line: /quiet\n0.300: Update.exe extended error code = 0xf0f4\n0.310: Update.exe return code was masked to 0x643 for MSI custom action compliance.\n",
 			"prerequisite-failed", ""},
+		{"a rollback logged before the first Return value 3 does not count",
+			head + "MSI (s) (1C:2C) [20:41:27:100]: Executing op: ActionStart(Name=InstallHelper,Description=Installing helper,)\n" +
+				"MSI (s) (1C:2C) [20:41:27:500]: Product: X -- Error 1722. There is a problem with this Windows Installer package.\n" +
+				"Action 20:41:27: Rollback. Rolling back action:\n" +
+				"MSI (s) (1C:2C) [20:41:27:600]: Executing op: ActionStart(Name=InstallHelperRollback,,)\n" +
+				"MSI (s) (1C:2C) [20:41:27:600]: Product: X -- Error 1310. Error writing to file: C:\\x.dll.\n" +
+				"Action ended 20:41:28: InstallFinalize. Return value 3.\n",
+			"custom-action-failed", "InstallHelper"},
+		{"an Action ended line cut down to its time and value",
+			head + "Action ended 20:41:28: 3.\n", smsfail.CauseUnclassified, ""},
 		{"a log that is not a log", "\x00\x01garbage\xff\xfe\nmore garbage\n", smsfail.CauseUnclassified, ""},
 		{"empty", "", smsfail.CauseUnclassified, ""},
 	}
@@ -72,6 +89,15 @@ func TestLongLine(t *testing.T) {
 		if len(e.Text) > maxEvidenceText+8 {
 			t.Errorf("evidence line of %d bytes", len(e.Text))
 		}
+	}
+}
+
+// TestByteOrderMarkOnLongFirstLine: the mark is not part of the text even
+// when the first line is longer than the engine reads at once.
+func TestByteOrderMarkOnLongFirstLine(t *testing.T) {
+	f := classifyText(t, "\xef\xbb\xbf"+strings.Repeat("x", 2*chunkSize)+"\n")
+	if len(f.Evidence) == 0 || f.Evidence[0].Line != 1 || strings.HasPrefix(f.Evidence[0].Text, "\ufeff") {
+		t.Errorf("finding %+v", f)
 	}
 }
 

@@ -35,11 +35,12 @@ func (k *kept) set(line int, t []byte) {
 	k.text = append(k.text[:0], t...)
 }
 
-// evidence returns the line for a finding: cut at a character boundary and
-// made valid UTF-8 whatever the decoder let through.
+// evidence returns the line for a finding: made valid UTF-8 whatever the
+// decoder let through, and cut at a character boundary. Each invalid byte
+// becomes a three-byte U+FFFD, so the text is cut again after that.
 func (k *kept) evidence() smsfail.Evidence {
-	t := k.text
-	if k.cut {
+	t, cut := k.text, k.cut
+	if cut {
 		n := len(t)
 		for n > 0 && len(t)-n < utf8.UTFMax && !utf8.RuneStart(t[n-1]) {
 			n--
@@ -49,7 +50,14 @@ func (k *kept) evidence() smsfail.Evidence {
 		}
 	}
 	s := strings.ToValidUTF8(string(t), "\uFFFD")
-	if k.cut {
+	if len(s) > maxEvidenceText {
+		n := maxEvidenceText
+		for !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s, cut = s[:n], true
+	}
+	if cut {
 		s += " …"
 	}
 	return smsfail.Evidence{Line: k.line, Text: s}
@@ -92,7 +100,6 @@ func (r *ring) lines() []smsfail.Evidence {
 // seenCode is a code and the lines it was found on.
 type seenCode struct {
 	key     codeKey
-	first   int
 	firstEv kept // the first line it was found on: MSI writes the fullest message first
 	ev      kept // the last line it was found on
 }
@@ -120,7 +127,7 @@ func (s *codeSet) add(k codeKey, line int, t []byte) {
 			}
 		}
 	}
-	c.key, c.first = k, line
+	c.key = k
 	c.firstEv.set(line, t)
 	c.ev.set(line, t)
 }
@@ -166,8 +173,8 @@ func (s *codeSet) list() []smsfail.Code {
 	cs := make([]seenCode, len(s.codes))
 	copy(cs, s.codes)
 	sort.Slice(cs, func(i, j int) bool {
-		if cs[i].first != cs[j].first {
-			return cs[i].first < cs[j].first
+		if cs[i].firstEv.line != cs[j].firstEv.line {
+			return cs[i].firstEv.line < cs[j].firstEv.line
 		}
 		return cs[i].key.String() < cs[j].key.String()
 	})

@@ -23,11 +23,11 @@ func eachEntry(rd io.Reader, fn func(line int, text []byte)) error {
 		if len(b) > 0 {
 			if !continued {
 				line++
+				if line == 1 {
+					b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+				}
 			}
 			continued = err == bufio.ErrBufferFull
-			if line == 1 && !continued {
-				b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-			}
 			splitEntries(b, line, &elapsed, fn)
 		}
 		switch err {
@@ -41,36 +41,20 @@ func eachEntry(rd io.Reader, fn func(line int, text []byte)) error {
 }
 
 func splitEntries(t []byte, line int, elapsed *int64, fn func(int, []byte)) {
-	for len(t) > 0 {
-		cut := nextEntry(t, *elapsed)
+	starts := newEntryStarts(t)
+	for from := 0; from < len(t); {
+		cut := starts.next(from, *elapsed)
 		if cut < 0 {
 			cut = len(t)
 		}
-		if e := trimSpace(t[:cut]); len(e) > 0 {
+		if e := trimSpace(t[from:cut]); len(e) > 0 {
 			if n := elapsedPrefix(e); n > 0 {
 				*elapsed, _ = atoi(e)
 			}
 			fn(line, e)
 		}
-		t = t[cut:]
+		from = cut
 	}
-}
-
-// nextEntry returns where a second entry starts in t, or -1: an MSI line
-// prefix, an "Action start/ended" line or an update.exe elapsed-time prefix
-// found after the start of t.
-func nextEntry(t []byte, elapsed int64) int {
-	best := -1
-	consider := func(i int) {
-		if i > 0 && (best < 0 || i < best) {
-			best = i
-		}
-	}
-	consider(indexFrom(t, 1, msiPrefix, isMSIPrefix))
-	consider(indexFrom(t, 1, actionStartPrefix, nil))
-	consider(indexFrom(t, 1, actionEndedPrefix, nil))
-	consider(elapsedEntry(t, elapsed))
-	return best
 }
 
 var (
@@ -78,6 +62,58 @@ var (
 	actionStartPrefix = []byte("Action start ")
 	actionEndedPrefix = []byte("Action ended ")
 )
+
+// entryMarkers open an entry wherever they stand in a line: an MSI line
+// prefix and the "Action start/ended" lines.
+var entryMarkers = [...]struct {
+	text []byte
+	ok   func([]byte) bool
+}{{msiPrefix, isMSIPrefix}, {actionStartPrefix, nil}, {actionEndedPrefix, nil}}
+
+// entryStarts finds where the entries run together on one line start. It
+// keeps where it last found each kind of start, and looks again only once
+// the entries before it are cut off, so a line of a thousand entries is
+// searched once rather than a thousand times.
+type entryStarts struct {
+	t      []byte
+	marker [len(entryMarkers)]int // next position of each entry marker; -1 when no more
+	colon  int                    // next ": " that may end an update.exe elapsed time; -1 when no more
+}
+
+func newEntryStarts(t []byte) entryStarts {
+	e := entryStarts{t: t, colon: bytes.Index(t, colonSpace)}
+	for k, m := range entryMarkers {
+		e.marker[k] = indexFrom(t, 1, m.text, m.ok)
+	}
+	return e
+}
+
+// next returns where the entry after the one starting at from begins, or
+// -1 when it runs to the end of the line. elapsed is the time of the
+// update.exe entry before, which tells "error 0x490" + "0.717: " from
+// "0x4900.717: ".
+func (e *entryStarts) next(from int, elapsed int64) int {
+	best := -1
+	consider := func(i int) {
+		if i > from && (best < 0 || i < best) {
+			best = i
+		}
+	}
+	for k, m := range entryMarkers {
+		if p := e.marker[k]; p >= 0 && p <= from {
+			e.marker[k] = indexFrom(e.t, from+1, m.text, m.ok)
+		}
+		consider(e.marker[k])
+	}
+	for e.colon >= 0 {
+		if s := elapsedStart(e.t[from:], e.colon-from, elapsed); s > 0 {
+			consider(from + s)
+			break
+		}
+		e.colon = indexFrom(e.t, e.colon+2, colonSpace, nil)
+	}
+	return best
+}
 
 // indexFrom finds sep in t at or after from where ok (if given) accepts it.
 func indexFrom(t []byte, from int, sep []byte, ok func([]byte) bool) int {
@@ -97,24 +133,6 @@ func indexFrom(t []byte, from int, sep []byte, ok func([]byte) bool) int {
 // isMSIPrefix accepts "MSI (s) (", "MSI (c) (": a letter and a parenthesis.
 func isMSIPrefix(t []byte) bool {
 	return len(t) > 7 && isLetter(t[5]) && t[6] == ')'
-}
-
-// elapsedEntry returns where an update.exe entry ("937.406: " or
-// "1,297: ") starts after the start of t, or -1. elapsed is the time of the
-// entry before, which tells "error 0x490" + "0.717: " from "0x4900.717: ".
-func elapsedEntry(t []byte, elapsed int64) int {
-	from := 0
-	for {
-		i := bytes.Index(t[from:], colonSpace)
-		if i < 0 {
-			return -1
-		}
-		p := from + i
-		if s := elapsedStart(t, p, elapsed); s > 0 {
-			return s
-		}
-		from = p + 2
-	}
 }
 
 var colonSpace = []byte(": ")

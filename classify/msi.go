@@ -227,7 +227,7 @@ func actionEnded(t []byte) (action []byte, value int, ok bool) {
 		return nil, 0, false
 	}
 	start := afterTime(t[:d])
-	if start < 0 {
+	if start < 0 || start >= d-1 { // "hh:mm:ss: 3": no action between the time and the value
 		return nil, 0, false
 	}
 	rest := t[start : d-1]
@@ -240,6 +240,7 @@ func actionEnded(t []byte) (action []byte, value int, ok bool) {
 }
 
 // afterTime returns where the text after "hh:mm:ss: " starts, or -1.
+// French logs put a space before the colon: "hh:mm:ss : ".
 func afterTime(t []byte) int {
 	from := 0
 	for {
@@ -248,10 +249,13 @@ func afterTime(t []byte) int {
 			return -1
 		}
 		p := from + i
-		if p >= 7 && isDigit(t[p-1]) && isDigit(t[p-2]) && t[p-3] == ':' && isDigit(t[p-4]) && isDigit(t[p-5]) && t[p-6] == ':' && isDigit(t[p-7]) {
-			return p + 2
-		}
 		from = p + 2
+		if p > 0 && t[p-1] == ' ' {
+			p--
+		}
+		if p >= 7 && isDigit(t[p-1]) && isDigit(t[p-2]) && t[p-3] == ':' && isDigit(t[p-4]) && isDigit(t[p-5]) && t[p-6] == ':' && isDigit(t[p-7]) {
+			return from
+		}
 	}
 }
 

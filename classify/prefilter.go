@@ -104,18 +104,19 @@ func (p prefilter) admits(line []byte) bool {
 }
 
 // indexFold reports whether s contains lit (lower-case ASCII) ignoring case.
+// It follows the next lower- and upper-case first byte each on its own, so
+// that neither is searched for again from the same place: a line full of
+// one and free of the other costs one pass, not one pass per occurrence.
 func indexFold(s, lit []byte) bool {
-	lo := lit[0]
-	up := lo
+	lo, up := lit[0], lit[0]
 	if 'a' <= lo && lo <= 'z' {
 		up = lo - ('a' - 'A')
 	}
-	for len(s) >= len(lit) {
-		i := bytes.IndexByte(s, lo)
-		if up != lo {
-			if j := bytes.IndexByte(s, up); j >= 0 && (i < 0 || j < i) {
-				i = j
-			}
+	nextLo, nextUp := indexByteFrom(s, 0, lo), indexByteFrom(s, 0, up)
+	for {
+		i := nextLo
+		if nextUp >= 0 && (i < 0 || nextUp < i) {
+			i = nextUp
 		}
 		if i < 0 || len(s)-i < len(lit) {
 			return false
@@ -123,7 +124,20 @@ func indexFold(s, lit []byte) bool {
 		if bytes.EqualFold(s[i:i+len(lit)], lit) {
 			return true
 		}
-		s = s[i+1:]
+		if i == nextLo {
+			nextLo = indexByteFrom(s, i+1, lo)
+		}
+		if i == nextUp {
+			nextUp = indexByteFrom(s, i+1, up)
+		}
 	}
-	return false
+}
+
+// indexByteFrom is bytes.IndexByte from a position on: the position in s,
+// or -1.
+func indexByteFrom(s []byte, from int, c byte) int {
+	if i := bytes.IndexByte(s[from:], c); i >= 0 {
+		return from + i
+	}
+	return -1
 }

@@ -10,10 +10,11 @@ package classify
 import (
 	_ "embed"
 	"fmt"
+	"maps"
 	"os"
 	"regexp"
 	"regexp/syntax"
-	"sort"
+	"slices"
 	"strings"
 
 	"smsfail"
@@ -142,7 +143,7 @@ func build(base, user *fileSpec) (*Rules, error) {
 		}
 	}
 	rs := &Rules{causes: causes}
-	for _, id := range sortedKeys(specs) {
+	for _, id := range slices.Sorted(maps.Keys(specs)) {
 		r, err := compileRule(specs[id], sources[id], causes)
 		if err != nil {
 			return nil, err
@@ -177,7 +178,7 @@ func buildCauses(base, user *fileSpec) (map[string]Cause, error) {
 		if n.Group == "" {
 			n.Group = "unknown"
 		}
-		if !contains(groups, n.Group) {
+		if !slices.Contains(groups, n.Group) {
 			return fileError(file, c.set["group"], "cause %q: unknown group %q; groups: %s", c.id, n.Group, strings.Join(groups, ", "))
 		}
 		causes[c.id] = n
@@ -220,7 +221,7 @@ func compileRule(s *ruleSpec, source string, causes map[string]Cause) (*rule, er
 		return nil, fail("id", "no cause: every rule names the cause it proves (cause: ...)")
 	}
 	if _, ok := causes[s.cause]; !ok {
-		return nil, fail("cause", "unknown cause %q; define it under causes: with a title and a remediation, or use one of: %s", s.cause, strings.Join(sortedKeys(causes), ", "))
+		return nil, fail("cause", "unknown cause %q; define it under causes: with a title and a remediation, or use one of: %s", s.cause, strings.Join(slices.Sorted(maps.Keys(causes)), ", "))
 	}
 	r.priority = s.priority
 	var err error
@@ -240,7 +241,7 @@ func compileRule(s *ruleSpec, source string, causes map[string]Cause) (*rule, er
 			return nil, fail("action", "bad action pattern: %v", err)
 		}
 	}
-	for _, kind := range sortedKeys(s.codes) {
+	for _, kind := range slices.Sorted(maps.Keys(s.codes)) {
 		for _, v := range s.codes[kind] {
 			k, err := parseCode(kind, v)
 			if err != nil {
@@ -324,7 +325,7 @@ func describeMatch(s *ruleSpec) string {
 	if s.pattern != "" {
 		parts = append(parts, "pattern "+s.pattern)
 	}
-	for _, kind := range sortedKeys(s.codes) {
+	for _, kind := range slices.Sorted(maps.Keys(s.codes)) {
 		parts = append(parts, kind+" "+strings.Join(s.codes[kind], ","))
 	}
 	if s.action != "" {
@@ -339,7 +340,7 @@ func describeMatch(s *ruleSpec) string {
 // Causes returns every cause known, sorted by id.
 func (r *Rules) Causes() []Cause {
 	out := make([]Cause, 0, len(r.causes))
-	for _, id := range sortedKeys(r.causes) {
+	for _, id := range slices.Sorted(maps.Keys(r.causes)) {
 		out = append(out, r.causes[id])
 	}
 	return out
@@ -356,8 +357,7 @@ func (r *Rules) List() []RuleInfo {
 	out := make([]RuleInfo, len(r.rules))
 	for i, x := range r.rules {
 		out[i] = x.info
-		out[i].Kinds = append([]smsfail.LogKind(nil), x.info.Kinds...)
+		out[i].Kinds = slices.Clone(x.info.Kinds)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }

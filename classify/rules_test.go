@@ -2,6 +2,7 @@ package classify
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,7 +14,7 @@ func TestBuiltinRules(t *testing.T) {
 	ids := map[string]bool{}
 	for _, c := range r.Causes() {
 		ids[c.ID] = true
-		if c.Title == "" || c.Remediation == "" || c.Source != SourceBuiltin || !contains(groups, c.Group) {
+		if c.Title == "" || c.Remediation == "" || c.Source != SourceBuiltin || !slices.Contains(groups, c.Group) {
 			t.Errorf("cause %+v is incomplete", c)
 		}
 	}
@@ -88,14 +89,19 @@ func classifyCorpus(t *testing.T, r *Rules, name string) smsfail.Finding {
 func TestLoadInvalid(t *testing.T) {
 	dir := filepath.Join("testdata", "rules")
 	tests := map[string]string{
-		"invalid-pattern.yaml":    `cannot load rules: testdata/rules/invalid-pattern.yaml:4: rule "bad-pattern": bad pattern: error parsing regexp: missing closing ): ` + "`Error (1310`",
-		"invalid-cause.yaml":      `cannot load rules: testdata/rules/invalid-cause.yaml:3: rule "mystery": unknown cause "gremlins"; define it under causes: with a title and a remediation, or use one of: access-denied, another-install-running, assembly-install-failed, catalog-install-failed, custom-action-failed, disk-space, file-in-use, install-incomplete, installer-database-error, invalid-drive, migration-blocked, no-detail, package-damaged, prerequisite-failed, registry-access-denied, service-start-failed, setup-canceled, source-missing, unclassified`,
-		"invalid-key.yaml":        `cannot load rules: testdata/rules/invalid-key.yaml:4: rule "typo": unknown key "patern"; known keys: id, cause, title, remediation, kinds, scope, priority, pattern, codes, action, custom-action, disabled`,
-		"invalid-kind.yaml":       `cannot load rules: testdata/rules/invalid-kind.yaml:4: rule "wrong-kind": unknown log kind "msi"; kinds: update-exe, msi-verbose, msi-event, unknown`,
-		"invalid-scope.yaml":      `cannot load rules: testdata/rules/invalid-scope.yaml:4: rule "wrong-scope": unknown scope "last-run"; scopes: anywhere, last-session, before-first-return-3`,
-		"invalid-code.yaml":       `cannot load rules: testdata/rules/invalid-code.yaml:4: rule "wrong-code": msi-error code "13l0" is not a number`,
-		"invalid-new-cause.yaml":  `cannot load rules: testdata/rules/invalid-new-cause.yaml:2: cause "antivirus-lock": a new cause needs a title and a remediation`,
-		"invalid-empty-rule.yaml": `cannot load rules: testdata/rules/invalid-empty-rule.yaml:2: rule "nothing": matches nothing: give a pattern, codes, an action or custom-action: true`,
+		"invalid-pattern.yaml":         `cannot load rules: testdata/rules/invalid-pattern.yaml:4: rule "bad-pattern": bad pattern: error parsing regexp: missing closing ): ` + "`Error (1310`",
+		"invalid-cause.yaml":           `cannot load rules: testdata/rules/invalid-cause.yaml:3: rule "mystery": unknown cause "gremlins"; define it under causes: with a title and a remediation, or use one of: access-denied, another-install-running, assembly-install-failed, catalog-install-failed, custom-action-failed, disk-space, file-in-use, install-incomplete, installer-database-error, invalid-drive, migration-blocked, no-detail, package-damaged, prerequisite-failed, registry-access-denied, service-start-failed, setup-canceled, source-missing, unclassified`,
+		"invalid-key.yaml":             `cannot load rules: testdata/rules/invalid-key.yaml:4: rule "typo": unknown key "patern"; known keys: id, cause, title, remediation, kinds, scope, priority, pattern, codes, action, custom-action, disabled`,
+		"invalid-kind.yaml":            `cannot load rules: testdata/rules/invalid-kind.yaml:4: rule "wrong-kind": unknown log kind "msi"; kinds: update-exe, msi-verbose, msi-event, unknown`,
+		"invalid-scope.yaml":           `cannot load rules: testdata/rules/invalid-scope.yaml:4: rule "wrong-scope": unknown scope "last-run"; scopes: anywhere, last-session, before-first-return-3`,
+		"invalid-code.yaml":            `cannot load rules: testdata/rules/invalid-code.yaml:4: rule "wrong-code": msi-error code "13l0" is not a number`,
+		"invalid-new-cause.yaml":       `cannot load rules: testdata/rules/invalid-new-cause.yaml:2: cause "antivirus-lock": a new cause needs a title and a remediation`,
+		"invalid-empty-rule.yaml":      `cannot load rules: testdata/rules/invalid-empty-rule.yaml:2: rule "nothing": matches nothing: give a pattern, codes, an action or custom-action: true`,
+		"invalid-duplicate-key.yaml":   `cannot load rules: testdata/rules/invalid-duplicate-key.yaml:6: rule "twice": key "pattern" is given twice (first at line 4)`,
+		"invalid-second-document.yaml": `cannot load rules: testdata/rules/invalid-second-document.yaml:6: a second YAML document (after ---) would not be read: keep all causes and rules in one`,
+		"invalid-syntax.yaml":          `cannot load rules: testdata/rules/invalid-syntax.yaml:2: not valid YAML: found a tab character that violates indentation`,
+		"invalid-kind-item.yaml":       `cannot load rules: testdata/rules/invalid-kind-item.yaml:7: rule "wrong-kind-item": unknown log kind "msi-events"; kinds: update-exe, msi-verbose, msi-event, unknown`,
+		"invalid-list-item.yaml":       `cannot load rules: testdata/rules/invalid-list-item.yaml:11: rule "wrong-item": msi-error code "13O4" is not a number`,
 	}
 	for name, want := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -1,8 +1,11 @@
 package classify
 
 import (
+	"bytes"
 	"fmt"
-	"sort"
+	"io"
+	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -53,18 +56,17 @@ func fileError(file string, line int, format string, args ...any) error {
 
 func parseFile(name string, data []byte) (*fileSpec, error) {
 	f := &fileSpec{name: name}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	root, err := oneDocument(name, data)
+	if err != nil {
+		return nil, err
 	}
-	if len(doc.Content) == 0 {
+	if root == nil {
 		return f, nil
 	}
-	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		return nil, fileError(name, root.Line, "expected a mapping with the keys causes and rules")
 	}
-	err := eachKey(name, root, "", fileKeys, func(key string, v *yaml.Node) error {
+	err = eachKey(name, root, "", fileKeys, func(key string, v *yaml.Node) error {
 		items, err := sequence(name, key, v)
 		if err != nil {
 			return err
@@ -92,13 +94,56 @@ func parseFile(name string, data []byte) (*fileSpec, error) {
 	return f, checkDuplicates(f)
 }
 
-// eachKey calls fn for every key of a mapping, refusing keys not in known.
+// oneDocument returns the top node of the file's YAML, nil for an empty
+// file. Rules in a document after a "---" would never be read, so such a
+// document is refused, as a typo is.
+func oneDocument(name string, data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var top *yaml.Node
+	for n := 0; ; n++ {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		switch {
+		case err == io.EOF:
+			return top, nil
+		case err != nil:
+			return nil, syntaxError(name, err)
+		case len(doc.Content) == 0 || doc.Content[0].Tag == "!!null":
+		case n == 0:
+			top = doc.Content[0]
+		default:
+			return nil, fileError(name, doc.Content[0].Line, "a second YAML document (after ---) would not be read: keep all causes and rules in one")
+		}
+	}
+}
+
+// syntaxError places the parser's "yaml: line 3: ..." like every other
+// mistake in the file.
+func syntaxError(name string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if num, text, ok := strings.Cut(rest, ": "); ok {
+			if line, err := strconv.Atoi(num); err == nil {
+				return fileError(name, line, "not valid YAML: %s", text)
+			}
+		}
+	}
+	return fmt.Errorf("%s: not valid YAML: %s", name, msg)
+}
+
+// eachKey calls fn for every key of a mapping, refusing keys not in known
+// and keys given twice, which YAML would let the second silently win.
 func eachKey(file string, m *yaml.Node, what string, known []string, fn func(key string, v *yaml.Node) error) error {
+	seen := map[string]int{}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
-		if !contains(known, k.Value) {
+		if !slices.Contains(known, k.Value) {
 			return fileError(file, k.Line, "%sunknown key %q; known keys: %s", what, k.Value, strings.Join(known, ", "))
 		}
+		if l, ok := seen[k.Value]; ok {
+			return fileError(file, k.Line, "%skey %q is given twice (first at line %d)", what, k.Value, l)
+		}
+		seen[k.Value] = k.Line
 		if err := fn(k.Value, v); err != nil {
 			return err
 		}
@@ -183,7 +228,12 @@ func parseRule(file string, m *yaml.Node) (*ruleSpec, error) {
 		case "disabled":
 			return scalar(file, what, key, v, &r.disabled)
 		case "kinds":
-			return stringList(file, what, key, v, &r.kinds)
+			var err error
+			r.kinds, err = stringList(file, what, key, v, func(k string) error {
+				_, err := kindBits([]string{k})
+				return err
+			})
+			return err
 		case "codes":
 			return parseCodes(file, what, v, r)
 		}
@@ -212,21 +262,28 @@ func typeName(v any) string {
 	return "string"
 }
 
-func stringList(file, what, key string, v *yaml.Node, out *[]string) error {
-	if v.Kind == yaml.ScalarNode {
-		*out = []string{v.Value}
-		return nil
+// stringList reads a value or a list of values. check judges each value,
+// so that an error names the line of the item that is wrong.
+func stringList(file, what, key string, v *yaml.Node, check func(string) error) ([]string, error) {
+	items := []*yaml.Node{v}
+	switch v.Kind {
+	case yaml.ScalarNode:
+	case yaml.SequenceNode:
+		items = v.Content
+	default:
+		return nil, fileError(file, v.Line, "%s%s: expected a list", what, key)
 	}
-	if v.Kind != yaml.SequenceNode {
-		return fileError(file, v.Line, "%s%s: expected a list", what, key)
-	}
-	for _, item := range v.Content {
+	out := make([]string, 0, len(items))
+	for _, item := range items {
 		if item.Kind != yaml.ScalarNode {
-			return fileError(file, item.Line, "%s%s: expected a list of values", what, key)
+			return nil, fileError(file, item.Line, "%s%s: expected a list of values", what, key)
 		}
-		*out = append(*out, item.Value)
+		if err := check(item.Value); err != nil {
+			return nil, fileError(file, item.Line, "%s%v", what, err)
+		}
+		out = append(out, item.Value)
 	}
-	return nil
+	return out, nil
 }
 
 // parseCodes reads "codes: {msi-error: [1402, 1406], system-error: 5}".
@@ -236,17 +293,12 @@ func parseCodes(file, what string, v *yaml.Node, r *ruleSpec) error {
 	}
 	r.codes = map[string][]string{}
 	return eachKey(file, v, what+"codes: ", codeKinds, func(kind string, vals *yaml.Node) error {
-		var list []string
-		if err := stringList(file, what, "codes: "+kind, vals, &list); err != nil {
+		list, err := stringList(file, what, "codes: "+kind, vals, func(s string) error {
+			_, err := parseCode(kind, s)
 			return err
-		}
-		for _, s := range list {
-			if _, err := parseCode(kind, s); err != nil {
-				return fileError(file, vals.Line, "%s%v", what, err)
-			}
-		}
-		r.codes[kind] = append(r.codes[kind], list...)
-		return nil
+		})
+		r.codes[kind] = list
+		return err
 	})
 }
 
@@ -265,15 +317,6 @@ func checkDuplicates(f *fileSpec) error {
 		seen["rule "+r.id] = r.line
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // mergeRule lays an override from a rules file over the built-in rule of
@@ -312,14 +355,4 @@ func mergeRule(base, over *ruleSpec) *ruleSpec {
 		}
 	}
 	return &m
-}
-
-// sortedKeys returns a map's keys in order, for deterministic output.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
