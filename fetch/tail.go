@@ -17,8 +17,8 @@ var (
 // capped returns what is read of a log of size bytes: all of it when it
 // fits in max, else its byte order mark followed by its last bytes, since
 // update.exe appends every run to the same file and the run that failed
-// last is at the end. The tail starts on a UTF-16 code unit when the mark
-// says UTF-16. n is how many bytes the reader gives.
+// last is at the end. The tail starts on a UTF-16 code unit unless the
+// mark says UTF-8. n is how many bytes the reader gives.
 func capped(f File, size, max int64) (r io.Reader, n int64, err error) {
 	if size <= max {
 		return f, size, nil
@@ -54,5 +54,8 @@ func byteOrderMark(b []byte) (bom []byte, unit int64) {
 	case bytes.HasPrefix(b, bomUTF16BE):
 		return bomUTF16BE, 2
 	}
-	return nil, 1
+	// Without a mark the log may still be UTF-16 (the decoder tells it by
+	// its NUL bytes): an even start keeps its code units whole, and costs
+	// an ANSI log one byte at most.
+	return nil, 2
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -126,7 +127,16 @@ func (j *Job) fetchAndClassify(ctx context.Context, failures []smsfail.Failure, 
 	return results
 }
 
-func (j *Job) classify(body io.Reader) (*smsfail.Finding, error) {
+// classify reads the cause out of one log. A bug in the engine or a rule
+// must cost one row, not the night: a panic becomes an unclassified finding
+// that says so, and the log is still kept for the admin to read.
+func (j *Job) classify(body io.Reader) (finding *smsfail.Finding, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			j.logger().Error("the classifier failed on a log", "panic", v, "stack", string(debug.Stack()))
+			finding, err = classifierFailed(v), nil
+		}
+	}()
 	text, err := logtext.NewReader(body, j.Codepage)
 	if err != nil {
 		return nil, err
@@ -136,6 +146,17 @@ func (j *Job) classify(body io.Reader) (*smsfail.Finding, error) {
 		return nil, err
 	}
 	return &f, nil
+}
+
+func classifierFailed(v any) *smsfail.Finding {
+	return &smsfail.Finding{
+		Kind:        smsfail.KindUnknown,
+		Cause:       smsfail.CauseUnclassified,
+		Title:       "smsfail could not classify this log",
+		Remediation: "Read the kept copy of the log; send it to the smsfail maintainers with the error logged for it.",
+		Codes:       []smsfail.Code{},
+		Evidence:    []smsfail.Evidence{{Text: fmt.Sprintf("the classifier failed: %v", v)}},
+	}
 }
 
 // writeReport is the last stage: the workbook, written atomically.

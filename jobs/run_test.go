@@ -7,11 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"smsfail"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"smsfail/classify"
 	"smsfail/history"
 	"smsfail/lock"
 )
@@ -208,5 +210,23 @@ func TestCancelledRunKeepsGivenFolder(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(dir, "*"))
 	if len(left) != 1 || left[0] != mine {
 		t.Fatalf("the folder given holds %v after a cancelled run, want only %s", left, mine)
+	}
+}
+
+// panicReader stands for a bug met while a log is read and classified.
+type panicReader struct{}
+
+func (panicReader) Read([]byte) (int, error) { panic("a bug in the classifier") }
+
+// A panic while one log is classified costs that row, not the night: the
+// row says the classifier failed, and nothing escapes to the run.
+func TestClassifierPanicIsOneRow(t *testing.T) {
+	job := &Job{Rules: classify.Builtin(), Codepage: "windows-1252"}
+	f, err := job.classify(panicReader{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Cause != smsfail.CauseUnclassified || len(f.Evidence) != 1 || !strings.Contains(f.Evidence[0].Text, "a bug in the classifier") {
+		t.Fatalf("finding %+v", f)
 	}
 }

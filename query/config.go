@@ -114,7 +114,7 @@ func (c Config) DSN() (string, error) {
 			return "", configErr("path", "the sqlite driver needs the database file")
 		}
 		// Read-only and query-only: the job never writes to a site.
-		return "file:" + c.Path + "?mode=ro&_time_format=sqlite&_pragma=query_only(1)&_pragma=busy_timeout(5000)", nil
+		return "file:" + uriPath.Replace(c.Path) + "?mode=ro&_time_format=sqlite&_pragma=query_only(1)&_pragma=busy_timeout(5000)", nil
 	case DriverSQLServer:
 		return c.sqlServerDSN()
 	}
@@ -265,3 +265,7 @@ func cmpOr(s, def string) string {
 	}
 	return s
 }
+
+// uriPath escapes what a "file:" URI would read as an escape, the query or
+// a fragment, so a demo site in a folder named "site #2" opens.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")

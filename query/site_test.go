@@ -228,3 +228,22 @@ func logTo(b *bytes.Buffer) *slog.Logger {
 }
 
 var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// TestSiteInOddFolder: a site database in a folder whose name holds what a
+// file URI reads as a query, a fragment or an escape still opens and answers.
+func TestSiteInOddFolder(t *testing.T) {
+	src := copySite(t)
+	dir := filepath.Join(t.TempDir(), "site #2 100%?x")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(dir, "site.db")
+	if err := os.Rename(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	_, tr := site(t)
+	f := Filter{Since: tr.Since, Until: tr.Now}
+	if got, _ := collect(t, openSite(t, dst, nil), RouteMessages, f); len(got) != len(tr.Default()) {
+		t.Errorf("%d failures from the site in %q, want %d", len(got), dir, len(tr.Default()))
+	}
+}
