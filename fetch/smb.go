@@ -55,6 +55,15 @@ type SMB struct {
 	kerberos *kerberosLogon // nil for NTLM
 }
 
+// Close ends the Kerberos client and its ticket renewal; NTLM holds
+// nothing between hosts. Sessions are closed by Run, host by host.
+func (s *SMB) Close() error {
+	if s.kerberos != nil {
+		s.kerberos.client.Destroy()
+	}
+	return nil
+}
+
 // NewSMB checks the options and, for Kerberos, obtains the initial ticket,
 // so that wrong credentials fail before the first host is tried.
 func NewSMB(opts SMBOptions) (*SMB, error) {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 
 	"smsfail/classify"
@@ -32,7 +33,13 @@ func buildJob(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*jo
 		return nil, nil, err
 	}
 	job.Site, job.Successes, job.History = db, db, hist
-	return job, func() { db.Close(); hist.Close() }, nil
+	return job, func() {
+		db.Close()
+		hist.Close()
+		if c, ok := job.Source.(io.Closer); ok {
+			c.Close()
+		}
+	}, nil
 }
 
 // newJob builds what needs no connection: the rules, where each log is,

@@ -31,7 +31,9 @@ marked new, recurring and fixed, the run is recorded and the report mailed.
   waits for it.
 - A run that fails or panics is logged (with its stack), recorded as failed,
   and the next run happens as scheduled.
-- A site database that cannot be reached at start is tried again at the run.
+- Rules, log paths or a log source that cannot work stop serve at start; a
+  site database that cannot be reached then is tried again at the run. Each
+  night opens its connections afresh and closes them after.
 - On SIGINT or SIGTERM (Ctrl-C, systemctl stop, the service manager's stop)
   serve takes no new run, lets a running one finish within schedule.grace,
   then cancels it, waits for it to wind down and exits 0. A second signal
@@ -89,13 +91,15 @@ func serve(ctx context.Context, a *app, cfg *config.Config, o serveOptions) erro
 		return err
 	}
 	n := &nights{cfg: cfg, logger: logger}
-	defer n.close()
-	if _, err := n.job(ctx); err != nil {
+	if job, closeJob, err := buildJob(ctx, cfg, logger); err != nil {
 		var bad *query.ConfigError
 		if errors.As(err, &bad) {
 			return err
 		}
 		logger.Error("cannot connect now; trying again at the next run", "err", err)
+	} else {
+		logger.Info("site database reached", "route", job.Route)
+		closeJob()
 	}
 	return schedule.Run(ctx, cfg.Schedule.Cron, cfg.Schedule.Location, n.run, schedule.Options{
 		Grace:   cfg.Schedule.Grace.D(),
@@ -104,40 +108,21 @@ func serve(ctx context.Context, a *app, cfg *config.Config, o serveOptions) erro
 	})
 }
 
-// nights runs the nightly job for serve, with clients built once and
-// kept: the schedule never runs two at once.
+// nights runs the nightly job for serve. Each night builds its clients
+// afresh and closes them after: a connection dropped by day, a Kerberos
+// credential cache renewed by day, are picked up at night.
 type nights struct {
-	cfg     *config.Config
-	logger  *slog.Logger
-	built   *jobs.Job
-	closeFn func()
-}
-
-// job builds the clients on first use, and again after a failure.
-func (n *nights) job(ctx context.Context) (*jobs.Job, error) {
-	if n.built != nil {
-		return n.built, nil
-	}
-	job, closeFn, err := buildJob(ctx, n.cfg, n.logger)
-	if err != nil {
-		return nil, err
-	}
-	n.built, n.closeFn = job, closeFn
-	return job, nil
-}
-
-func (n *nights) close() {
-	if n.closeFn != nil {
-		n.closeFn()
-	}
+	cfg    *config.Config
+	logger *slog.Logger
 }
 
 // run is one scheduled night.
 func (n *nights) run(ctx context.Context) error {
-	job, err := n.job(ctx)
+	job, closeJob, err := buildJob(ctx, n.cfg, n.logger)
 	if err != nil {
 		return err
 	}
+	defer closeJob()
 	out, err := job.Run(ctx, jobs.Options{Nightly: true, Wait: true})
 	if err != nil {
 		return err
