@@ -4,10 +4,12 @@ import (
 	"time"
 
 	"smsfail/mail"
+	"smsfail/query"
 )
 
 // Default is the configuration an empty file gives: every default filled.
 func Default() *Config {
+	db := query.DefaultConfig() // one set of defaults for the connection
 	readOnly, keep, retries, sheets := true, true, 1, 20
 	return &Config{
 		Site: Site{TimeZone: "Local"},
@@ -16,10 +18,10 @@ func Default() *Config {
 			Auth:           "sql",
 			Encrypt:        "true",
 			ReadOnlyIntent: &readOnly,
-			ConnectTimeout: Duration(15 * time.Second),
-			QueryTimeout:   Duration(5 * time.Minute),
-			Retries:        3,
-			RetryWait:      Duration(time.Second),
+			ConnectTimeout: Duration(db.ConnectTimeout),
+			QueryTimeout:   Duration(db.QueryTimeout),
+			Retries:        db.Retries,
+			RetryWait:      Duration(db.RetryWait),
 			Route:          "auto",
 		},
 		Failures: Failures{
