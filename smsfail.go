@@ -68,6 +68,10 @@ type Fetch struct {
 	Size    int64     // bytes read
 	ModTime time.Time // the log's last write time on the client, when known
 	Tried   time.Time
+	// Via names the reader when the source handed the host to another,
+	// as the SMB source does with a host speaking SMB 1 only ("smbclient
+	// ... as DOMAIN\user"); empty otherwise.
+	Via string
 }
 
 // Evidence is one line of a log that supports a finding.

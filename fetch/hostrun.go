@@ -81,7 +81,7 @@ func (h *hostRun) target(ctx context.Context, i int) smsfail.Fetch {
 	for {
 		f, again := h.attempt(ctx, i)
 		if !again {
-			f.Tried = tried
+			f.Tried, f.Via = tried, sessionVia(h.sess)
 			return f
 		}
 	}

@@ -116,7 +116,7 @@ func transient(err error) bool {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || timeout(err) {
 		return false
 	}
-	if errors.Is(err, smb2.ErrRequestNotAccepted) ||
+	if errors.Is(err, smb2.ErrRequestNotAccepted) || isSMBClientTransient(err) ||
 		hasStatus(err, statusRequestNotAccepted, statusNetworkBusy, statusInsufficientResources,
 			statusConnectionDisconnect, statusConnectionReset) {
 		return true

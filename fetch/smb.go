@@ -42,6 +42,11 @@ type SMBOptions struct {
 	DialContext func(ctx context.Context, network, address string) (net.Conn, error)
 }
 
+// ErrSMB1Only is in the chain of SMB's error for a host that closed the
+// connection without a word at the SMB 2 negotiation. go-smb2 speaks no
+// SMB 1; SMBClient does (see SMB1Fallback).
+var ErrSMB1Only = errors.New("the host closed the connection without answering in SMB 2: it may speak SMB 1 only, as Windows XP, Server 2003 and older do")
+
 // DefaultSMBPort is the port Windows serves SMB on.
 const DefaultSMBPort = 445
 
@@ -67,37 +72,64 @@ func (s *SMB) Close() error {
 // NewSMB checks the options and, for Kerberos, obtains the initial ticket,
 // so that wrong credentials fail before the first host is tried.
 func NewSMB(opts SMBOptions) (*SMB, error) {
-	s := &SMB{opts: opts, user: opts.User, domain: opts.Domain}
-	if s.opts.Port == 0 {
-		s.opts.Port = DefaultSMBPort
+	a, err := opts.checkAccount()
+	if err != nil {
+		return nil, err
 	}
-	if s.opts.Port < 0 || s.opts.Port > 65535 {
-		return nil, fmt.Errorf("invalid SMB port %d", s.opts.Port)
-	}
-	if d, u, ok := strings.Cut(opts.User, `\`); ok {
-		s.domain, s.user = d, u
-	}
-	if s.user == "" {
-		return nil, errors.New("no SMB user: set the account that reads the admin shares")
-	}
+	opts.Port = a.port
+	s := &SMB{opts: opts, user: a.user, domain: a.domain, hash: a.hash}
 	if opts.Kerberos.enabled() {
 		k, err := newKerberosLogon(s.user, s.domain, opts.Kerberos)
 		if err != nil {
 			return nil, err
 		}
 		s.kerberos = k
-		return s, nil
-	}
-	if opts.NTHash != "" {
-		h, err := hex.DecodeString(opts.NTHash)
-		if err != nil || len(h) != 16 {
-			return nil, errors.New("invalid SMB NT hash: want 32 hex digits")
-		}
-		s.hash = h
-	} else if opts.Password == "" {
-		return nil, fmt.Errorf("no password, NT hash or Kerberos ticket for SMB user %s", opts.User)
 	}
 	return s, nil
+}
+
+// account is the logon SMBOptions name, checked.
+type account struct {
+	user, domain string
+	hash         []byte // the NT hash when given in place of the password
+	port         int
+}
+
+func (a account) String() string {
+	if a.domain == "" {
+		return a.user
+	}
+	return a.domain + `\` + a.user
+}
+
+// checkAccount checks what both SMB clients need: a port, a user, and a
+// password, an NT hash or Kerberos.
+func (o SMBOptions) checkAccount() (account, error) {
+	a := account{user: o.User, domain: o.Domain, port: o.Port}
+	if a.port == 0 {
+		a.port = DefaultSMBPort
+	}
+	if a.port < 0 || a.port > 65535 {
+		return account{}, fmt.Errorf("invalid SMB port %d", a.port)
+	}
+	if d, u, ok := strings.Cut(o.User, `\`); ok {
+		a.domain, a.user = d, u
+	}
+	if a.user == "" {
+		return account{}, errors.New("no SMB user: set the account that reads the admin shares")
+	}
+	switch {
+	case o.Kerberos.enabled():
+	case o.NTHash != "":
+		h, err := hex.DecodeString(o.NTHash)
+		if err != nil || len(h) != 16 {
+			return account{}, errors.New("invalid SMB NT hash: want 32 hex digits")
+		}
+		a.hash = h
+	case o.Password == "":
+		return account{}, fmt.Errorf("no password, NT hash or Kerberos ticket for SMB user %s", o.User)
+	}
+	return a, nil
 }
 
 func (s *SMB) String() string {
@@ -108,12 +140,7 @@ func (s *SMB) String() string {
 	return fmt.Sprintf("SMB as %s (%s)", s.account(), auth)
 }
 
-func (s *SMB) account() string {
-	if s.domain == "" {
-		return s.user
-	}
-	return s.domain + `\` + s.user
-}
+func (s *SMB) account() string { return account{user: s.user, domain: s.domain}.String() }
 
 func (s *SMB) initiator(host string) smb2.Initiator {
 	if s.kerberos != nil {
@@ -149,7 +176,7 @@ func (s *SMB) Connect(ctx context.Context, host string) (Session, error) {
 			err = ctx.Err()
 		}
 		if ctx.Err() == nil && !heard.heard.Load() {
-			err = fmt.Errorf("%w (the host closed the connection without answering in SMB 2: it may speak SMB 1 only, as Windows XP, Server 2003 and older do)", err)
+			err = fmt.Errorf("%w (%w)", err, ErrSMB1Only)
 		}
 		return nil, fmt.Errorf("cannot log on to %s as %s: %w", host, s.account(), smbError(ctx, err))
 	}

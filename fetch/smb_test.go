@@ -117,44 +117,61 @@ func TestSMBHostSpeakingSMB1Only(t *testing.T) {
 // silentHost accepts connections and never answers; it reports each
 // connection's end, to prove the fetcher closes what it opened.
 func silentHost(t testing.TB) (addr string, closed <-chan struct{}) {
+	ends := make(chan struct{}, 100)
+	addr = listen(t, func(c net.Conn) {
+		_, _ = io.Copy(io.Discard, c) // until the client closes
+		c.Close()
+		ends <- struct{}{}
+	})
+	return addr, ends
+}
+
+// listen serves each connection to a new loopback port with serve, in a
+// goroutine of its own, until the test ends.
+func listen(t testing.TB, serve func(net.Conn)) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	ends := make(chan struct{}, 100)
 	go func() {
 		for {
 			c, err := l.Accept()
 			if err != nil {
 				return
 			}
-			go func() {
-				_, _ = io.Copy(io.Discard, c) // until the client closes
-				c.Close()
-				ends <- struct{}{}
-			}()
+			go serve(c)
 		}
 	}()
-	return l.Addr().String(), ends
+	return l.Addr().String()
 }
 
 func TestSMBSilentHostEndsAtTheDeadline(t *testing.T) {
 	srv := sambatest.Start(t)
+	silentHostEndsAtTheDeadline(t, srv, smbSource(t, srv, nil), 1)
+}
+
+// silentHostEndsAtTheDeadline reads from a host that accepts connections
+// and never answers: it must be unreachable within its connect timeout,
+// and every one of the given number of connections to it closed.
+func silentHostEndsAtTheDeadline(t *testing.T, srv *sambatest.Server, src fetch.Source, connections int) {
+	t.Helper()
 	addr, closed := silentHost(t)
 	srv.Alias("SILENT", addr)
 	opts := testOptions(t)
 	opts.ConnectTimeout, opts.HostTimeout = time.Second, 20*time.Second
 	start := time.Now()
-	got, _ := run(t, smbSource(t, srv, nil), opts, []fetch.Target{svcpack("SILENT")})
+	got, _ := run(t, src, opts, []fetch.Target{svcpack("SILENT")})
 	wantOutcome(t, got[0], smsfail.OutcomeUnreachable)
 	if took := time.Since(start); took > opts.HostTimeout/2 {
 		t.Errorf("a silent host held the run for %v, past its connect timeout of %v", took, opts.ConnectTimeout)
 	}
-	select {
-	case <-closed:
-	case <-time.After(5 * time.Second):
-		t.Error("the connection to the silent host was left open")
+	for range connections {
+		select {
+		case <-closed:
+		case <-time.After(5 * time.Second):
+			t.Fatal("a connection to the silent host was left open")
+		}
 	}
 }
 
@@ -190,9 +207,17 @@ func TestSMBHundredsOfHosts(t *testing.T) {
 
 func TestSMBCancelledMidRun(t *testing.T) {
 	srv := sambatest.Start(t)
+	cancelledMidRun(t, srv, smbSource(t, srv, nil), 40)
+}
+
+// cancelledMidRun reads hosts of which one in four answers and the
+// others are silent, 4 at a time, and cancels the run after a second:
+// Run must return soon after, each host read or reported not tried.
+func cancelledMidRun(t *testing.T, srv *sambatest.Server, src fetch.Source, hosts int) {
+	t.Helper()
 	addr, _ := silentHost(t)
 	var targets []fetch.Target
-	for i := range 40 {
+	for i := range hosts {
 		host := fmt.Sprintf("PC%04d", i)
 		if i%4 == 0 {
 			srv.AddHost(t, host)
@@ -208,7 +233,7 @@ func TestSMBCancelledMidRun(t *testing.T) {
 	defer cancel()
 	c := &collector{}
 	start := time.Now()
-	got := fetch.Run(ctx, smbSource(t, srv, nil), opts, targets, c.read)
+	got := fetch.Run(ctx, src, opts, targets, c.read)
 	if took := time.Since(start); took > 20*time.Second {
 		t.Errorf("Run took %v after its context ended", took)
 	}
@@ -324,22 +349,10 @@ func (d *countingDial) DialContext(ctx context.Context, network, addr string) (n
 
 // resettingHost accepts connections and resets them at once.
 func resettingHost(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			_ = c.(*net.TCPConn).SetLinger(0)
-			c.Close()
-		}
-	}()
-	return l.Addr().String()
+	return listen(t, func(c net.Conn) {
+		_ = c.(*net.TCPConn).SetLinger(0)
+		c.Close()
+	})
 }
 
 func TestSMBRetriesTransientErrorsOnly(t *testing.T) {
@@ -382,11 +395,29 @@ func TestSMBMemoryBoundedWhateverTheLogWeighs(t *testing.T) {
 	}
 	opts := testOptions(t)
 	opts.MaxBytes, opts.HostTimeout = limit, 2*time.Minute
+	got, grew := readMeasuringHeap(t, smbSource(t, srv, nil), opts, svcpack("PC0001"))
+	wantOutcome(t, got, smsfail.OutcomeTruncated)
+	if got.Size != limit {
+		t.Errorf("read %d bytes, want the cap %d", got.Size, limit)
+	}
+	if fi, err := os.Stat(srv.Path(t, "PC0001", "admin$", "svcpack.log")); err != nil || fi.Size() != size {
+		t.Errorf("the client's log changed: %v %v", fi, err)
+	}
+	t.Logf("heap in use grew by %d KiB reading %d MiB", grew>>10, limit>>20)
+	if grew > 32<<20 {
+		t.Errorf("heap in use grew by %d MiB reading one log", grew>>20)
+	}
+}
+
+// readMeasuringHeap reads one target and returns its Fetch and how much
+// the heap in use grew at most while the log streamed.
+func readMeasuringHeap(t *testing.T, src fetch.Source, opts fetch.Options, target fetch.Target) (smsfail.Fetch, int64) {
+	t.Helper()
 	runtime.GC()
 	var base runtime.MemStats
 	runtime.ReadMemStats(&base)
 	var peak atomic.Uint64
-	got := fetch.Run(context.Background(), smbSource(t, srv, nil), opts, []fetch.Target{svcpack("PC0001")},
+	got := fetch.Run(context.Background(), src, opts, []fetch.Target{target},
 		func(ctx context.Context, i int, body io.Reader) error {
 			buf := make([]byte, 64<<10)
 			var ms runtime.MemStats
@@ -396,24 +427,11 @@ func TestSMBMemoryBoundedWhateverTheLogWeighs(t *testing.T) {
 				} else if err != nil {
 					return err
 				}
-				if n%256 == 0 {
+				if n%64 == 0 {
 					runtime.ReadMemStats(&ms)
-					if ms.HeapInuse > peak.Load() {
-						peak.Store(ms.HeapInuse)
-					}
+					peak.Store(max(peak.Load(), ms.HeapInuse))
 				}
 			}
 		})
-	wantOutcome(t, got[0], smsfail.OutcomeTruncated)
-	if got[0].Size != limit {
-		t.Errorf("read %d bytes, want the cap %d", got[0].Size, limit)
-	}
-	if fi, err := os.Stat(srv.Path(t, "PC0001", "admin$", "svcpack.log")); err != nil || fi.Size() != size {
-		t.Errorf("the client's log changed: %v %v", fi, err)
-	}
-	grew := int64(peak.Load()) - int64(base.HeapInuse)
-	t.Logf("heap in use grew by %d KiB reading %d MiB", grew>>10, limit>>20)
-	if grew > 32<<20 {
-		t.Errorf("heap in use grew by %d MiB reading one log", grew>>20)
-	}
+	return got[0], int64(peak.Load()) - int64(base.HeapInuse)
 }

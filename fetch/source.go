@@ -1,7 +1,8 @@
 // Package fetch reads failing clients' logs over their admin shares: which
 // file belongs to which program (Locator), where to read it from (a Source:
-// SMB 2/3 from any OS, native UNC paths on Windows, or a local folder of
-// logs collected earlier), and Run, which reads thousands of hosts at once
+// SMB 2/3 from any OS, SMB 1 to 3 through Samba's smbclient for the
+// Windows 2000, XP and 2003 clients go-smb2 cannot reach, native UNC paths
+// on Windows, or a local folder of logs collected earlier), and Run, which reads thousands of hosts at once
 // with a deadline per host, so that an offline machine costs seconds and
 // never hangs the night's run. Nothing is ever written on a client.
 package fetch
@@ -30,8 +31,9 @@ type Source interface {
 type Session interface {
 	// Open opens a file for reading, without an oplock, so that the
 	// client's own programs go on writing it. Native UNC shares delete
-	// access too; SMB cannot (go-smb2 shares read and write only), so
-	// while it reads a log the client cannot delete or rename it.
+	// access too; SMB cannot (go-smb2, and smbclient, share read and
+	// write only), so while it reads a log the client cannot delete or
+	// rename it.
 	Open(ctx context.Context, share, path string) (File, error)
 	// ReadDir lists a folder on the share; dir "" is the share's root.
 	ReadDir(ctx context.Context, share, dir string) ([]fs.FileInfo, error)

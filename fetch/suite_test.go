@@ -90,6 +90,29 @@ func sambaFixture(t *testing.T, srv *sambatest.Server) *fixture {
 	}
 }
 
+// nt1 limits Samba to SMB 1, as Windows 2000, XP and Server 2003 are.
+var nt1 = []string{"server min protocol = NT1", "server max protocol = NT1"}
+
+// smbclientFixture reads through smbclient from hosts that speak SMB 1
+// only.
+func smbclientFixture(t *testing.T) *fixture {
+	program := needSMBClient(t)
+	srv := sambatest.Start(t, nt1...)
+	f := sambaFixture(t, srv)
+	f.src = smbclientSource(t, program, srv, nil)
+	return f
+}
+
+// fallbackFixture reads through the SMB source, which hands every host
+// (all speak SMB 1 only) to smbclient.
+func fallbackFixture(t *testing.T) *fixture {
+	program := needSMBClient(t)
+	srv := sambatest.Start(t, nt1...)
+	f := sambaFixture(t, srv)
+	f.src = fetch.NewSMB1Fallback(f.src.(*fetch.SMB), smbclientSource(t, program, srv, nil))
+	return f
+}
+
 // closedPort is an address where nothing listens: connecting is refused.
 func closedPort(t *testing.T) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -104,8 +127,10 @@ func closedPort(t *testing.T) string {
 // fixtures returns every Source this machine can run the suite against.
 func fixtures(t *testing.T) map[string]func(t *testing.T) *fixture {
 	return map[string]func(t *testing.T) *fixture{
-		"local": localFixture,
-		"smb":   func(t *testing.T) *fixture { return sambaFixture(t, sambatest.Start(t)) },
+		"local":        localFixture,
+		"smb":          func(t *testing.T) *fixture { return sambaFixture(t, sambatest.Start(t)) },
+		"smbclient":    smbclientFixture,
+		"smb-fallback": fallbackFixture,
 	}
 }
 
