@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs the whole test suite, installing first what the tests need on a fresh
-# Debian machine: Samba (the admin shares of a fleet of hosts), LibreOffice
-# (opens the workbook as an independent reader) and poppler-utils.
+# Debian machine: Samba (the admin shares of a fleet of hosts), its client
+# smbclient (reads the hosts that speak SMB 1 only), LibreOffice (opens the
+# workbook as an independent reader) and poppler-utils.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 need=()
 command -v smbd >/dev/null || need+=(samba)
 command -v smbpasswd >/dev/null || need+=(samba-common-bin)
+command -v smbclient >/dev/null || need+=(smbclient)
 command -v soffice >/dev/null || need+=(libreoffice-calc-nogui)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 if [ ${#need[@]} -gt 0 ]; then

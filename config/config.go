@@ -84,7 +84,7 @@ type Failures struct {
 
 // Logs says where each failing client's log is read from and how.
 type Logs struct {
-	Source         string        `yaml:"source"` // smb | unc | local
+	Source         string        `yaml:"source"` // smb | smbclient | unc | local
 	Root           string        `yaml:"root"`   // local: <root>/<HOST>/<share>/<path>
 	SMB            SMB           `yaml:"smb"`
 	Concurrency    int           `yaml:"concurrency"`
@@ -106,6 +106,14 @@ type SMB struct {
 	Port              int      `yaml:"port"`
 	RequireSigning    bool     `yaml:"require_signing"`
 	RequireEncryption bool     `yaml:"require_encryption"`
+	// SMB1 is how the smb source reads hosts that speak SMB 1 only:
+	// never | fallback (through smbclient) | always (every host through
+	// smbclient) | auto, resolved at load to fallback when smbclient is
+	// installed and can use the credentials, else never.
+	SMB1 string `yaml:"smb1"`
+	// SMBClient is smbclient's path; found on PATH when empty. Resolved
+	// at load when smbclient is used.
+	SMBClient string `yaml:"smbclient"`
 }
 
 // Kerberos authenticates to admin shares with a keytab or a credential cache.

@@ -207,3 +207,46 @@ func TestPrintedConfigHidesSecrets(t *testing.T) {
 		t.Errorf("the secret prints as %q", got)
 	}
 }
+
+// TestSMB1 settles logs.smb.smb1 at load: auto becomes fallback only where
+// smbclient is installed and can use the credentials, always reads every
+// host through smbclient, and a smbclient that is needed must be there.
+func TestSMB1(t *testing.T) {
+	fake := filepath.Join(t.TempDir(), "smbclient")
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", t.TempDir()) // no smbclient on PATH
+	base := "database: {driver: sqlite, path: site.db}\nlogs:\n  source: %s\n  smb: {user: svc, kerberos: {%s}, smb1: %s, smbclient: %q}\n"
+	cache := "credential_cache: /tmp/cc"
+	for _, c := range []struct {
+		source, kerberos, smb1, program   string
+		wantSource, wantSMB1, wantProgram string
+		wantErr                           string
+	}{
+		{"smb", cache, "auto", fake, "smb", "fallback", fake, ""},
+		{"smb", cache, "auto", "", "smb", "never", "", ""},
+		{"smb", "keytab: /etc/k.keytab, realm: CORP", "auto", fake, "smb", "never", fake, ""},
+		{"smb", cache, "never", fake, "smb", "never", fake, ""},
+		{"smb", cache, "always", fake, "smbclient", "always", fake, ""},
+		{"smbclient", cache, "auto", fake, "smbclient", "auto", fake, ""},
+		{"smbclient", cache, "auto", "", "", "", "", "x.yaml:3: logs.source: cannot find smbclient (install the package smbclient"},
+		{"smb", cache, "fallback", "", "", "", "", "x.yaml:4: logs.smb.smb1: cannot find smbclient (install the package smbclient"},
+	} {
+		name := c.source + "/" + c.smb1 + "/" + c.program + "/" + c.kerberos
+		cfg, err := Parse("x.yaml", []byte(fmt.Sprintf(base, c.source, c.kerberos, c.smb1, c.program)), env(nil))
+		if c.wantErr != "" {
+			if err == nil || !strings.HasPrefix(err.Error(), c.wantErr) {
+				t.Errorf("%s: error %v, want %s...", name, err, c.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if l := cfg.Logs; l.Source != c.wantSource || l.SMB.SMB1 != c.wantSMB1 || l.SMB.SMBClient != c.wantProgram {
+			t.Errorf("%s: source %s, smb1 %s, smbclient %q; want %s, %s, %q", name, l.Source, l.SMB.SMB1, l.SMB.SMBClient, c.wantSource, c.wantSMB1, c.wantProgram)
+		}
+	}
+}

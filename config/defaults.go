@@ -32,7 +32,7 @@ func Default() *Config {
 		},
 		Logs: Logs{
 			Source:         "auto",
-			SMB:            SMB{Port: 445},
+			SMB:            SMB{Port: 445, SMB1: "auto"},
 			Concurrency:    32,
 			ConnectTimeout: Duration(3 * time.Second),
 			HostTimeout:    Duration(30 * time.Second),

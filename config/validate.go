@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"smsfail/fetch"
 	"smsfail/logtext"
 	"smsfail/mail"
 	"smsfail/query"
@@ -187,7 +188,7 @@ func (f *Failures) validate(p *problems) {
 }
 
 func (l *Logs) validate(p *problems, dir string) {
-	oneOf(p, "logs.source", l.Source, "auto", "smb", "unc", "local")
+	oneOf(p, "logs.source", l.Source, "auto", "smb", "smbclient", "unc", "local")
 	between(p, "logs.concurrency", l.Concurrency, 1, 1024)
 	positive(p, "logs.connect_timeout", l.ConnectTimeout)
 	positive(p, "logs.host_timeout", l.HostTimeout)
@@ -212,8 +213,9 @@ func (l *Logs) validate(p *problems, dir string) {
 		if runtime.GOOS != "windows" {
 			p.add("logs.source", "unc reads \\\\HOST\\admin$ natively and works on Windows only; on %s use smb with credentials", runtime.GOOS)
 		}
-	case "smb":
+	case "smb", "smbclient":
 		l.SMB.validate(p, dir)
+		l.validateSMBClient(p, dir)
 	}
 	for i, prog := range l.Programs {
 		prog.validate(p, fmt.Sprintf("logs.programs[%d]", i))
@@ -247,6 +249,48 @@ func (s *SMB) validate(p *problems, dir string) {
 	if !s.Password.Set() && !s.NTHash.Set() {
 		p.add("logs.smb.password", "give the account's password (or nt_hash): {env: VARIABLE} or {file: PATH}")
 	}
+}
+
+// validateSMBClient settles how hosts speaking SMB 1 only are read and,
+// when smbclient reads any host, finds it, so that a missing program
+// fails at start with the package to install.
+func (l *Logs) validateSMBClient(p *problems, dir string) {
+	s := &l.SMB
+	oneOf(p, "logs.smb.smb1", s.SMB1, "auto", "never", "fallback", "always")
+	asker := "logs.smb.smb1"
+	switch {
+	case l.Source == "smbclient":
+		asker = "logs.source"
+	case s.SMB1 == "always":
+		l.Source = "smbclient"
+	case s.SMB1 != "fallback" && s.SMB1 != "auto":
+		return
+	}
+	if s.SMBClient != "" {
+		asker = "logs.smb.smbclient"
+	}
+	program := s.SMBClient
+	if strings.ContainsAny(program, `/\`) {
+		program = absIn(dir, program)
+	}
+	found, err := fetch.FindSMBClient(program)
+	krb := fetch.SMBClientKerberos(fetch.KerberosOptions{Keytab: s.Kerberos.Keytab, SPN: s.Kerberos.SPN})
+	if l.Source == "smb" && s.SMB1 == "auto" {
+		s.SMB1 = "never"
+		if err == nil && krb == nil {
+			s.SMB1, s.SMBClient = "fallback", found
+		}
+		return
+	}
+	switch {
+	case krb != nil && s.Kerberos.Keytab != "":
+		p.add("logs.smb.kerberos.keytab", "%v", krb)
+	case krb != nil:
+		p.add("logs.smb.kerberos.spn", "%v", krb)
+	case err != nil:
+		p.add(asker, "%v", err)
+	}
+	s.SMBClient = found
 }
 
 func (g ProgramLogs) validate(p *problems, key string) {

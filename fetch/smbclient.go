@@ -60,7 +60,7 @@ func NewSMBClient(program string, opts SMBOptions) (*SMBClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := smbclientKerberos(opts.Kerberos); err != nil {
+	if err := SMBClientKerberos(opts.Kerberos); err != nil {
 		return nil, err
 	}
 	c := &SMBClient{acct: a, opts: opts}
@@ -79,7 +79,9 @@ func NewSMBClient(program string, opts SMBOptions) (*SMBClient, error) {
 	return c, nil
 }
 
-func smbclientKerberos(k KerberosOptions) error {
+// SMBClientKerberos says why smbclient cannot use these Kerberos
+// options, if it cannot.
+func SMBClientKerberos(k KerberosOptions) error {
 	switch {
 	case k.Keytab != "":
 		return errors.New("smbclient cannot read a Kerberos keytab: obtain a credential cache from it (kinit -k -t KEYTAB) and give the cache")

@@ -25,21 +25,29 @@ func buildJob(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*jo
 	}
 	hist, err := history.Open(ctx, cfg.State.Dir)
 	if err != nil {
+		closeSource(job.Source)
 		return nil, nil, err
 	}
 	db, err := query.Open(ctx, databaseConfig(cfg.Database, logger))
 	if err != nil {
 		hist.Close()
+		closeSource(job.Source)
 		return nil, nil, err
 	}
 	job.Site, job.Successes, job.History = db, db, hist
 	return job, func() {
 		db.Close()
 		hist.Close()
-		if c, ok := job.Source.(io.Closer); ok {
-			c.Close()
-		}
+		closeSource(job.Source)
 	}, nil
+}
+
+// closeSource releases what a log source holds between hosts: a Kerberos
+// client, smbclient's authentication file.
+func closeSource(src fetch.Source) {
+	if c, ok := src.(io.Closer); ok {
+		c.Close()
+	}
 }
 
 // newJob builds what needs no connection: the rules, where each log is,
@@ -157,8 +165,24 @@ func logSource(l config.Logs) (fetch.Source, error) {
 	case "unc":
 		return fetch.NewWindowsShares()
 	}
-	s := l.SMB
-	return fetch.NewSMB(fetch.SMBOptions{
+	opts := smbOptions(l.SMB)
+	if l.Source == "smbclient" {
+		return fetch.NewSMBClient(l.SMB.SMBClient, opts)
+	}
+	smb, err := fetch.NewSMB(opts)
+	if err != nil || l.SMB.SMB1 != "fallback" {
+		return smb, err
+	}
+	smb1, err := fetch.NewSMBClient(l.SMB.SMBClient, opts)
+	if err != nil {
+		smb.Close()
+		return nil, err
+	}
+	return fetch.NewSMB1Fallback(smb, smb1), nil
+}
+
+func smbOptions(s config.SMB) fetch.SMBOptions {
+	return fetch.SMBOptions{
 		User:     s.User,
 		Domain:   s.Domain,
 		Password: s.Password.Value(),
@@ -173,7 +197,7 @@ func logSource(l config.Logs) (fetch.Source, error) {
 		Port:              s.Port,
 		RequireSigning:    s.RequireSigning,
 		RequireEncryption: s.RequireEncryption,
-	})
+	}
 }
 
 // loadRules gives the built-in rules, with the admin's own file when named.

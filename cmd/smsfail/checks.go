@@ -42,6 +42,9 @@ func (c *checker) run(ctx context.Context) []item {
 	}
 	c.cfg = cfg
 	items := []item{c.configuration(), c.rules(), c.state(ctx), c.reports()}
+	if c.job != nil {
+		defer closeSource(c.job.Source)
+	}
 	db, dbItem := c.database(ctx)
 	if db != nil {
 		defer db.Close()
@@ -235,7 +238,7 @@ func shareItem(src fetch.Source, results []smsfail.Result) item {
 		f := r.Fetch
 		if f.Outcome.Read() {
 			return item{name: name, state: passed, detail: fmt.Sprintf("%s via %s: %s read (%s), cause %s",
-				r.Failure.Machine, src, f.UNC, sizeText(f.Size), r.Bucket())}
+				r.Failure.Machine, via(src, f), f.UNC, sizeText(f.Size), r.Bucket())}
 		}
 		if f.Outcome == smsfail.OutcomeLogMissing && missing == nil {
 			missing = &results[i]
@@ -244,20 +247,32 @@ func shareItem(src fetch.Source, results []smsfail.Result) item {
 	}
 	if missing != nil {
 		return item{name: name, state: warning, detail: fmt.Sprintf("%s via %s: the share was read, but no log there: %s",
-			missing.Failure.Machine, src, missing.Fetch.Error),
+			missing.Failure.Machine, via(src, missing.Fetch), missing.Fetch.Error),
 			fix: "if the program logs elsewhere, name the path in logs.programs"}
 	}
 	return item{name: name, state: failed, detail: fmt.Sprintf("no log read via %s:\n%s", src, strings.Join(lines, "\n")),
-		fix: shareFix(results[0].Fetch.Outcome)}
+		fix: shareFix(results[0].Fetch)}
 }
 
-func shareFix(o smsfail.Outcome) string {
-	switch o {
-	case smsfail.OutcomeUnreachable:
+// via names the reader of a log: the source, or the one it handed the
+// host to.
+func via(src fetch.Source, f smsfail.Fetch) string {
+	if f.Via != "" {
+		return f.Via
+	}
+	return fmt.Sprint(src)
+}
+
+func shareFix(f smsfail.Fetch) string {
+	switch o := f.Outcome; {
+	case o == smsfail.OutcomeUnreachable && strings.Contains(f.Error, fetch.ErrSMB1Only.Error()):
+		return "the host speaks SMB 1 only: install smbclient (apt-get install smbclient) and set logs.smb.smb1: fallback, " +
+			"or read it with logs.source: unc from a Windows server"
+	case o == smsfail.OutcomeUnreachable:
 		return "the host did not answer on TCP 445: is it on, and is the firewall open from this machine? Try another with --host NAME"
-	case smsfail.OutcomeAccessDenied:
+	case o == smsfail.OutcomeAccessDenied:
 		return "the account (logs.smb.user, or the service account with logs.source: unc) must be an administrator of the clients to read admin$"
-	case smsfail.OutcomeShareMissing:
+	case o == smsfail.OutcomeShareMissing:
 		return "the admin share is turned off on the host (AutoShareWks = 0), or a share named in logs.programs does not exist"
 	}
 	return "see the error above; try another host with --host NAME"

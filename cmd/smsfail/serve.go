@@ -87,9 +87,11 @@ func serve(ctx context.Context, a *app, cfg *config.Config, o serveOptions) erro
 	}
 	// Rules, log paths and the log source stay wrong until the
 	// configuration changes: refuse to start rather than fail every night.
-	if _, err := newJob(cfg, logger); err != nil {
+	job, err := newJob(cfg, logger)
+	if err != nil {
 		return err
 	}
+	closeSource(job.Source)
 	n := &nights{cfg: cfg, logger: logger}
 	if job, closeJob, err := buildJob(ctx, cfg, logger); err != nil {
 		var bad *query.ConfigError
