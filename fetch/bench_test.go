@@ -122,3 +122,75 @@ func checkFleet(b *testing.B, got []smsfail.Fetch, silentEvery int) {
 		}
 	}
 }
+
+// latencyProxy forwards connections to target through a latencyConn, so
+// that clients run as separate processes (smbclient) pay the same delay
+// per round trip as go-smb2 does.
+func latencyProxy(b *testing.B, target string, delay time.Duration) string {
+	return listen(b, func(c net.Conn) {
+		defer c.Close()
+		raw, err := net.Dial("tcp", target)
+		if err != nil {
+			return
+		}
+		s := &latencyConn{Conn: raw, delay: delay}
+		defer s.Close()
+		go func() { _, _ = io.Copy(s, c); s.Close() }()
+		_, _ = io.Copy(c, s)
+	})
+}
+
+// BenchmarkHost reads one host's svcpack.log and the newest of its
+// Temp\MSI*.LOG (one session, one listing, two logs) per operation: over
+// SMB 2 with go-smb2, over SMB 1 with smbclient, and over SMB 1 through
+// the SMB source's fallback, with 0 and 20 ms added to every round trip.
+//
+//	go test ./fetch -run '^$' -bench Host -benchtime 20x
+func BenchmarkHost(b *testing.B) {
+	program, err := fetch.FindSMBClient("")
+	if err != nil {
+		b.Skip(err)
+	}
+	log := []byte("937.406: Update.exe extended error code = 0xf01e\r\n")
+	serve := func(globals ...string) (*sambatest.Server, string) {
+		srv := sambatest.Start(b, globals...)
+		addr := srv.AddHost(b, "PC0001")
+		srv.WriteFile(b, "PC0001", "admin$", "svcpack.log", log, time.Now())
+		srv.WriteFile(b, "PC0001", "admin$", `Temp\MSI1a2b.LOG`, log, time.Now())
+		return srv, net.JoinHostPort(addr, fmt.Sprint(srv.Port))
+	}
+	modern, modernAddr := serve()
+	xp, xpAddr := serve("server min protocol = NT1", "server max protocol = NT1")
+	targets := []fetch.Target{svcpack("PC0001"), {Host: "PC0001", Paths: []fetch.LogPath{adminPath(`Temp\MSI*.LOG`)}}}
+	for _, delay := range []time.Duration{0, 20 * time.Millisecond} {
+		for _, c := range []struct {
+			name string
+			srv  *sambatest.Server
+			addr string
+			src  func() fetch.Source
+		}{
+			{"smb2-go-smb2", modern, modernAddr, func() fetch.Source { return smbSource(b, modern, nil) }},
+			{"smb1-smbclient", xp, xpAddr, func() fetch.Source { return smbclientSource(b, program, xp, nil) }},
+			{"smb1-fallback", xp, xpAddr, func() fetch.Source {
+				return fetch.NewSMB1Fallback(smbSource(b, xp, nil), smbclientSource(b, program, xp, nil))
+			}},
+		} {
+			b.Run(fmt.Sprintf("%s/rtt=%v", c.name, delay), func(b *testing.B) {
+				c.srv.Alias("PC0001", latencyProxy(b, c.addr, delay))
+				src := c.src()
+				opts := fetch.DefaultOptions()
+				discard := func(ctx context.Context, i int, body io.Reader) error {
+					_, err := io.Copy(io.Discard, body)
+					return err
+				}
+				for b.Loop() {
+					for i, f := range fetch.Run(context.Background(), src, opts, targets, discard) {
+						if f.Outcome != smsfail.OutcomeOK {
+							b.Fatalf("target %d: %s %s", i, f.Outcome, f.Error)
+						}
+					}
+				}
+			})
+		}
+	}
+}

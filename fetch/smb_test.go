@@ -25,7 +25,7 @@ import (
 
 // smbSource logs on to srv with its own password; change adjusts the
 // options first.
-func smbSource(t *testing.T, srv *sambatest.Server, change func(*fetch.SMBOptions)) *fetch.SMB {
+func smbSource(t testing.TB, srv *sambatest.Server, change func(*fetch.SMBOptions)) *fetch.SMB {
 	t.Helper()
 	o := fetch.SMBOptions{User: srv.User, Domain: srv.Domain, Password: srv.Password, Port: srv.Port, DialContext: srv.DialContext}
 	if change != nil {
