@@ -280,11 +280,16 @@ func (s *smbclientSession) ReadDir(ctx context.Context, share, dir string) ([]fs
 	if err != nil {
 		return nil, err
 	}
-	if err := r.wait(false); err != nil {
+	entries, err := r.listing()
+	if err == nil {
+		err = r.wait(false)
+	}
+	if err != nil {
+		r.kill()
 		return nil, err
 	}
-	infos := make([]fs.FileInfo, 0, len(r.log.entries))
-	for _, fi := range r.log.entries {
+	infos := make([]fs.FileInfo, 0, len(entries))
+	for _, fi := range entries {
 		if n := fi.Name(); n != "." && n != ".." {
 			infos = append(infos, fi)
 		}

@@ -72,10 +72,14 @@ func (r *smbclientRun) listing() ([]fs.FileInfo, error) {
 		return nil, r.ctxError()
 	}
 	r.log.mu.Lock()
-	entries, failure := r.log.entries, r.log.listFailure
+	entries, failure, summed := r.log.entries, r.log.listFailure, r.log.summed
 	r.log.mu.Unlock()
-	if failure != nil {
+	switch {
+	case failure != nil:
 		return nil, failure
+	case !summed: // the output ended before the listing did
+		r.kill()
+		return nil, fmt.Errorf("smbclient ended before its listing did (%v): %s", r.waitErr, r.log.tail())
 	}
 	return entries, nil
 }
@@ -87,12 +91,14 @@ func (r *smbclientRun) wait(fetched bool) error {
 		<-r.done // Wait must not close standard error before it is all read
 		r.waited, r.waitErr = true, r.cmd.Wait()
 	}
-	if r.ctx.Err() != nil {
-		return r.ctxError()
-	}
 	r.log.mu.Lock()
 	defer r.log.mu.Unlock()
+	complete := r.log.listFailure == nil && r.log.failure == nil && r.waitErr == nil && (!fetched || r.log.got)
 	switch {
+	case complete:
+		return nil
+	case r.ctx.Err() != nil:
+		return r.ctxError()
 	case r.log.listFailure != nil:
 		return r.log.listFailure
 	case r.log.failure != nil:
@@ -130,6 +136,7 @@ type transcript struct {
 	mu          sync.Mutex
 	listed      chan struct{} // closed when the first ls, or the output, ended
 	listDone    bool
+	summed      bool // the listing ended with its free-space summary
 	entries     []fs.FileInfo
 	listFailure error // a failure before the listing ended: connecting, logging on, listing
 	failure     error // a failure after it
@@ -169,7 +176,10 @@ func (t *transcript) line(s string) {
 	trimmed := strings.TrimSpace(s)
 	switch {
 	case strings.Contains(trimmed, "blocks of size") || strings.HasPrefix(trimmed, "Error in dskattr"):
-		t.endListing() // the free-space summary closes a listing, whether or not the server gave it
+		// The free-space summary closes a listing, whether or not the
+		// server gave the figures.
+		t.summed = t.summed || !t.listDone
+		t.endListing()
 	case strings.HasPrefix(trimmed, "getting file "):
 		t.got = true
 	case ntStatus.MatchString(trimmed):

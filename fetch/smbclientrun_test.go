@@ -156,3 +156,19 @@ func TestNTHash(t *testing.T) {
 		t.Errorf("ntHash = %s", got)
 	}
 }
+
+// TestSMBClientDyingBeforeItsListing: a process that ends before its
+// listing did is an error, not an empty folder or a missing file.
+func TestSMBClientDyingBeforeItsListing(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("skipping: no sh")
+	}
+	r, err := startSMBClient(context.Background(), sh, []string{"-c", "echo 'talloc: abort' >&2; exit 3"}, nil, "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.listing(); err == nil || !strings.Contains(err.Error(), "exit status 3") || !strings.Contains(err.Error(), "talloc: abort") {
+		t.Errorf("listing of a process that died: %v", err)
+	}
+}

@@ -97,6 +97,7 @@ var nt1 = []string{"server min protocol = NT1", "server max protocol = NT1"}
 // only.
 func smbclientFixture(t *testing.T) *fixture {
 	program := needSMBClient(t)
+	t.Cleanup(func() { noSMBClientLeft(t) })
 	srv := sambatest.Start(t, nt1...)
 	f := sambaFixture(t, srv)
 	f.src = smbclientSource(t, program, srv, nil)
