@@ -128,16 +128,11 @@ func threeLateNights(t *testing.T, late time.Duration) {
 // still meet exactly, whatever they read before them.
 func assertNominalWindows(t *testing.T, h *DB) {
 	t.Helper()
-	runs, err := h.Runs(context.Background(), 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, r := range runs {
-		got = append(got, fmt.Sprintf("%s %s-%s", r.Kind, r.Since.Format("02T15"), r.Until.Format("02T15")))
-	}
+	_, got := runLines(t, h, func(r RunRecord) string {
+		return fmt.Sprintf("%s %s-%s", r.Kind, r.Since.Format("02T15"), r.Until.Format("02T15"))
+	})
 	want := "[nightly 11T02-12T02 nightly 10T02-11T02 once 09T02-10T02 nightly 09T02-10T02]"
-	if fmt.Sprint(got) != want {
+	if got != want {
 		t.Fatalf("recorded windows %v, want %s", got, want)
 	}
 }

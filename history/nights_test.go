@@ -268,16 +268,11 @@ func assertEveryEventOnce(t *testing.T, h *DB, s *site) {
 
 func assertRuns(t *testing.T, h *DB) {
 	t.Helper()
-	runs, err := h.Runs(context.Background(), 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, r := range runs {
-		got = append(got, fmt.Sprintf("%d %s %s n%d r%d f%d", r.ID, r.Kind, r.Outcome, r.New, r.Recurring, r.Fixed))
-	}
+	runs, got := runLines(t, h, func(r RunRecord) string {
+		return fmt.Sprintf("%d %s %s n%d r%d f%d", r.ID, r.Kind, r.Outcome, r.New, r.Recurring, r.Fixed)
+	})
 	want := "[4 nightly ok n1 r2 f1 3 nightly failed n0 r0 f0 2 nightly mail-failed n1 r1 f1 1 nightly incomplete n3 r0 f0]"
-	if fmt.Sprint(got) != want {
+	if got != want {
 		t.Fatalf("runs\n%v\nwant\n%v", got, want)
 	}
 	if runs[2].Error != "550 5.7.1 relaying denied" || runs[1].Error != "cannot connect to the site database" {
@@ -294,6 +289,20 @@ func assertRuns(t *testing.T, h *DB) {
 	if err != nil || len(fx) != 1 || fx[0].Machine != "PC04" {
 		t.Fatalf("fixed in the last night: %+v %v", fx, err)
 	}
+}
+
+// runLines lists the last runs, newest first, and a line for each.
+func runLines(t *testing.T, h *DB, line func(RunRecord) string) ([]RunRecord, string) {
+	t.Helper()
+	runs, err := h.Runs(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := make([]string, len(runs))
+	for i, r := range runs {
+		lines[i] = line(r)
+	}
+	return runs, fmt.Sprint(lines)
 }
 
 func assertStatuses(t *testing.T, m *Marks, want map[string]string) {
