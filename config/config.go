@@ -80,6 +80,7 @@ type Failures struct {
 	SiteCode       string   `yaml:"site_code"`
 	ExitCodeIndex  int      `yaml:"exit_code_index"`
 	Window         Duration `yaml:"window"` // when no earlier run says where to start
+	Late           Duration `yaml:"late"`   // how far before its window a night looks for failures that arrived late; 0: not at all
 }
 
 // Logs says where each failing client's log is read from and how.

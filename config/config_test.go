@@ -58,11 +58,23 @@ func TestDefaults(t *testing.T) {
 	if c.Logs.Concurrency != 32 || c.Logs.ConnectTimeout.D() != 3*time.Second || c.Logs.HostTimeout.D() != 30*time.Second {
 		t.Errorf("fetch defaults: %+v", c.Logs)
 	}
-	if c.Database.Route != "auto" || c.Failures.ExitCodeIndex != 3 || c.Failures.Window.D() != 24*time.Hour {
+	if c.Database.Route != "auto" || c.Failures.ExitCodeIndex != 3 || c.Failures.Window.D() != 24*time.Hour || c.Failures.Late.D() != 72*time.Hour {
 		t.Errorf("query defaults: %+v %+v", c.Database, c.Failures)
 	}
 	if c.Logs.Root != "clients" || c.Database.Path != "site.db" {
 		t.Errorf("paths relative to a file in the working folder changed: %q %q", c.Logs.Root, c.Database.Path)
+	}
+}
+
+// failures.late: 0 turns the look back for late failures off; it is not
+// refused as failures.window's 0 is.
+func TestLateZero(t *testing.T) {
+	c, err := Parse("demo.yaml", []byte("database: {driver: sqlite, path: site.db}\nlogs: {source: local, root: clients}\nfailures: {late: 0}\n"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Failures.Late != 0 {
+		t.Fatalf("failures.late: 0 loaded as %s", c.Failures.Late.D())
 	}
 }
 

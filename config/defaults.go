@@ -29,6 +29,7 @@ func Default() *Config {
 			MessageIDs:    []int{10006},
 			ExitCodeIndex: 3,
 			Window:        Duration(24 * time.Hour),
+			Late:          Duration(3 * 24 * time.Hour),
 		},
 		Logs: Logs{
 			Source:         "auto",

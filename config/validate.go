@@ -185,6 +185,24 @@ func (f *Failures) validate(p *problems) {
 		between(p, "failures.exit_code_index", f.ExitCodeIndex, 1, 20)
 	}
 	positive(p, "failures.window", f.Window)
+	// Status messages are kept 30 days by default; reading further back
+	// every night costs query time and finds nothing the site still has.
+	if f.Late.D() > maxLate {
+		p.add("failures.late", "must be at most %s: the site database keeps status messages 30 days by default (got %s; 0 turns the look back off)",
+			days(maxLate), days(f.Late.D()))
+	}
+}
+
+// maxLate is the longest look back for late failures: the longest a site
+// is likely to keep status messages.
+const maxLate = 90 * 24 * time.Hour
+
+// days writes a duration in whole days when it is some, as the file does.
+func days(d time.Duration) string {
+	if d > 0 && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
 }
 
 func (l *Logs) validate(p *problems, dir string) {

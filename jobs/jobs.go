@@ -64,6 +64,13 @@ type Job struct {
 	// Window is how far back a nightly run looks when no earlier night
 	// says where to start; 24 hours when zero.
 	Window time.Duration
+	// Late is how far before its window a nightly run also reads, for
+	// failures that reached the site database after the night their time
+	// belongs to had run (a client off the network sends its messages
+	// when it returns); the failures the nights already reported are left
+	// out. Zero, or no History, reads no further back; a run by hand
+	// never does.
+	Late time.Duration
 
 	Logger *slog.Logger
 	// Progress is told each stage and, while logs are read, how many of
@@ -104,6 +111,14 @@ type Outcome struct {
 	Finished time.Time
 	// Durations are by stage: query, fetch (with classification), report.
 	Durations map[string]time.Duration
+
+	// Lookback is where a nightly run began reading, before Since, for
+	// failures that arrived late; zero when it did not read before Since.
+	// Failures from before Since in Results are such late ones.
+	Lookback time.Time
+	// AlreadyReported counts the failures read from before Since that the
+	// nights had already reported, and that were left out.
+	AlreadyReported int
 
 	// RunID is the run's ID in the history, 0 without history.
 	RunID int64
@@ -185,6 +200,13 @@ func (j *Job) window(ctx context.Context, opts Options, out *Outcome) error {
 		return fmt.Errorf("cannot find where tonight's window starts: %w", err)
 	}
 	out.Since = since.UTC()
+	from, err := j.History.LookbackStart(ctx, out.Since, j.Late)
+	if err != nil {
+		return fmt.Errorf("cannot find how far back tonight looks for late failures: %w", err)
+	}
+	if from.Before(out.Since) {
+		out.Lookback = from
+	}
 	return nil
 }
 
@@ -195,6 +217,9 @@ func (j *Job) produce(ctx context.Context, opts Options, out *Outcome, rec *reco
 	filter := j.filter(opts, out)
 	start := time.Now()
 	failures, route, err := j.query(ctx, filter)
+	if err == nil {
+		failures, err = j.dropReported(ctx, failures, out)
+	}
 	out.Durations["query"] = time.Since(start)
 	if err != nil {
 		return err

@@ -44,6 +44,9 @@ func (j *Job) progress(stage string, done, total int) {
 func (j *Job) filter(opts Options, out *Outcome) query.Filter {
 	f := j.Filter
 	f.Since, f.Until = out.Since, out.Until
+	if !out.Lookback.IsZero() {
+		f.Since = out.Lookback
+	}
 	if len(opts.Advertisements) > 0 {
 		f.Advertisements = slices.Clone(opts.Advertisements)
 	}
@@ -65,6 +68,40 @@ func (j *Job) query(ctx context.Context, f query.Filter) ([]smsfail.Failure, que
 	j.logger().Info("failures found", "count", len(failures), "route", route,
 		"since", f.Since.Format(time.RFC3339), "until", f.Until.Format(time.RFC3339))
 	return failures, route, nil
+}
+
+// dropReported leaves out the failures that a nightly run read from before
+// its window and that the nights already reported: the query gives the
+// latest failure per machine and advertisement, so one the nights reported
+// at that very time has not failed since. What is left from before the
+// window arrived late.
+func (j *Job) dropReported(ctx context.Context, failures []smsfail.Failure, out *Outcome) ([]smsfail.Failure, error) {
+	if out.Lookback.IsZero() {
+		return failures, nil
+	}
+	kept, dropped, err := j.History.Unreported(ctx, failures, out.Lookback)
+	if err != nil {
+		return nil, fmt.Errorf("cannot leave out the failures the nights already reported: %w", err)
+	}
+	out.AlreadyReported = dropped
+	late, _ := lateFailures(kept, out.Since)
+	j.logger().Info("looked back for failures that arrived late", "from", out.Lookback.Format(time.RFC3339),
+		"late", late, "already_reported", dropped)
+	return kept, nil
+}
+
+// lateFailures counts the failures from before since, and gives the
+// earliest one's time.
+func lateFailures(failures []smsfail.Failure, since time.Time) (n int, earliest time.Time) {
+	for _, f := range failures {
+		if f.Time.Before(since) {
+			n++
+			if earliest.IsZero() || f.Time.Before(earliest) {
+				earliest = f.Time
+			}
+		}
+	}
+	return n, earliest
 }
 
 // paths picks the workbook's path and the run folder that holds it and the

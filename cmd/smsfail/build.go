@@ -84,6 +84,7 @@ func newJob(cfg *config.Config, logger *slog.Logger) (*jobs.Job, error) {
 		StateDir: cfg.State.Dir,
 		Mail:     mailConfig(cfg.Mail, logger),
 		Window:   cfg.Failures.Window.D(),
+		Late:     cfg.Failures.Late.D(),
 
 		Logger: logger,
 	}, nil
