@@ -71,7 +71,7 @@ func failureColumns(run Run) []column {
 		{"Log copy", 50}, {"Log path", 60},
 	}
 	if run.Marks != nil {
-		cols = append(cols, column{"History", 10}, column{"Nights", 7})
+		cols = append(cols, column{"History", 16}, column{"Nights", 7})
 	}
 	return cols
 }
@@ -106,6 +106,9 @@ func (rd renderer) failure(r smsfail.Result, cells []cell) {
 	cells[20] = textCell(r.Fetch.UNC)
 	if run.Marks != nil {
 		status, nights := run.Marks(r)
+		if run.late(f) {
+			status += lateMark
+		}
 		cells[21], cells[22] = textCell(status), cell{}
 		if nights > 0 {
 			cells[22] = numberCell(int64(nights))

@@ -54,6 +54,17 @@ type Run struct {
 	// Previous holds the counts of the previous run, for the change since
 	// then; nil when there was none.
 	Previous *smsfail.Counts
+	// Lookback is where a nightly run began reading, before Since, for
+	// failures that reached the site database late; zero when it did not.
+	// A failure from before Since is then marked late, and the Summary
+	// says how many there were.
+	Lookback time.Time
+}
+
+// late reports whether f is from before the window: a failure that a
+// night looking back found arriving late.
+func (run Run) late(f smsfail.Failure) bool {
+	return !run.Lookback.IsZero() && f.Time.Before(run.Since)
 }
 
 // CauseInfo is what the rules in effect say about a cause id.
@@ -69,6 +80,8 @@ type CauseInfo struct {
 const (
 	MarkNew       = "new"
 	MarkRecurring = "recurring"
+	// lateMark follows the status of a failure that arrived late.
+	lateMark = " (late)"
 )
 
 // FixedFailure is a failure the previous run reported that the site has

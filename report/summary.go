@@ -81,6 +81,9 @@ func (sm *summary) runBlock(lay *layout) {
 	g.text(label("Site"), 2, run.Site, 0)
 	g.date(label("From"), 2, run.Since, s.date)
 	g.date(label("Until"), 2, run.Until, s.date)
+	if !run.Lookback.IsZero() {
+		g.text(label("Late messages"), 2, sm.lateNote(), 0)
+	}
 	g.text(label("Time zone"), 2, zoneLabel(run.Location, run.Until), 0)
 	g.text(label("Filter"), 2, run.Filter, 0)
 	g.text(label("Route"), 2, run.Route, 0)
@@ -92,6 +95,21 @@ func (sm *summary) runBlock(lay *layout) {
 	}
 	g.text(label("Sheets per collection"), 2, lay.perCollNote, 0)
 	sm.row++
+}
+
+// lateNote says how many failures a night looking back found from before
+// its window, and how far back it looked.
+func (sm *summary) lateNote() string {
+	const layout = "2006-01-02 15:04"
+	loc, t := sm.run.Location, sm.t
+	looked := "looked back to " + sm.run.Lookback.In(loc).Format(layout)
+	switch t.late {
+	case 0:
+		return "none from before this window (" + looked + ")"
+	case 1:
+		return "1 failure from before this window, of " + t.lateFrom.In(loc).Format(layout) + " (" + looked + ")"
+	}
+	return fmt.Sprintf("%d failures from before this window, back to %s (%s)", t.late, t.lateFrom.In(loc).Format(layout), looked)
 }
 
 // countsBlock shows the headline counts, with the previous run's beside
@@ -129,6 +147,9 @@ func (sm *summary) countsBlock() {
 	if sm.run.Marks != nil || len(sm.run.Fixed) > 0 {
 		line("New since last run", sm.t.marks[MarkNew], nil)
 		line("Recurring", sm.t.marks[MarkRecurring], nil)
+		if !sm.run.Lookback.IsZero() {
+			line("Arrived late", sm.t.late, nil)
+		}
 		line("Fixed since last run", len(sm.run.Fixed), nil)
 	}
 	sm.row++

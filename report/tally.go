@@ -7,6 +7,7 @@ import (
 	"iter"
 	"slices"
 	"strings"
+	"time"
 
 	"smsfail"
 )
@@ -21,6 +22,8 @@ type tally struct {
 	collections map[string]*collectionTally
 	causes      map[string]*causeTally
 	marks       map[string]int // results per history status
+	late        int            // results from before the window, found by looking back
+	lateFrom    time.Time      // the earliest of them
 	groups      []string       // cause groups met, sorted
 	failures    columnWidths
 	unreachable columnWidths
@@ -123,6 +126,12 @@ func (t *tally) add(run Run, r smsfail.Result) {
 	if run.Marks != nil {
 		status, _ := run.Marks(r)
 		t.marks[status]++
+	}
+	if run.late(f) {
+		t.late++
+		if t.lateFrom.IsZero() || f.Time.Before(t.lateFrom) {
+			t.lateFrom = f.Time
+		}
 	}
 }
 

@@ -340,3 +340,51 @@ func TestNoLocationMeansUTC(t *testing.T) {
 		t.Errorf("latest failure = %q, want the UTC time", got)
 	}
 }
+
+// A night that looked back marks the failures from before its window late
+// and says on the Summary how many there were and how far back it looked.
+func TestLateFailures(t *testing.T) {
+	run := testRun()
+	run.Lookback = run.Since.Add(-72 * time.Hour)
+	run.Marks = func(r smsfail.Result) (string, int) {
+		if r.Failure.Machine == "PC001" {
+			return MarkRecurring, 2
+		}
+		return MarkNew, 1
+	}
+	results := sample()
+	for i := range results {
+		switch results[i].Failure.Machine {
+		case "PC001":
+			results[i].Failure.Time = run.Since.Add(-12 * time.Hour)
+		case "PC002":
+			results[i].Failure.Time = run.Since.Add(-37 * time.Hour)
+		}
+	}
+	f, _ := writeBook(t, run, slices.Values(results))
+	rows := sheetRows(t, f, "Failures")
+	h := rows[0]
+	got := map[string]int{}
+	for _, row := range rows[1:] {
+		got[row[colIndex(t, h, "Machine")]+" "+row[colIndex(t, h, "History")]]++
+	}
+	if got["PC001 recurring (late)"] != 2 || got["PC002 new (late)"] != 1 || got["PC003 new"] != 1 {
+		t.Errorf("History column %v, want PC001 recurring and PC002 new, both late", got)
+	}
+	want := map[string][]string{
+		"Late messages":      {"Late messages", "3 failures from before this window, back to 2024-02-28 12:00 (looked back to 2024-02-27 01:00)"},
+		"New since last run": {"New since last run", "8"},
+		"Recurring":          {"Recurring", "2"},
+		"Arrived late":       {"Arrived late", "3"},
+	}
+	for _, row := range sheetRows(t, f, "Summary") {
+		if len(row) > 0 {
+			if w, ok := want[row[0]]; ok && slices.Equal(row[:min(len(row), len(w))], w) {
+				delete(want, row[0])
+			}
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("the Summary lacks %v", want)
+	}
+}
