@@ -27,6 +27,12 @@ type Summary struct {
 	Unread       int // logs not read: unreachable, denied, missing, ...
 	Unreachable  int // hosts that could not be reached at all
 
+	// Late counts the failures, among Failures, from before the window:
+	// a night looking back found them arriving late. LateFrom is the
+	// earliest one's time.
+	Late     int
+	LateFrom time.Time
+
 	Change      *Change      // nil on the first night or for a run by hand
 	Collections []Collection // causes per targeted collection
 
@@ -92,6 +98,7 @@ type view struct {
 	Causes           []CauseChange
 	MoreCauses       int
 	Window           string
+	LateFrom         string
 	Previous         string
 	WorkbookName     string
 	WorkbookSizeText string
@@ -147,6 +154,9 @@ func newView(s Summary) view {
 	v := view{Summary: s}
 	if !s.Since.IsZero() && !s.Until.IsZero() {
 		v.Window = s.Since.Format(timeLayout) + " to " + s.Until.Format(timeLayout)
+	}
+	if s.Late > 0 && !s.LateFrom.IsZero() {
+		v.LateFrom = s.LateFrom.Format(timeLayout)
 	}
 	colls := append([]Collection(nil), s.Collections...)
 	sort.SliceStable(colls, func(i, j int) bool {

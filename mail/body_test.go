@@ -20,6 +20,7 @@ func testSummary() Summary {
 	return Summary{
 		Site: "KID", Date: day, Since: day.Add(-24 * time.Hour), Until: day,
 		Failures: 1234, Classified: 1100, NoDetail: 50, Unclassified: 24, Unread: 60, Unreachable: 4,
+		Late: 3, LateFrom: day.Add(-50 * time.Hour),
 		Change: &Change{PreviousUntil: day.Add(-24 * time.Hour), New: 12, Recurring: 30, Fixed: 5, StillOpen: 7, Causes: []CauseChange{
 			{Cause: "disk-full", Title: "Not enough disk space", Now: 40, Before: 52},
 			{Cause: "catalog-install-failed", Title: "Cryptographic catalog could not be installed", Now: 1000, Before: 900},
@@ -61,6 +62,7 @@ func golden(t *testing.T, name, got string) {
 func TestBodyGolden(t *testing.T) {
 	first := testSummary()
 	first.Change = nil
+	first.Late = 0 // the first night has no night before it to have missed anything
 	first.Attached = false
 	first.WorkbookSize = 12 << 20
 	for name, s := range map[string]Summary{"nightly": testSummary(), "first-night-too-large": first, "empty": {Site: "KID"}} {
