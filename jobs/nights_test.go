@@ -86,21 +86,31 @@ func failingIn(t *testing.T, db *query.DB, since, until time.Time) map[string]sm
 // program again would.
 func addSuccess(t *testing.T, dir string, f smsfail.Failure, at time.Time) {
 	t.Helper()
+	const record = 1 << 60
+	execSite(t, dir,
+		siteStmt{`INSERT INTO v_StatusMessage (RecordID, MessageID, MachineName, Time, SiteCode, Component, ModuleName, Severity, MessageType, Win32Error)
+			VALUES (?, 10008, ?, ?, 'KID', 'Software Distribution', 'SMS Client', 1073741824, 256, 0)`, []any{record, f.Machine, at.UTC()}},
+		siteStmt{`INSERT INTO v_StatMsgAttributes (RecordID, AttributeID, AttributeValue, AttributeTime) VALUES (?, 401, ?, ?)`,
+			[]any{record, f.AdvertisementID, at.UTC()}},
+	)
+}
+
+// siteStmt is a statement run against the demo site database.
+type siteStmt struct {
+	sql  string
+	args []any
+}
+
+// execSite writes into the demo site database in dir, as the site server
+// does when client messages come in.
+func execSite(t *testing.T, dir string, stmts ...siteStmt) {
+	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, demosite.DBFile)+"?_time_format=sqlite")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	const record = 1 << 60
-	for _, q := range []struct {
-		sql  string
-		args []any
-	}{
-		{`INSERT INTO v_StatusMessage (RecordID, MessageID, MachineName, Time, SiteCode, Component, ModuleName, Severity, MessageType, Win32Error)
-			VALUES (?, 10008, ?, ?, 'KID', 'Software Distribution', 'SMS Client', 1073741824, 256, 0)`, []any{record, f.Machine, at.UTC()}},
-		{`INSERT INTO v_StatMsgAttributes (RecordID, AttributeID, AttributeValue, AttributeTime) VALUES (?, 401, ?, ?)`,
-			[]any{record, f.AdvertisementID, at.UTC()}},
-	} {
+	for _, q := range stmts {
 		if _, err := db.Exec(q.sql, q.args...); err != nil {
 			t.Fatal(err)
 		}

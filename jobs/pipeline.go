@@ -84,24 +84,15 @@ func (j *Job) dropReported(ctx context.Context, failures []smsfail.Failure, out 
 		return nil, fmt.Errorf("cannot leave out the failures the nights already reported: %w", err)
 	}
 	out.AlreadyReported = dropped
-	late, _ := lateFailures(kept, out.Since)
+	late := 0
+	for _, f := range kept {
+		if f.Time.Before(out.Since) {
+			late++
+		}
+	}
 	j.logger().Info("looked back for failures that arrived late", "from", out.Lookback.Format(time.RFC3339),
 		"late", late, "already_reported", dropped)
 	return kept, nil
-}
-
-// lateFailures counts the failures from before since, and gives the
-// earliest one's time.
-func lateFailures(failures []smsfail.Failure, since time.Time) (n int, earliest time.Time) {
-	for _, f := range failures {
-		if f.Time.Before(since) {
-			n++
-			if earliest.IsZero() || f.Time.Before(earliest) {
-				earliest = f.Time
-			}
-		}
-	}
-	return n, earliest
 }
 
 // paths picks the workbook's path and the run folder that holds it and the
@@ -206,6 +197,7 @@ func (j *Job) writeReport(ctx context.Context, out *Outcome, f query.Filter) err
 		Site:                j.SiteName,
 		Since:               out.Since,
 		Until:               out.Until,
+		Lookback:            out.Lookback,
 		Filter:              describeFilter(f),
 		Route:               string(out.Route),
 		Started:             out.Started,
