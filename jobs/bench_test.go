@@ -4,6 +4,9 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"smsfail/demosite"
+	"smsfail/history"
 )
 
 // BenchmarkRunByHand is a whole run over the demo site's week: query,
@@ -22,4 +25,50 @@ func BenchmarkRunByHand(b *testing.B) {
 		failures = len(out.Results)
 	}
 	b.ReportMetric(float64(failures), "failures/run")
+}
+
+// BenchmarkNightlyQuery is the query stage of a nightly run on a site of
+// 10,000 clients after three nights: the failure query and, when the night
+// looks back for failures that arrived late, the lookup of what the nights
+// reported. late=0s reads the night's own window; late=72h0m0s three days
+// more.
+func BenchmarkNightlyQuery(b *testing.B) {
+	ctx := context.Background()
+	now := siteNow
+	job, _, _ := siteJob(b, &now, demosite.Options{Seed: 11, Clients: 10_000, Days: 14, Now: siteNow, WithoutLogs: true})
+	job.Late = 72 * time.Hour
+	for n := 3; n > 0; n-- {
+		now = siteNow.Add(-time.Duration(n) * 24 * time.Hour)
+		if _, err := job.Run(ctx, Options{Nightly: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	now = siteNow
+	for _, late := range []time.Duration{0, 72 * time.Hour} {
+		b.Run("late="+late.String(), func(b *testing.B) {
+			job.Late = late
+			read, kept := 0, 0
+			var lookup time.Duration
+			for b.Loop() {
+				out := &Outcome{Kind: history.KindNightly, Started: now}
+				if err := job.window(ctx, Options{Nightly: true}, out); err != nil {
+					b.Fatal(err)
+				}
+				failures, _, err := job.query(ctx, job.filter(Options{}, out))
+				if err != nil {
+					b.Fatal(err)
+				}
+				read = len(failures)
+				start := time.Now()
+				if failures, err = job.dropReported(ctx, failures, out); err != nil {
+					b.Fatal(err)
+				}
+				lookup += time.Since(start)
+				kept = len(failures)
+			}
+			b.ReportMetric(float64(lookup.Microseconds())/1000/float64(b.N), "lookup-ms/op")
+			b.ReportMetric(float64(read), "read/night")
+			b.ReportMetric(float64(kept), "reported/night")
+		})
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -30,10 +31,21 @@ var siteNow = time.Date(2026, 3, 12, 7, 0, 0, 0, time.UTC)
 // exactly the failures of its own window.
 func testJob(t testing.TB, now *time.Time) (*Job, *query.DB, string) {
 	t.Helper()
+	return siteJob(t, now, demosite.Options{Seed: 11, Clients: 400, Days: 7, Now: siteNow})
+}
+
+// siteJob is testJob over a demo site made with opts.
+func siteJob(t testing.TB, now *time.Time, opts demosite.Options) (*Job, *query.DB, string) {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	if _, err := demosite.Generate(ctx, dir, demosite.Options{Seed: 11, Clients: 400, Days: 7, Now: siteNow}); err != nil {
+	if _, err := demosite.Generate(ctx, dir, opts); err != nil {
 		t.Fatal(err)
+	}
+	if opts.WithoutLogs { // every log missing: a site built to measure the query
+		if err := os.Mkdir(filepath.Join(dir, demosite.ClientsDir), 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	qc := query.DefaultConfig()
 	qc.Driver, qc.Path = query.DriverSQLite, filepath.Join(dir, demosite.DBFile)
