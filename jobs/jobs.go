@@ -143,6 +143,23 @@ func (o *Outcome) Unread() int {
 	return n
 }
 
+// Late counts the failures that arrived late, found by a night that
+// looked back before its window, and gives the earliest one's time.
+func (o *Outcome) Late() (n int, earliest time.Time) {
+	if o.Lookback.IsZero() {
+		return 0, time.Time{}
+	}
+	for _, r := range o.Results {
+		if t := r.Failure.Time; t.Before(o.Since) {
+			n++
+			if earliest.IsZero() || t.Before(earliest) {
+				earliest = t
+			}
+		}
+	}
+	return n, earliest
+}
+
 // Run runs the job once. It returns an error only when no workbook was
 // written, or when the run could not be recorded; a report that could not
 // be mailed is an Outcome with MailError set.

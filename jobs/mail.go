@@ -5,7 +5,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"smsfail"
 	"smsfail/history"
@@ -44,12 +43,8 @@ func (j *Job) summary(opts Options, out *Outcome) mail.Summary {
 		Failures: c.Failures, Classified: c.Classified, NoDetail: c.NoDetail, Unclassified: c.Unclassified,
 		Unread: c.NotRead, Unreachable: unreachableHosts(out.Results),
 	}
-	if !out.Lookback.IsZero() {
-		var from time.Time
-		s.Late, from = lateFailures(out.Results, out.Since)
-		if s.Late > 0 {
-			s.LateFrom = from.In(loc)
-		}
+	if n, from := out.Late(); n > 0 {
+		s.Late, s.LateFrom = n, from.In(loc)
 	}
 	causes := j.causeTexts(out.Results)
 	if m := out.Marks; m != nil && m.Change.Previous != nil && out.Kind == history.KindNightly {
@@ -62,20 +57,6 @@ func (j *Job) summary(opts Options, out *Outcome) mail.Summary {
 	}
 	s.Collections = collections(out.Results, causes)
 	return s
-}
-
-// lateFailures counts the failures from before since, which arrived late,
-// and gives the earliest one's time.
-func lateFailures(results []smsfail.Result, since time.Time) (n int, earliest time.Time) {
-	for _, r := range results {
-		if t := r.Failure.Time; t.Before(since) {
-			n++
-			if earliest.IsZero() || t.Before(earliest) {
-				earliest = t
-			}
-		}
-	}
-	return n, earliest
 }
 
 // unreachableHosts counts the hosts, not the failures, that could not be

@@ -210,6 +210,14 @@ func printSummary(w io.Writer, out *jobs.Outcome, loc *time.Location) {
 		}
 		fmt.Fprintln(w)
 	}
+	if !out.Lookback.IsZero() {
+		n, from := out.Late()
+		fmt.Fprintf(w, "Late messages: %d failures from before this window", n)
+		if n > 0 {
+			fmt.Fprintf(w, ", back to %s", from.In(loc).Format("2006-01-02 15:04"))
+		}
+		fmt.Fprintf(w, " (looked back to %s)\n", out.Lookback.In(loc).Format("2006-01-02 15:04"))
+	}
 	causes, unread := tally(out)
 	if len(causes) > 0 {
 		fmt.Fprintln(w, "\nCauses:")

@@ -133,6 +133,9 @@ func (n *nights) run(ctx context.Context) error {
 	if m := out.Marks; m != nil {
 		attrs = append(attrs, "new", m.Change.New, "recurring", m.Change.Recurring, "fixed", m.Change.Fixed)
 	}
+	if late, _ := out.Late(); late > 0 {
+		attrs = append(attrs, "late", late)
+	}
 	n.logger.Info("night done", attrs...)
 	return nil
 }
