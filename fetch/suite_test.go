@@ -36,16 +36,7 @@ type fixture struct {
 
 func (f *fixture) put(t *testing.T, host, share, path string, data []byte, mtime time.Time) {
 	t.Helper()
-	p := f.file(t, host, share, path)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chtimes(p, mtime, mtime); err != nil {
-		t.Fatal(err)
-	}
+	sambatest.Put(t, f.file(t, host, share, path), data, mtime)
 }
 
 func localFixture(t *testing.T) *fixture {

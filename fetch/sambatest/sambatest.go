@@ -294,7 +294,13 @@ func (s *Server) Path(t testing.TB, name, share, path string) string {
 // WriteFile puts a file on a host's share with the given modification time.
 func (s *Server) WriteFile(t testing.TB, name, share, path string, data []byte, mtime time.Time) {
 	t.Helper()
-	p := s.Path(t, name, share, path)
+	Put(t, s.Path(t, name, share, path), data, mtime)
+}
+
+// Put writes a file at p on this machine, its folders made, with the given
+// modification time: a log as a client's share would hold it.
+func Put(t testing.TB, p string, data []byte, mtime time.Time) {
+	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		t.Fatal(err)
 	}
