@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -32,7 +33,11 @@ func buildJob(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*jo
 	if err != nil {
 		hist.Close()
 		closeSource(job.Source)
-		return nil, nil, err
+		var bad *query.ConfigError
+		if errors.As(err, &bad) {
+			return nil, nil, err
+		}
+		return nil, nil, &siteUnreachable{err}
 	}
 	job.Site, job.Successes, job.History = db, db, hist
 	return job, func() {
@@ -41,6 +46,13 @@ func buildJob(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*jo
 		closeSource(job.Source)
 	}, nil
 }
+
+// siteUnreachable is a site database that could not be reached with
+// settings that may well be right: the one failure worth trying again later.
+type siteUnreachable struct{ err error }
+
+func (e *siteUnreachable) Error() string { return e.err.Error() }
+func (e *siteUnreachable) Unwrap() error { return e.err }
 
 // closeSource releases what a log source holds between hosts: a Kerberos
 // client, smbclient's authentication file.

@@ -230,6 +230,42 @@ func TestServeRefusesBrokenRules(t *testing.T) {
 	}
 }
 
+// TestServeWaitsForTheSiteDatabase: a site database that cannot be reached
+// when serve starts is logged and tried again at the night; serve keeps
+// running until it is stopped.
+func TestServeWaitsForTheSiteDatabase(t *testing.T) {
+	s := newSite(t, "schedule:\n  cron: \"@daily\"\n")
+	cfg, err := config.Load(s.config, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(cfg.Database.Path); err != nil {
+		t.Fatal(err)
+	}
+	var out syncBuffer
+	a := &app{stdout: &out, stderr: &out, getenv: func(string) string { return "" }}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- serve(ctx, a, cfg, serveOptions{logs: logOptions{level: "info", format: "text"}}) }()
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(out.String(), "schedule started"); time.Sleep(50 * time.Millisecond) {
+		select {
+		case err := <-served:
+			t.Fatalf("serve gave up at start: %v\n%s", err, out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start its schedule:\n%s", out.String())
+		}
+	}
+	cancel()
+	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "trying again at the next run") {
+		t.Errorf("serve did not say it would try again:\n%s", out.String())
+	}
+}
+
 // TestWindowInSiteTimeZone: a date on the command line is a date of the
 // site's time zone, the one the workbook shows, and the summary speaks in
 // it too.

@@ -8,7 +8,6 @@ import (
 
 	"smsfail/config"
 	"smsfail/jobs"
-	"smsfail/query"
 	"smsfail/schedule"
 )
 
@@ -85,17 +84,13 @@ func serve(ctx context.Context, a *app, cfg *config.Config, o serveOptions) erro
 	if cfg.Schedule.Cron == "" {
 		return fmt.Errorf("%s: schedule.cron is empty: serve needs a schedule, like \"30 6 * * *\" (every day at 6:30)", cfg.File)
 	}
-	// Rules, log paths and the log source stay wrong until the
-	// configuration changes: refuse to start rather than fail every night.
-	job, err := newJob(cfg, logger)
-	if err != nil {
-		return err
-	}
-	closeSource(job.Source)
+	// Rules, log paths, the log source and the state folder stay wrong until
+	// the configuration changes: refuse to start rather than fail every
+	// night. A site database that does not answer now may answer tonight.
 	n := &nights{cfg: cfg, logger: logger}
 	if job, closeJob, err := buildJob(ctx, cfg, logger); err != nil {
-		var bad *query.ConfigError
-		if errors.As(err, &bad) {
+		var later *siteUnreachable
+		if !errors.As(err, &later) {
 			return err
 		}
 		logger.Error("cannot connect now; trying again at the next run", "err", err)
