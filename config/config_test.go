@@ -10,13 +10,20 @@ import (
 	"testing"
 	"time"
 
-	"go.yaml.in/yaml/v3"
+	"smsfail"
+	"smsfail/fetch"
+	"smsfail/strictyaml"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.err with the errors seen")
 
 func env(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }
+}
+
+// read reads a configuration on this machine with the variables vars.
+func read(file, text string, vars map[string]string) (*Config, error) {
+	return Read(file, []byte(text), ThisMachine(env(vars)))
 }
 
 // TestInvalid loads each testdata/invalid-*.yaml and expects exactly the
@@ -48,17 +55,17 @@ func TestInvalid(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
-	c, err := Parse("demo.yaml", []byte("database: {driver: sqlite, path: site.db}\nlogs: {source: local, root: clients}\n"), env(nil))
+	c, err := read("demo.yaml", "database: {driver: sqlite, path: site.db}\nlogs: {source: local, root: clients}\n", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := c.Failures.ExitCodes; !reflect.DeepEqual(got, []int64{1603}) {
 		t.Errorf("exit codes %v, want [1603]", got)
 	}
-	if c.Logs.Concurrency != 32 || c.Logs.ConnectTimeout.D() != 3*time.Second || c.Logs.HostTimeout.D() != 30*time.Second {
+	if c.Logs.Concurrency != 32 || c.Logs.ConnectTimeout != 3*time.Second || c.Logs.HostTimeout != 30*time.Second {
 		t.Errorf("fetch defaults: %+v", c.Logs)
 	}
-	if c.Database.Route != "auto" || c.Failures.ExitCodeIndex != 3 || c.Failures.Window.D() != 24*time.Hour || c.Failures.Late.D() != 72*time.Hour {
+	if c.Database.Route != "auto" || c.Failures.ExitCodeIndex != 3 || c.Failures.Window != 24*time.Hour || c.Failures.Late != 72*time.Hour {
 		t.Errorf("query defaults: %+v %+v", c.Database, c.Failures)
 	}
 	if c.Logs.Root != "clients" || c.Database.Path != "site.db" {
@@ -69,17 +76,17 @@ func TestDefaults(t *testing.T) {
 // failures.late: 0 turns the look back for late failures off; it is not
 // refused as failures.window's 0 is.
 func TestLateZero(t *testing.T) {
-	c, err := Parse("demo.yaml", []byte("database: {driver: sqlite, path: site.db}\nlogs: {source: local, root: clients}\nfailures: {late: 0}\n"), env(nil))
+	c, err := read("demo.yaml", "database: {driver: sqlite, path: site.db}\nlogs: {source: local, root: clients}\nfailures: {late: 0}\n", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Failures.Late != 0 {
-		t.Fatalf("failures.late: 0 loaded as %s", c.Failures.Late.D())
+		t.Fatalf("failures.late: 0 loaded as %s", c.Failures.Late)
 	}
 }
 
 func TestRelativePathsFollowTheFile(t *testing.T) {
-	c, err := Parse(filepath.Join("etc", "smsfail", "smsfail.yaml"), []byte("database: {driver: sqlite, path: site.db}\nlogs: {source: local, root: /srv/logs}\n"), env(nil))
+	c, err := read(filepath.Join("etc", "smsfail", "smsfail.yaml"), "database: {driver: sqlite, path: site.db}\nlogs: {source: local, root: /srv/logs}\n", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,12 +104,12 @@ func TestSecrets(t *testing.T) {
 	os.WriteFile(pw, []byte("s3cret\r\n"), 0o600)
 	text := "database: {driver: sqlserver, server: sql1, name: SMS_KID, user: reader, password: {env: DBPW}}\n" +
 		"logs: {source: smb, smb: {user: svc, domain: CORP, password: {file: " + pw + "}}}\n"
-	c, err := Parse("x.yaml", []byte(text), env(map[string]string{"DBPW": "pa55"}))
+	c, err := read("x.yaml", text, map[string]string{"DBPW": "pa55"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Database.Password.Value() != "pa55" || c.Logs.SMB.Password.Value() != "s3cret" {
-		t.Errorf("secrets not resolved: %q %q", c.Database.Password.Value(), c.Logs.SMB.Password.Value())
+	if c.Database.Password != "pa55" || c.Logs.SMB.Password != "s3cret" {
+		t.Errorf("secrets not resolved: %q %q", c.Database.Password, c.Logs.SMB.Password)
 	}
 }
 
@@ -114,41 +121,15 @@ func TestExampleCoversEveryKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	vars := env(map[string]string{"SMSFAIL_DB_PASSWORD": "x", "SMSFAIL_SMB_PASSWORD": "y"})
-	if _, err := Parse("config.example.yaml", data, vars); err != nil {
+	c, err := Read("config.example.yaml", data, ThisMachine(vars))
+	if err != nil {
 		t.Fatalf("the example does not load: %v", err)
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		t.Fatal(err)
-	}
-	p := &problems{lines: map[string]int{}}
-	p.walk(root.Content[0], reflect.TypeFor[Config](), "")
-	for _, key := range allKeys(reflect.TypeFor[Config](), "") {
-		if _, ok := p.lines[key]; !ok {
+	for _, key := range strictyaml.Keys(c) {
+		if !c.doc.Given(key) {
 			t.Errorf("config.example.yaml lacks %s", key)
 		}
 	}
-}
-
-func allKeys(t reflect.Type, prefix string) []string {
-	var keys []string
-	for name, f := range yamlFields(t) {
-		key := name
-		if prefix != "" {
-			key = prefix + "." + name
-		}
-		keys = append(keys, key)
-		ft := f.Type
-		for ft.Kind() == reflect.Pointer {
-			ft = ft.Elem()
-		}
-		if ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct {
-			keys = append(keys, allKeys(ft.Elem(), key+"[0]")...)
-		} else if ft.Kind() == reflect.Struct && ft != reflect.TypeFor[Secret]() && ft != reflect.TypeFor[time.Location]() {
-			keys = append(keys, allKeys(ft, key)...)
-		}
-	}
-	return keys
 }
 
 // FuzzParse: no input makes the loader panic, and every refusal is placed
@@ -162,7 +143,7 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, err := Parse("fuzz.yaml", data, env(map[string]string{"SMSFAIL_DB_PASSWORD": "x"}))
+		_, err := Read("fuzz.yaml", data, ThisMachine(env(map[string]string{"SMSFAIL_DB_PASSWORD": "x"})))
 		if err != nil && !strings.HasPrefix(err.Error(), "fuzz.yaml") {
 			t.Errorf("error does not name the file: %v", err)
 		}
@@ -172,14 +153,14 @@ func FuzzParse(f *testing.F) {
 func TestMailDefaults(t *testing.T) {
 	base := "database: {driver: sqlite, path: site.db}\nlogs: {source: local, root: clients}\n"
 	for tls, port := range map[string]int{"starttls": 25, "none": 25, "tls": 465} {
-		c, err := Parse("x.yaml", []byte(base+"mail: {enabled: true, host: relay, tls: "+tls+", from: a@example.org, to: [b@example.org]}\n"), env(nil))
+		c, err := read("x.yaml", base+"mail: {enabled: true, host: relay, tls: "+tls+", from: a@example.org, to: [b@example.org]}\n", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Mail.Port != port {
-			t.Errorf("tls %s: port %d, want %d", tls, c.Mail.Port, port)
+		if want := fmt.Sprintf("relay:%d", port); c.Mail.Server() != want {
+			t.Errorf("tls %s: server %s, want %s", tls, c.Mail.Server(), want)
 		}
-		if c.Mail.MaxAttachBytes != 7<<20 || c.Mail.Backoff.D() != 10*time.Second || c.Mail.Retries != 3 {
+		if c.Mail.MaxAttachBytes != 7<<20 || c.Mail.Backoff != 10*time.Second || c.Mail.Retries != 3 {
 			t.Errorf("mail defaults %+v", c.Mail)
 		}
 	}
@@ -191,7 +172,7 @@ func TestMailPasswordInClearOnlyToThisMachine(t *testing.T) {
 	base := "database: {driver: sqlite, path: site.db}\nlogs: {source: local, root: clients}\n"
 	for host, ok := range map[string]bool{"localhost": true, "127.0.0.1": true, "'::1'": true, "127.0.0.2": false, "relay.corp.example": false} {
 		text := base + "mail: {enabled: true, host: " + host + ", tls: none, auth: plain, user: svc, password: {env: PW}, from: a@example.org, to: [b@example.org]}\n"
-		_, err := Parse("x.yaml", []byte(text), env(map[string]string{"PW": "x"}))
+		_, err := read("x.yaml", text, map[string]string{"PW": "x"})
 		if ok && err != nil {
 			t.Errorf("%s: %v", host, err)
 		}
@@ -206,7 +187,7 @@ func TestMailPasswordInClearOnlyToThisMachine(t *testing.T) {
 func TestPrintedConfigHidesSecrets(t *testing.T) {
 	text := "database: {driver: sqlserver, server: sql1, name: SMS_KID, user: reader, password: {env: DBPW}}\n" +
 		"logs: {source: local, root: clients}\n"
-	c, err := Parse("x.yaml", []byte(text), env(map[string]string{"DBPW": "pa55w0rd-secret"}))
+	c, err := read("x.yaml", text, map[string]string{"DBPW": "pa55w0rd-secret"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,8 +196,8 @@ func TestPrintedConfigHidesSecrets(t *testing.T) {
 			t.Errorf("%s prints the password: %s", format, out)
 		}
 	}
-	if got := fmt.Sprint(c.Database.Password); got != "{env: DBPW}" {
-		t.Errorf("the secret prints as %q", got)
+	if s := c.Secrets(); len(s) != 1 || s[0].Key != "database.password" || s[0].Source() != "{env: DBPW}" {
+		t.Errorf("the secrets named: %+v", s)
 	}
 }
 
@@ -246,7 +227,7 @@ func TestSMB1(t *testing.T) {
 		{"smb", cache, "fallback", "", "", "", "", "x.yaml:4: logs.smb.smb1: cannot find smbclient (install the package smbclient"},
 	} {
 		name := c.source + "/" + c.smb1 + "/" + c.program + "/" + c.kerberos
-		cfg, err := Parse("x.yaml", []byte(fmt.Sprintf(base, c.source, c.kerberos, c.smb1, c.program)), env(nil))
+		cfg, err := read("x.yaml", fmt.Sprintf(base, c.source, c.kerberos, c.smb1, c.program), nil)
 		if c.wantErr != "" {
 			if err == nil || !strings.HasPrefix(err.Error(), c.wantErr) {
 				t.Errorf("%s: error %v, want %s...", name, err, c.wantErr)
@@ -257,8 +238,58 @@ func TestSMB1(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
-		if l := cfg.Logs; l.Source != c.wantSource || l.SMB.SMB1 != c.wantSMB1 || l.SMB.SMBClient != c.wantProgram {
+		if l := cfg.Logs; string(l.Source) != c.wantSource || string(l.SMB.SMB1) != c.wantSMB1 || l.SMB.SMBClient != c.wantProgram {
 			t.Errorf("%s: source %s, smb1 %s, smbclient %q; want %s, %s, %q", name, l.Source, l.SMB.SMB1, l.SMB.SMBClient, c.wantSource, c.wantSMB1, c.wantProgram)
 		}
+	}
+}
+
+// TestProgramPatternsAreWindowsWildcards: logs.programs[].match is checked
+// by the rules fetch matches it by, Windows wildcards, where only * and ?
+// are wildcards and [ is an ordinary character. "Office [Pro*" loads and
+// finds Office [Pro Plus]'s log; "SP[12]*" means what it runs as, names
+// starting with "SP[12]", never SP1.
+func TestProgramPatternsAreWindowsWildcards(t *testing.T) {
+	text := "database: {driver: sqlite, path: site.db}\nlogs:\n  source: local\n  root: clients\n  programs:\n" +
+		"  - match: {program: \"Office [Pro*\"}\n    paths: ['admin$\\office.log']\n" +
+		"  - match: {package: \"SP[12]*\"}\n    paths: ['admin$\\sp.log']\n"
+	c, err := read("x.yaml", text, nil)
+	if err != nil {
+		t.Fatalf("Windows wildcards refused at load: %v", err)
+	}
+	loc, err := fetch.NewLocator(c.Logs.Programs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		f    smsfail.Failure
+		path string
+		want bool
+	}{
+		{smsfail.Failure{Machine: "PC1", ProgramName: "Office [Pro Plus]"}, "office.log", true},
+		{smsfail.Failure{Machine: "PC1", ProgramName: "Office Pro Plus"}, "office.log", false},
+		{smsfail.Failure{Machine: "PC1", PackageName: "sp[12] rollup"}, "sp.log", true},
+		{smsfail.Failure{Machine: "PC1", PackageName: "SP1 rollup"}, "sp.log", false},
+	} {
+		found := false
+		for _, p := range loc.Paths(tc.f) {
+			found = found || p.Path == tc.path
+		}
+		if found != tc.want {
+			t.Errorf("%q %q: %s looked for: %v, want %v", tc.f.ProgramName, tc.f.PackageName, tc.path, found, tc.want)
+		}
+	}
+}
+
+// TestLogPathsCheckedAtLoad: a log path template that fetch would refuse
+// is refused when the configuration loads, at its line, not when the job
+// is built.
+func TestLogPathsCheckedAtLoad(t *testing.T) {
+	text := "database: {driver: sqlite, path: site.db}\nlogs:\n  source: local\n  root: clients\n  programs:\n" +
+		"  - match: {package: \"*\"}\n    paths:\n    - 'admin$\\ok.log'\n    - 'C:\\Windows\\x.log'\n"
+	_, err := read("x.yaml", text, nil)
+	want := `x.yaml:9: logs.programs[0].paths[1]: invalid log path "C:\Windows\x.log": it is an absolute path`
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("got %v, want %s...", err, want)
 	}
 }

@@ -15,13 +15,13 @@ import (
 // KerberosOptions selects Kerberos instead of NTLM: set Keytab or
 // CredentialCache.
 type KerberosOptions struct {
-	Keytab          string // keytab file holding the SMB user's key
-	CredentialCache string // credential cache (as kinit writes it), instead of a keytab
-	Krb5Conf        string // krb5.conf; /etc/krb5.conf when empty
-	Realm           string // the user's realm; krb5.conf's default_realm, else the domain, when empty
+	Keytab          string `yaml:"keytab"`           // keytab file holding the SMB user's key
+	CredentialCache string `yaml:"credential_cache"` // credential cache (as kinit writes it), instead of a keytab
+	Krb5Conf        string `yaml:"krb5_conf"`        // krb5.conf; /etc/krb5.conf when empty
+	Realm           string `yaml:"realm"`            // the user's realm; krb5.conf's default_realm, else the domain, when empty
 	// SPN is the service principal of a host, with {host} standing for its
 	// name; "cifs/{host}" when empty.
-	SPN string
+	SPN string `yaml:"spn"`
 }
 
 // DefaultKrb5Conf is where krb5.conf is looked for when none is named.

@@ -19,16 +19,42 @@ type LogPath struct {
 
 func (p LogPath) String() string { return p.Share + `\` + p.Path }
 
-// ProgramRule says where the logs of some programs are. Package, Program
-// and Advertisement are wildcard patterns (empty matches anything) for the
-// package ID or name, the program name and the advertisement ID. Paths are
-// templates such as `admin$\Logs\{package}.log`, the share first, with
-// {host}, {package} (the package ID), {program}, {advertisement} and {kb}
-// (the hotfix number, from the program name, the package name or the
-// command line).
+// ProgramRule says where the logs of some programs are: an item of
+// logs.programs. Paths are templates such as `admin$\Logs\{package}.log`,
+// the share first, with {host}, {package} (the package ID), {program},
+// {advertisement} and {kb} (the hotfix number, from the program name, the
+// package name or the command line).
 type ProgramRule struct {
-	Package, Program, Advertisement string
-	Paths                           []string
+	Match ProgramMatch `yaml:"match"`
+	Paths []string     `yaml:"paths"`
+}
+
+// ProgramMatch selects programs by Windows wildcards (empty matches
+// anything) on the package ID or name, the program name and the
+// advertisement ID. As on Windows, only * (any run of characters) and ?
+// (one character) are wildcards, case does not matter, and every other
+// character stands for itself: "Office [Pro*" matches "Office [Pro Plus]",
+// and "SP[12]*" matches names starting with "SP[12]", not "SP1". Every
+// text is a valid pattern.
+type ProgramMatch struct {
+	Package       string `yaml:"package"`
+	Program       string `yaml:"program"`
+	Advertisement string `yaml:"advertisement"`
+}
+
+// check finds what in the rule cannot work; the keys are those of an item
+// of logs.programs.
+func (r ProgramRule) check() smsfail.SettingErrors {
+	var es smsfail.SettingErrors
+	if len(r.Paths) == 0 {
+		es.Add("paths", "give at least one log path, like admin$\\svcpack.log")
+	}
+	for i, raw := range r.Paths {
+		if _, err := parseTemplate(raw); err != nil {
+			es.Add(fmt.Sprintf("paths[%d]", i), "%v", err)
+		}
+	}
+	return es
 }
 
 // Locator knows which log belongs to which failure: the rules an admin
@@ -47,15 +73,12 @@ type rule struct {
 func NewLocator(rules []ProgramRule) (*Locator, error) {
 	l := &Locator{}
 	for n, r := range rules {
-		if len(r.Paths) == 0 {
-			return nil, fmt.Errorf("log rule %d: no paths", n+1)
+		if es := r.check(); len(es) > 0 {
+			return nil, fmt.Errorf("log rule %d: %w", n+1, es[0])
 		}
 		compiled := rule{ProgramRule: r}
 		for _, raw := range r.Paths {
-			t, err := parseTemplate(raw)
-			if err != nil {
-				return nil, fmt.Errorf("log rule %d: %w", n+1, err)
-			}
+			t, _ := parseTemplate(raw) // checked above
 			compiled.templates = append(compiled.templates, t)
 		}
 		l.rules = append(l.rules, compiled)
@@ -64,9 +87,10 @@ func NewLocator(rules []ProgramRule) (*Locator, error) {
 }
 
 func (r rule) matches(f smsfail.Failure) bool {
-	pkg := r.Package == "" || matchFold(r.Package, f.PackageID) || matchFold(r.Package, f.PackageName)
-	prog := r.Program == "" || matchFold(r.Program, f.ProgramName)
-	adv := r.Advertisement == "" || matchFold(r.Advertisement, f.AdvertisementID)
+	m := r.Match
+	pkg := m.Package == "" || matchFold(m.Package, f.PackageID) || matchFold(m.Package, f.PackageName)
+	prog := m.Program == "" || matchFold(m.Program, f.ProgramName)
+	adv := m.Advertisement == "" || matchFold(m.Advertisement, f.AdvertisementID)
 	return pkg && prog && adv
 }
 

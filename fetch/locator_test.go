@@ -71,11 +71,11 @@ func TestLocatorDefaults(t *testing.T) {
 
 func TestLocatorRules(t *testing.T) {
 	loc, err := fetch.NewLocator([]fetch.ProgramRule{
-		{Package: "LAB0001*", Paths: []string{`admin$\Logs\{package}-{program}.log`, `admin$\KB{kb}.log`}},
-		{Program: "install*", Advertisement: "LAB2*", Paths: []string{`\\{host}\C$\Logs\{host}\{advertisement}.log`}},
-		{Package: "Office*", Paths: []string{`admin$/Temp/Office*.log`}},
-		{Package: "OTHER", Paths: []string{`admin$\never.log`}},
-		{Package: "LAB00012", Paths: []string{`ADMIN$\LOGS\{PACKAGE}-{PROGRAM}.LOG`, `admin$\Logs\{package}-{program}.log`}},
+		{Match: fetch.ProgramMatch{Package: "LAB0001*"}, Paths: []string{`admin$\Logs\{package}-{program}.log`, `admin$\KB{kb}.log`}},
+		{Match: fetch.ProgramMatch{Program: "install*", Advertisement: "LAB2*"}, Paths: []string{`\\{host}\C$\Logs\{host}\{advertisement}.log`}},
+		{Match: fetch.ProgramMatch{Package: "Office*"}, Paths: []string{`admin$/Temp/Office*.log`}},
+		{Match: fetch.ProgramMatch{Package: "OTHER"}, Paths: []string{`admin$\never.log`}},
+		{Match: fetch.ProgramMatch{Package: "LAB00012"}, Paths: []string{`ADMIN$\LOGS\{PACKAGE}-{PROGRAM}.LOG`, `admin$\Logs\{package}-{program}.log`}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +122,7 @@ func TestLocatorRefusesPathsLeavingTheShare(t *testing.T) {
 		`admin$\Logs\{program}\..\x.log`: `would leave the share`,
 	}
 	for tmpl, want := range cases {
-		_, err := fetch.NewLocator([]fetch.ProgramRule{{Package: "*", Paths: []string{tmpl}}})
+		_, err := fetch.NewLocator([]fetch.ProgramRule{{Match: fetch.ProgramMatch{Package: "*"}, Paths: []string{tmpl}}})
 		if err == nil {
 			t.Errorf("%q accepted", tmpl)
 			continue
@@ -134,7 +134,7 @@ func TestLocatorRefusesPathsLeavingTheShare(t *testing.T) {
 			t.Errorf("%q: error %q does not name the template", tmpl, err)
 		}
 	}
-	if _, err := fetch.NewLocator([]fetch.ProgramRule{{Package: "*"}}); err == nil {
+	if _, err := fetch.NewLocator([]fetch.ProgramRule{{Match: fetch.ProgramMatch{Package: "*"}}}); err == nil {
 		t.Error("a rule without paths was accepted")
 	}
 }

@@ -15,25 +15,25 @@ import (
 
 // Options bound a fetch run.
 type Options struct {
-	Concurrency    int           // hosts read at the same time
-	ConnectTimeout time.Duration // to reach a host, negotiate and log on
+	Concurrency    int           `yaml:"concurrency"`     // hosts read at the same time
+	ConnectTimeout time.Duration `yaml:"connect_timeout"` // to reach a host, negotiate and log on
 	// HostTimeout bounds everything done with one host: connecting,
 	// logging on, listing and reading each of its logs.
-	HostTimeout time.Duration
+	HostTimeout time.Duration `yaml:"host_timeout"`
 	// MaxBytes caps the bytes read of one log: a longer one is read from
 	// its end (after its byte order mark), where the latest run is.
-	MaxBytes int64
+	MaxBytes int64 `yaml:"max_bytes,size"`
 	// Retries is how many more times a host is tried after a transient
 	// network error (the host reset the connection or said it was busy),
 	// never after a timeout, a denial or a missing file.
-	Retries int
+	Retries int `yaml:"retries"`
 	// KeepDir, when set, is where each log read is kept as
 	// <KeepDir>/<HOST>/<file name>.
-	KeepDir string
+	KeepDir string `yaml:"-"`
 	// Done, when set, is called once a host's targets are all settled,
 	// with how many targets that settled; calls come from several
 	// goroutines. Progress bars count on it.
-	Done func(settled int)
+	Done func(settled int) `yaml:"-"`
 }
 
 // Defaults of Options.

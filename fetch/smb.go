@@ -19,27 +19,27 @@ import (
 // NTLM is used unless a Kerberos keytab or credential cache is given.
 type SMBOptions struct {
 	// User is the account, as "user", "DOMAIN\user" or "user@domain".
-	User   string
-	Domain string // for NTLM, when User does not name it
+	User   string `yaml:"user"`
+	Domain string `yaml:"domain"` // for NTLM, when User does not name it
 	// Password, or NTHash (32 hex digits) in its place, for NTLM.
-	Password string
-	NTHash   string
+	Password string `yaml:"password,secret"`
+	NTHash   string `yaml:"nt_hash,secret"`
 
-	Kerberos KerberosOptions
+	Kerberos KerberosOptions `yaml:"kerberos"`
 
 	// RequireSigning signs every message and refuses unsigned answers and
 	// guest sessions; without it messages are signed when the host
 	// requires it (and tree connects always).
-	RequireSigning bool
+	RequireSigning bool `yaml:"require_signing"`
 	// RequireEncryption refuses to send a request to a share the host does
 	// not encrypt (SMB 3 only); encryption is used whenever a host asks.
-	RequireEncryption bool
+	RequireEncryption bool `yaml:"require_encryption"`
 
-	Port int // TCP port, 445 when zero
+	Port int `yaml:"port"` // TCP port, 445 when zero
 
 	// DialContext opens the TCP connection; nil uses net.Dialer. Tests
 	// use it to point host names at loopback addresses and to add latency.
-	DialContext func(ctx context.Context, network, address string) (net.Conn, error)
+	DialContext func(ctx context.Context, network, address string) (net.Conn, error) `yaml:"-"`
 }
 
 // ErrSMB1Only is in the chain of SMB's error for a host that closed the

@@ -41,10 +41,14 @@ const SMBClientPackage = "smbclient"
 // FindSMBClient returns the smbclient program to run: program itself when
 // it is a path, else the one found on PATH.
 func FindSMBClient(program string) (string, error) {
+	return findSMBClient(program, exec.LookPath)
+}
+
+func findSMBClient(program string, lookPath func(string) (string, error)) (string, error) {
 	if program == "" {
 		program = "smbclient"
 	}
-	p, err := exec.LookPath(program)
+	p, err := lookPath(program)
 	if err != nil {
 		return "", fmt.Errorf("cannot find smbclient (install the package %s: apt-get install %[1]s): %w", SMBClientPackage, err)
 	}

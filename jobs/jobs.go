@@ -44,11 +44,9 @@ type Job struct {
 	Codepage string
 	Rules    *classify.Rules
 
-	SiteName            string
-	Location            *time.Location
-	PerCollectionSheets int
-	ReportDir           string
-	DiscardLogs         bool // keep no copy of the logs beside the workbook
+	SiteName string
+	Location *time.Location
+	Report   report.Settings // where the workbook goes, its sheets, whether logs are kept
 
 	// StateDir holds the lock that keeps runs apart, across processes;
 	// "" takes no lock.
@@ -60,17 +58,8 @@ type Job struct {
 	// site database. Nil finds none fixed.
 	Successes history.Successes
 	// Mail sends the report after the workbook; nil sends nothing.
-	Mail *mail.Config
-	// Window is how far back a nightly run looks when no earlier night
-	// says where to start; 24 hours when zero.
-	Window time.Duration
-	// Late is how far before its window a nightly run also reads, for
-	// failures that reached the site database after the night their time
-	// belongs to had run (a client off the network sends its messages
-	// when it returns); the failures the nights already reported are left
-	// out. Zero, or no History, reads no further back; a run by hand
-	// never does.
-	Late time.Duration
+	Mail   *mail.Config
+	Nights // the window of the first night, the look back for late failures
 
 	Logger *slog.Logger
 	// Progress is told each stage and, while logs are read, how many of
@@ -91,7 +80,7 @@ type Options struct {
 	Nightly        bool
 	Since, Until   time.Time
 	Advertisements []string // in place of the configured ones (failures.advertisements)
-	Out            string   // workbook path; default under ReportDir
+	Out            string   // workbook path; default under Report.Dir
 	NoMail         bool     // do not mail the report even when Mail is set
 	// Wait makes a run that finds another one going (in this process or
 	// another) wait for it to end; otherwise it refuses at once with a
@@ -244,7 +233,7 @@ func (j *Job) produce(ctx context.Context, opts Options, out *Outcome, rec *reco
 	out.Route = route
 	workbook, runDir := j.paths(opts, out.Started)
 	keepDir := ""
-	if !j.DiscardLogs {
+	if j.Report.KeepLogs {
 		keepDir = filepath.Join(runDir, "logs")
 	}
 	defer j.removeOnError(&err, newFolder(runDir, keepDir))

@@ -20,6 +20,7 @@ import (
 	"smsfail/fetch"
 	"smsfail/history"
 	"smsfail/query"
+	"smsfail/report"
 )
 
 // siteNow is the end of the demo site's week; the three nights end two
@@ -71,8 +72,8 @@ func siteJob(t testing.TB, now *time.Time, opts demosite.Options) (*Job, *query.
 		Site: db, Route: query.RouteMessages,
 		Filter: query.Filter{ExitCodes: []int64{1603}, MessageIDs: []int{10006}, ExitCodeIndex: 3},
 		Source: src, Locator: locator, Fetch: fetch.DefaultOptions(), Codepage: "windows-1252", Rules: classify.Builtin(),
-		SiteName: "KID", Location: time.UTC, ReportDir: filepath.Join(dir, "reports"),
-		StateDir: filepath.Join(dir, "state"), History: h, Successes: db, Window: 24 * time.Hour,
+		SiteName: "KID", Location: time.UTC, Report: report.Settings{Dir: filepath.Join(dir, "reports"), KeepLogs: true},
+		StateDir: filepath.Join(dir, "state"), History: h, Successes: db, Nights: Nights{Window: 24 * time.Hour},
 		Now: func() time.Time { return *now },
 	}
 	return job, db, dir

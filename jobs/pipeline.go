@@ -106,7 +106,7 @@ func (j *Job) paths(opts Options, started time.Time) (workbook, runDir string) {
 		site = "site"
 	}
 	local := started.In(j.location())
-	runDir = filepath.Join(j.ReportDir, fmt.Sprintf("%s-%s", site, local.Format("2006-01-02-150405")))
+	runDir = filepath.Join(j.Report.Dir, fmt.Sprintf("%s-%s", site, local.Format("2006-01-02-150405")))
 	return filepath.Join(runDir, fmt.Sprintf("smsfail-%s-%s.xlsx", site, local.Format("2006-01-02"))), runDir
 }
 
@@ -203,7 +203,7 @@ func (j *Job) writeReport(ctx context.Context, out *Outcome, f query.Filter) err
 		Started:             out.Started,
 		Finished:            out.Finished,
 		Location:            j.location(),
-		PerCollectionSheets: j.PerCollectionSheets,
+		PerCollectionSheets: j.Report.PerCollectionSheets,
 		Causes:              causeInfo(j.Rules),
 	}
 	addHistory(&run, out)

@@ -135,7 +135,7 @@ func TestCancelledRunLeavesNoReport(t *testing.T) {
 		t.Fatalf("got %v, want the run cancelled", err)
 	}
 	// Nor a run folder holding the logs read before the cancel.
-	if left, _ := filepath.Glob(filepath.Join(job.ReportDir, "*")); len(left) > 0 {
+	if left, _ := filepath.Glob(filepath.Join(job.Report.Dir, "*")); len(left) > 0 {
 		t.Fatalf("a cancelled run left %v", left)
 	}
 	runs, err := job.History.Runs(context.Background(), 5)

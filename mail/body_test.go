@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"context"
 	"flag"
 	"io"
 	"log/slog"
@@ -89,43 +90,54 @@ func TestBodyTrimsToTopCauses(t *testing.T) {
 	}
 }
 
-func TestValidate(t *testing.T) {
-	good := Config{Host: "relay.example.org", From: "smsfail@example.org", To: []string{"admins@example.org"}}
-	if err := good.Validate(); err != nil {
+// TestCheck: each setting that cannot work is named by its key, in the
+// words the configuration shows an admin.
+func TestCheck(t *testing.T) {
+	good := DefaultConfig()
+	good.Host, good.From, good.To = "relay.example.org", "smsfail@example.org", []string{"admins@example.org"}
+	if err := good.Check(); err != nil {
 		t.Fatal(err)
 	}
 	for want, mutate := range map[string]func(*Config){
-		"host is empty":                    func(c *Config) { c.Host = "" },
-		`tls "ssl" is not one of`:          func(c *Config) { c.TLS = "ssl" },
-		`auth "ntlm" is not one of`:        func(c *Config) { c.Auth = "ntlm" },
-		"auth plain needs a user":          func(c *Config) { c.Auth = AuthPlain },
-		"would send the password in clear": func(c *Config) { c.Auth, c.User, c.TLS = AuthLogin, "u", TLSNone },
-		"to lists no recipient":            func(c *Config) { c.To = nil },
-		`recipient "not an address"`:       func(c *Config) { c.Cc = []string{"not an address"} },
-		`from ""`:                          func(c *Config) { c.From = "" },
-		"subject uses {advertisement}":     func(c *Config) { c.Subject = "{site} {advertisement}" },
-		"port 70000 is not a TCP port":     func(c *Config) { c.Port = 70000 },
-		"cannot read CA file":              func(c *Config) { c.CAFile = filepath.Join(t.TempDir(), "none.pem") },
+		"host: name the SMTP server":                    func(c *Config) { c.Host = "" },
+		`tls: "ssl" is not one of`:                      func(c *Config) { c.TLS = "ssl" },
+		`auth: "ntlm" is not one of`:                    func(c *Config) { c.Auth = "ntlm" },
+		"auth: plain authentication needs mail.user":    func(c *Config) { c.Auth = AuthPlain },
+		"would send the password in clear":              func(c *Config) { c.Auth, c.User, c.Password, c.TLS = AuthLogin, "u", "p", TLSNone },
+		"to: give at least one recipient":               func(c *Config) { c.To = nil },
+		`cc[0]: "not an address" is not a mail address`: func(c *Config) { c.Cc = []string{"not an address"} },
+		`from: "" is not a mail address`:                func(c *Config) { c.From = "" },
+		"subject: {advertisement} is not a placeholder": func(c *Config) { c.Subject = "{site} {advertisement}" },
+		"port: must be between 1 and 65535 (got 70000)": func(c *Config) { c.Port = 70000 },
+		"backoff: must be longer than 0":                func(c *Config) { c.Backoff = 0 },
 	} {
 		c := good
 		mutate(&c)
-		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), want) {
+		if err := c.Check(); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("got %v, want %q", err, want)
 		}
 	}
 	for host, ok := range map[string]bool{"127.0.0.1": true, "localhost": true, "::1": true, "127.0.0.2": false, "LOCALHOST": false} {
 		local := good
-		local.Host, local.TLS, local.Auth, local.User = host, TLSNone, AuthPlain, "u"
+		local.Host, local.TLS, local.Auth, local.User, local.Password = host, TLSNone, AuthPlain, "u", "p"
 		// go-mail itself refuses the password in clear to any other name.
-		if err := local.Validate(); (err == nil) != ok {
+		if err := local.Check(); (err == nil) != ok {
 			t.Errorf("plain auth in clear to %s: %v", host, err)
 		}
 	}
-	garbage := filepath.Join(t.TempDir(), "ca.pem")
-	os.WriteFile(garbage, []byte("not a certificate"), 0o644)
-	bad := good
-	bad.CAFile = garbage
-	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "holds no PEM certificate") {
-		t.Errorf("garbage CA file: %v", err)
+	for file, want := range map[string]string{filepath.Join(t.TempDir(), "none.pem"): "cannot read CA file", writeFile(t, "not a certificate"): "holds no PEM certificate"} {
+		bad := good
+		bad.CAFile = file
+		if err := SendTest(context.Background(), bad, "KID"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CA file %s: %v, want %q", file, err, want)
+		}
 	}
+}
+
+func writeFile(t *testing.T, text string) string {
+	path := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -4,113 +4,154 @@ import (
 	"crypto/x509"
 	"fmt"
 	"log/slog"
+	"net"
 	netmail "net/mail"
 	"os"
 	"regexp"
-	"strings"
+	"strconv"
 	"time"
+
+	"smsfail"
 )
+
+// TLSMode is how the connection to the relay is protected.
+type TLSMode string
 
 // TLS modes.
 const (
-	TLSStartTLS      = "starttls"      // STARTTLS required: never send in clear
-	TLSOpportunistic = "opportunistic" // STARTTLS when offered, else clear
-	TLSImplicit      = "tls"           // TLS from the first byte (port 465)
-	TLSNone          = "none"          // clear text, for a relay on the same machine
+	TLSStartTLS      TLSMode = "starttls"      // STARTTLS required: never send in clear
+	TLSOpportunistic TLSMode = "opportunistic" // STARTTLS when offered, else clear
+	TLSImplicit      TLSMode = "tls"           // TLS from the first byte (port 465)
+	TLSNone          TLSMode = "none"          // clear text, for a relay on the same machine
 )
+
+// AuthMechanism is how the job logs on to the relay.
+type AuthMechanism string
 
 // Authentication mechanisms.
 const (
-	AuthNone  = "none"
-	AuthPlain = "plain"
-	AuthLogin = "login"
+	AuthNone  AuthMechanism = "none"
+	AuthPlain AuthMechanism = "plain"
+	AuthLogin AuthMechanism = "login"
 )
 
-// Defaults, applied by Send to zero values.
+// Defaults.
 const (
 	DefaultPort           = 25
 	DefaultImplicitPort   = 465
 	DefaultSubject        = "smsfail {site}: {failures} failures on {date}"
 	DefaultMaxAttachBytes = 7 << 20 // under a 10 MB message limit once base64 adds its third
+	DefaultRetries        = 3
 	DefaultTimeout        = 30 * time.Second
 	DefaultBackoff        = 10 * time.Second
 	maxBackoff            = 5 * time.Minute
 )
 
-// Config says where and how to send the report.
+// Config says where and how to send the report: the mail section of the
+// configuration file. Start from DefaultConfig.
 type Config struct {
-	Host     string
-	Port     int    // DefaultPort, or DefaultImplicitPort with TLS "tls", when zero
-	TLS      string // starttls (when empty), opportunistic, tls or none
-	CAFile   string // PEM certificates to trust besides the system's, for a site's own CA
-	Auth     string // none (when empty), plain or login
-	User     string
-	Password string // resolved by the configuration from the environment or a file
-	From     string
-	To, Cc   []string
+	Host     string        `yaml:"host"`
+	Port     int           `yaml:"port"`    // DefaultPort, or DefaultImplicitPort with TLS "tls", when zero
+	TLS      TLSMode       `yaml:"tls"`     // starttls, opportunistic, tls or none
+	CAFile   string        `yaml:"ca_file"` // PEM certificates to trust besides the system's, for a site's own CA
+	Auth     AuthMechanism `yaml:"auth"`    // none, plain or login
+	User     string        `yaml:"user"`
+	Password string        `yaml:"password,secret"` // resolved by the configuration from the environment or a file
+	From     string        `yaml:"from"`
+	To       []string      `yaml:"to"`
+	Cc       []string      `yaml:"cc"`
 	// Subject may use {site}, {date} (YYYY-MM-DD) and {failures}.
-	Subject string
+	Subject string `yaml:"subject"`
 	// MaxAttachBytes is the largest workbook attached; a larger one stays on
-	// disk and the body gives its path. DefaultMaxAttachBytes when zero;
-	// negative never attaches.
-	MaxAttachBytes int64
-	Retries        int           // further attempts after a temporary failure
-	Backoff        time.Duration // wait before the first retry, doubling after; DefaultBackoff when zero
-	Timeout        time.Duration // per attempt; DefaultTimeout when zero
-	Logger         *slog.Logger  // retries are logged here; nil discards
+	// disk and the body gives its path. 0 never attaches.
+	MaxAttachBytes int64         `yaml:"max_attach_bytes,size"`
+	Retries        int           `yaml:"retries"` // further attempts after a temporary failure
+	Backoff        time.Duration `yaml:"backoff"` // wait before the first retry, doubling after
+	Timeout        time.Duration `yaml:"timeout"` // per attempt
+	Logger         *slog.Logger  `yaml:"-"`       // retries are logged here; nil discards
 }
 
-// Validate checks the configuration without connecting, so a bad setting
-// fails when the configuration loads rather than at night.
-func (c Config) Validate() error {
-	var errs []string
-	add := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+// DefaultConfig is the configuration an empty mail section gives.
+func DefaultConfig() Config {
+	return Config{
+		TLS:            TLSStartTLS,
+		Auth:           AuthNone,
+		Subject:        DefaultSubject,
+		MaxAttachBytes: DefaultMaxAttachBytes,
+		Retries:        DefaultRetries,
+		Backoff:        DefaultBackoff,
+		Timeout:        DefaultTimeout,
+	}
+}
+
+// Check finds the settings that cannot work, without connecting or
+// reading a file, so a bad setting fails when the configuration loads
+// rather than at night. The keys are those of the mail section.
+func (c Config) Check() error {
+	var es smsfail.SettingErrors
 	if c.Host == "" {
-		add("host is empty")
+		es.Add("host", "name the SMTP server (or set mail.enabled: false)")
 	}
-	if c.Port < 0 || c.Port > 65535 {
-		add("port %d is not a TCP port", c.Port)
+	es.Between("port", c.port(), 1, 65535)
+	smsfail.OneOf(&es, "tls", c.TLS, TLSStartTLS, TLSOpportunistic, TLSImplicit, TLSNone)
+	smsfail.OneOf(&es, "auth", c.Auth, AuthNone, AuthPlain, AuthLogin)
+	if c.Auth != AuthNone && (c.User == "" || c.Password == "") {
+		es.Add("auth", "%s authentication needs mail.user and mail.password", c.Auth)
 	}
-	switch c.TLS {
-	case "", TLSStartTLS, TLSOpportunistic, TLSImplicit, TLSNone:
-	default:
-		add("tls %q is not one of starttls, opportunistic, tls, none", c.TLS)
+	if c.Auth != AuthNone && c.TLS == TLSNone && !LocalRelay(c.Host) {
+		es.Add("auth", "%s authentication with tls: none would send the password in clear to %s: use tls: starttls or tls", c.Auth, c.Host)
 	}
-	switch c.Auth {
-	case "", AuthNone:
-	case AuthPlain, AuthLogin:
-		if c.User == "" {
-			add("auth %s needs a user", c.Auth)
-		}
-		if c.TLS == TLSNone && !LocalRelay(c.Host) {
-			add("auth %s without TLS would send the password in clear to %s: use tls starttls or tls", c.Auth, c.Host)
-		}
-	default:
-		add("auth %q is not one of none, plain, login", c.Auth)
+	for _, ph := range UnknownPlaceholders(c.Subject) {
+		es.Add("subject", "%s is not a placeholder; use {site}, {date} and {failures}", ph)
 	}
-	if _, err := netmail.ParseAddress(c.From); err != nil {
-		add("from %q: %v", c.From, err)
-	}
+	addresses(&es, "from", []string{c.From})
 	if len(c.To) == 0 {
-		add("to lists no recipient")
+		es.Add("to", "give at least one recipient")
 	}
-	for _, a := range append(append([]string{}, c.To...), c.Cc...) {
+	addresses(&es, "to", c.To)
+	addresses(&es, "cc", c.Cc)
+	es.Between("retries", c.Retries, 0, 10)
+	es.Positive("backoff", c.Backoff)
+	es.Positive("timeout", c.Timeout)
+	return es.Err()
+}
+
+func addresses(es *smsfail.SettingErrors, key string, list []string) {
+	for i, a := range list {
 		if _, err := netmail.ParseAddress(a); err != nil {
-			add("recipient %q: %v", a, err)
+			k := key
+			if key != "from" {
+				k = fmt.Sprintf("%s[%d]", key, i)
+			}
+			es.Add(k, "%q is not a mail address", a)
 		}
 	}
-	for _, p := range UnknownPlaceholders(c.Subject) {
-		add("subject uses %s; it may use {site}, {date} and {failures}", p)
+}
+
+// port is the port asked for, or the default for the TLS mode.
+func (c Config) port() int {
+	switch {
+	case c.Port != 0:
+		return c.Port
+	case c.TLS == TLSImplicit:
+		return DefaultImplicitPort
 	}
-	if c.CAFile != "" {
-		if _, err := LoadCA(c.CAFile); err != nil {
-			add("%v", err)
-		}
+	return DefaultPort
+}
+
+// Server is the relay's address, host:port, as messages name it.
+func (c Config) Server() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.port())) }
+
+// checked is c checked, ready to send with, its error naming the keys.
+func (c Config) checked() (Config, error) {
+	if err := c.Check(); err != nil {
+		return c, fmt.Errorf("invalid mail settings: %w", err)
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("invalid mail settings: %s", strings.Join(errs, "; "))
+	c.Port = c.port()
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	return nil
+	return c, nil
 }
 
 var placeholder = regexp.MustCompile(`\{[^{}]*\}`)
@@ -149,36 +190,4 @@ func LoadCA(file string) (*x509.CertPool, error) {
 		return nil, fmt.Errorf("CA file %s holds no PEM certificate", file)
 	}
 	return pool, nil
-}
-
-// withDefaults fills the zero values.
-func (c Config) withDefaults() Config {
-	if c.TLS == "" {
-		c.TLS = TLSStartTLS
-	}
-	if c.Auth == "" {
-		c.Auth = AuthNone
-	}
-	if c.Port == 0 {
-		c.Port = DefaultPort
-		if c.TLS == TLSImplicit {
-			c.Port = DefaultImplicitPort
-		}
-	}
-	if c.Subject == "" {
-		c.Subject = DefaultSubject
-	}
-	if c.MaxAttachBytes == 0 {
-		c.MaxAttachBytes = DefaultMaxAttachBytes
-	}
-	if c.Timeout <= 0 {
-		c.Timeout = DefaultTimeout
-	}
-	if c.Backoff <= 0 {
-		c.Backoff = DefaultBackoff
-	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
-	}
-	return c
 }

@@ -5,9 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"net"
 	netmail "net/mail"
-	"strconv"
 
 	gomail "github.com/wneessen/go-mail"
 )
@@ -29,11 +27,11 @@ type ProbeResult struct {
 // carries the server's answer and never the password.
 func Probe(ctx context.Context, cfg Config) (ProbeResult, error) {
 	res := ProbeResult{}
-	if err := cfg.Validate(); err != nil {
+	cfg, err := cfg.checked()
+	if err != nil {
 		return res, err
 	}
-	cfg = cfg.withDefaults()
-	res.Server = cfg.server()
+	res.Server = cfg.Server()
 	client, err := newClient(cfg)
 	if err != nil {
 		return res, redact(err, cfg.Password)
@@ -78,18 +76,16 @@ func Probe(ctx context.Context, cfg Config) (ProbeResult, error) {
 // SendTest sends a short test message to the configured recipients, with
 // the same retries as Send.
 func SendTest(ctx context.Context, cfg Config, site string) error {
-	if err := cfg.Validate(); err != nil {
+	cfg, err := cfg.checked()
+	if err != nil {
 		return err
 	}
-	cfg = cfg.withDefaults()
 	m, err := newEnvelope(cfg)
 	if err != nil {
 		return redact(err, cfg.Password)
 	}
 	m.Subject("smsfail " + site + ": test message")
 	m.SetBodyString(gomail.TypeTextPlain, "This is a test message sent by 'smsfail check --send-test' for site "+site+
-		".\r\nIt went through "+cfg.server()+" as the nightly report will.\r\n\r\n-- \r\nsmsfail\r\n")
+		".\r\nIt went through "+cfg.Server()+" as the nightly report will.\r\n\r\n-- \r\nsmsfail\r\n")
 	return deliver(ctx, cfg, m, "the test message")
 }
-
-func (c Config) server() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }

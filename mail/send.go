@@ -29,10 +29,10 @@ const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 // backoff; a permanent one (5xx, TLS) ends at once. The error carries the
 // server's answer and never the password.
 func Send(ctx context.Context, cfg Config, s Summary, workbookPath string) error {
-	if err := cfg.Validate(); err != nil {
+	cfg, err := cfg.checked()
+	if err != nil {
 		return err
 	}
-	cfg = cfg.withDefaults()
 	if err := s.setWorkbook(workbookPath, cfg.MaxAttachBytes); err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func deliver(ctx context.Context, cfg Config, msg *gomail.Msg, what string) erro
 	if err != nil {
 		return redact(err, cfg.Password)
 	}
-	server := cfg.server()
+	server := cfg.Server()
 	wait := cfg.Backoff
 	for attempt := 1; ; attempt++ {
 		err = client.DialAndSendWithContext(ctx, msg)
@@ -219,7 +219,7 @@ func (s *Summary) setWorkbook(path string, limit int64) error {
 		return fmt.Errorf("cannot attach the workbook: %w", err)
 	}
 	s.WorkbookSize = fi.Size()
-	s.Attached = limit >= 0 && fi.Size() <= limit
+	s.Attached = limit > 0 && fi.Size() <= limit
 	s.AttachLimit = limit
 	return nil
 }

@@ -30,11 +30,11 @@ func workbook(t *testing.T, size int) (string, []byte) {
 }
 
 func config(ts *smtptest.Server) Config {
-	return Config{
-		Host: ts.Host, Port: ts.Port, TLS: TLSNone,
-		From: "smsfail <smsfail@example.org>", To: []string{"sms-admins@example.org"}, Cc: []string{"desktop@example.org"},
-		Retries: 2, Backoff: 10 * time.Millisecond, Timeout: 5 * time.Second,
-	}
+	c := DefaultConfig()
+	c.Host, c.Port, c.TLS = ts.Host, ts.Port, TLSNone
+	c.From, c.To, c.Cc = "smsfail <smsfail@example.org>", []string{"sms-admins@example.org"}, []string{"desktop@example.org"}
+	c.Retries, c.Backoff, c.Timeout = 2, 10*time.Millisecond, 5*time.Second
+	return c
 }
 
 func TestSendOverSTARTTLSWithSiteCA(t *testing.T) {
@@ -108,7 +108,7 @@ func TestSendImplicitTLSWithLogin(t *testing.T) {
 func TestWorkbookAboveLimitNotAttached(t *testing.T) {
 	ts := smtptest.Start(t, smtptest.Options{})
 	path, _ := workbook(t, 5000)
-	for _, limit := range []int64{4999, -1} {
+	for _, limit := range []int64{4999, 0} {
 		cfg := config(ts)
 		cfg.MaxAttachBytes = limit
 		if err := Send(context.Background(), cfg, testSummary(), path); err != nil {

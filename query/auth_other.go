@@ -7,7 +7,7 @@ import "net/url"
 // windowsParams: off Windows the running account is the one whose
 // Kerberos tickets sit in the credential cache (kinit, or a keytab renewed
 // by k5start or sssd).
-func (c Config) windowsParams(q url.Values) (*url.Userinfo, error) {
+func (c Config) windowsParams(q url.Values) *url.Userinfo {
 	q.Set("authenticator", "krb5")
 	if c.Krb5Conf != "" {
 		q.Set("krb5-configfile", c.Krb5Conf)
@@ -18,5 +18,5 @@ func (c Config) windowsParams(q url.Values) (*url.Userinfo, error) {
 	if c.ServerSPN != "" {
 		q.Set("ServerSPN", c.ServerSPN)
 	}
-	return nil, nil
+	return nil
 }

@@ -43,8 +43,8 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	// sqlx knows sqlserver's @p1 binding; tell it sqlite uses ?, so that
 	// Rebind is explicit rather than a default.
-	sqlx.BindDriver(DriverSQLite, sqlx.QUESTION)
-	x, err := sqlx.Open(cfg.Driver, dsn)
+	sqlx.BindDriver(string(DriverSQLite), sqlx.QUESTION)
+	x, err := sqlx.Open(string(cfg.Driver), dsn)
 	if err != nil {
 		return nil, redact(fmt.Errorf("cannot open %s: %w", cfg.Target(), err), cfg.Password)
 	}

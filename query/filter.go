@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"smsfail"
 )
 
 // Route is the way failures are read from the site database.
@@ -34,24 +36,77 @@ const (
 	MsgProgramRebootPending = 10022 // success, restart pending (3010, 3011, 1641, 1604)
 )
 
-// Filter selects the failures to report.
+// Filter selects the failures to report: the failures section of the
+// configuration file, with the window a run adds.
 type Filter struct {
-	ExitCodes   []int64 // nil: 1603; a record whose exit code is unknown is always kept
-	AnyExitCode bool    // ignore ExitCodes
+	ExitCodes   []int64 `yaml:"exit_codes"` // nil: 1603; a record whose exit code is unknown is always kept
+	AnyExitCode bool    `yaml:"-"`          // ignore ExitCodes
 
-	MessageIDs []int // failure messages; nil: 10006 (add 10007 for status MIF failures)
+	MessageIDs []int `yaml:"message_ids"` // failure messages; nil: 10006 (add 10007 for status MIF failures)
 
-	Advertisements []string // advertisement IDs; empty: all
-	Collections    []string // targeted collection IDs; empty: all
-	SiteCode       string   // empty: all
+	Advertisements []string `yaml:"advertisements"` // advertisement IDs; empty: all
+	Collections    []string `yaml:"collections"`    // targeted collection IDs; empty: all
+	SiteCode       string   `yaml:"site_code"`      // empty: all
 
-	Since, Until time.Time // window [Since, Until), compared as UTC; zero Until: now; zero Since: Until - 24 h
+	Since, Until time.Time `yaml:"-"` // window [Since, Until), compared as UTC; zero Until: now; zero Since: Until - 24 h
 
 	// ExitCodeIndex is the insertion string holding the exit code (0-based).
 	// 0 means the default, 3: index 0 holds the advertisement ID.
-	ExitCodeIndex int
+	ExitCodeIndex int `yaml:"exit_code_index"`
 
 	machines []string // only these machine names, as the messages give them
+}
+
+// DefaultFilter is the filter an empty failures section gives: exit code
+// 1603 in message 10006, read from insertion string 3.
+func DefaultFilter() Filter {
+	return Filter{ExitCodes: []int64{1603}, MessageIDs: []int{MsgProgramFailed}, ExitCodeIndex: 3}
+}
+
+// Check finds the values of f that cannot select a failure; the keys are
+// those of the failures section.
+func (f Filter) Check() error {
+	var es smsfail.SettingErrors
+	if len(f.ExitCodes) == 0 && !f.AnyExitCode {
+		es.Add("exit_codes", "give at least one exit code (1603 is the usual one)")
+	}
+	for i, id := range f.MessageIDs {
+		if id != MsgProgramFailed && id != MsgProgramFailedMIF {
+			es.Add(fmt.Sprintf("message_ids[%d]", i), "%d is not a program-failure message (10006 exit code, 10007 status MIF)", id)
+		}
+	}
+	if len(f.MessageIDs) == 0 {
+		es.Add("message_ids", "give at least one message ID (10006)")
+	}
+	for i, id := range f.Advertisements {
+		if !ValidAdvertisementID(id) {
+			es.Add(fmt.Sprintf("advertisements[%d]", i), "%q is not an advertisement ID (8 letters or digits, like KID2000A)", id)
+		}
+	}
+	for i, id := range f.Collections {
+		if !ValidCollectionID(id) {
+			es.Add(fmt.Sprintf("collections[%d]", i), "%q is not a collection ID (8 letters or digits, like KID00012)", id)
+		}
+	}
+	if err := CheckSiteCode(f.SiteCode); err != "" {
+		es.Add("site_code", "%s", err)
+	}
+	// The query reads index 0 as "the default", so 0 cannot be passed on.
+	if f.ExitCodeIndex == 0 {
+		es.Add("exit_code_index", "insertion string 0 holds the advertisement ID, never the exit code: give 1 to 20 (3, the default, is where clients put it)")
+	} else {
+		es.Between("exit_code_index", f.ExitCodeIndex, 1, 20)
+	}
+	return es.Err()
+}
+
+// CheckSiteCode says what is wrong with a site code, "" when it is one
+// or is empty.
+func CheckSiteCode(code string) string {
+	if code != "" && !sitePattern.MatchString(code) {
+		return fmt.Sprintf("%q is not a site code (3 letters or digits, like KID)", code)
+	}
+	return ""
 }
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9]{8}$`)
@@ -90,27 +145,14 @@ func (f Filter) normalize(now time.Time) (Filter, error) {
 	return f, f.check()
 }
 
+// check is Check and a window that holds some time.
 func (f Filter) check() error {
-	switch {
-	case !f.Since.Before(f.Until):
+	if !f.Since.Before(f.Until) {
 		return fmt.Errorf("the window is empty: since %s is not before until %s",
 			f.Since.Format(time.RFC3339), f.Until.Format(time.RFC3339))
-	case f.ExitCodeIndex < 0:
-		return fmt.Errorf("exit code index %d is negative", f.ExitCodeIndex)
-	case len(f.MessageIDs) == 0:
-		return fmt.Errorf("no failure message IDs to read")
-	case f.SiteCode != "" && !sitePattern.MatchString(f.SiteCode):
-		return fmt.Errorf("site code %q is not three letters or digits", f.SiteCode)
 	}
-	for _, id := range f.Advertisements {
-		if !ValidAdvertisementID(id) {
-			return fmt.Errorf("advertisement ID %q is not eight letters or digits (like KID2000A)", id)
-		}
-	}
-	for _, id := range f.Collections {
-		if !ValidCollectionID(id) {
-			return fmt.Errorf("collection ID %q is not eight letters or digits (like SMS00001)", id)
-		}
+	if err := f.Check(); err != nil {
+		return fmt.Errorf("cannot select failures: %w", err)
 	}
 	return nil
 }

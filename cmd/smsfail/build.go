@@ -29,7 +29,7 @@ func buildJob(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*jo
 		closeSource(job.Source)
 		return nil, nil, err
 	}
-	db, err := query.Open(ctx, databaseConfig(cfg.Database, logger))
+	db, err := query.Open(ctx, databaseConfig(cfg, logger))
 	if err != nil {
 		hist.Close()
 		closeSource(job.Source)
@@ -63,40 +63,38 @@ func closeSource(src fetch.Source) {
 }
 
 // newJob builds what needs no connection: the rules, where each log is,
-// the log source, the mail settings. The site database and the history
-// are left to the caller.
+// the log source. The site database and the history are left to the
+// caller. Each stage takes its own settings as the configuration holds
+// them.
 func newJob(cfg *config.Config, logger *slog.Logger) (*jobs.Job, error) {
 	rules, err := loadRules(cfg.Rules.File)
 	if err != nil {
 		return nil, err
 	}
-	locator, err := fetch.NewLocator(programRules(cfg.Logs.Programs))
+	locator, err := fetch.NewLocator(cfg.Logs.Programs)
 	if err != nil {
 		return nil, fmt.Errorf("%s: logs.programs: %w", cfg.File, err)
 	}
-	src, err := logSource(cfg.Logs)
+	src, err := cfg.Logs.NewSource()
 	if err != nil {
 		return nil, err
 	}
 	return &jobs.Job{
-		Route:    query.Route(cfg.Database.Route),
-		Filter:   failureFilter(cfg.Failures),
+		Route:    cfg.Database.Route,
+		Filter:   cfg.Failures.Filter,
 		Source:   src,
 		Locator:  locator,
-		Fetch:    fetchOptions(cfg.Logs),
+		Fetch:    cfg.Logs.Options,
 		Codepage: cfg.Logs.Codepage,
 		Rules:    rules,
 
-		SiteName:            siteName(cfg.Site),
-		Location:            cfg.Site.Location,
-		PerCollectionSheets: *cfg.Report.PerCollectionSheets,
-		ReportDir:           cfg.Report.Dir,
-		DiscardLogs:         !*cfg.Report.KeepLogs,
+		SiteName: siteName(cfg.Site),
+		Location: cfg.Site.Location,
+		Report:   cfg.Report,
 
 		StateDir: cfg.State.Dir,
 		Mail:     mailConfig(cfg.Mail, logger),
-		Window:   cfg.Failures.Window.D(),
-		Late:     cfg.Failures.Late.D(),
+		Nights:   cfg.Failures.Nights,
 
 		Logger: logger,
 	}, nil
@@ -107,17 +105,9 @@ func mailConfig(m config.Mail, logger *slog.Logger) *mail.Config {
 	if !m.Enabled {
 		return nil
 	}
-	limit := int64(m.MaxAttachBytes)
-	if limit == 0 {
-		limit = -1 // max_attach_bytes: 0 never attaches
-	}
-	return &mail.Config{
-		Host: m.Host, Port: m.Port, TLS: m.TLS, CAFile: m.CAFile,
-		Auth: m.Auth, User: m.User, Password: m.Password.Value(),
-		From: m.From, To: m.To, Cc: m.Cc, Subject: m.Subject,
-		MaxAttachBytes: limit, Retries: m.Retries, Backoff: m.Backoff.D(), Timeout: m.Timeout.D(),
-		Logger: logger,
-	}
+	c := m.Config
+	c.Logger = logger
+	return &c
 }
 
 func siteName(s config.Site) string {
@@ -127,90 +117,11 @@ func siteName(s config.Site) string {
 	return s.Name
 }
 
-func databaseConfig(d config.Database, logger *slog.Logger) query.Config {
-	q := query.DefaultConfig()
-	q.Driver, q.Path = d.Driver, d.Path
-	q.Server, q.Port, q.Instance, q.Database = d.Server, d.Port, d.Instance, d.Name
-	q.Auth, q.User, q.Password = d.Auth, d.User, d.Password.Value()
-	q.Keytab, q.CredentialCache, q.Krb5Conf, q.Realm = d.Keytab, d.CredentialCache, d.Krb5Conf, d.Realm
-	q.Encrypt, q.TrustServerCertificate = d.Encrypt, d.TrustServerCertificate
-	q.CAFile, q.HostNameInCertificate, q.TLSMin, q.ServerSPN = d.CAFile, d.HostNameInCertificate, d.TLSMin, d.ServerSPN
-	q.ReadOnlyIntent = *d.ReadOnlyIntent
-	q.ConnectTimeout, q.QueryTimeout = d.ConnectTimeout.D(), d.QueryTimeout.D()
-	q.Retries, q.RetryWait = d.Retries, d.RetryWait.D()
-	q.Logger = logger
-	return q
-}
-
-func failureFilter(f config.Failures) query.Filter {
-	return query.Filter{
-		ExitCodes:      f.ExitCodes,
-		MessageIDs:     f.MessageIDs,
-		Advertisements: f.Advertisements,
-		Collections:    f.Collections,
-		SiteCode:       f.SiteCode,
-		ExitCodeIndex:  f.ExitCodeIndex,
-	}
-}
-
-func programRules(progs []config.ProgramLogs) []fetch.ProgramRule {
-	rules := make([]fetch.ProgramRule, len(progs))
-	for i, p := range progs {
-		rules[i] = fetch.ProgramRule{Package: p.Match.Package, Program: p.Match.Program, Advertisement: p.Match.Advertisement, Paths: p.Paths}
-	}
-	return rules
-}
-
-func fetchOptions(l config.Logs) fetch.Options {
-	return fetch.Options{
-		Concurrency:    l.Concurrency,
-		ConnectTimeout: l.ConnectTimeout.D(),
-		HostTimeout:    l.HostTimeout.D(),
-		MaxBytes:       int64(l.MaxBytes),
-		Retries:        *l.Retries,
-	}
-}
-
-func logSource(l config.Logs) (fetch.Source, error) {
-	switch l.Source {
-	case "local":
-		return fetch.NewLocal(l.Root)
-	case "unc":
-		return fetch.NewWindowsShares()
-	}
-	opts := smbOptions(l.SMB)
-	if l.Source == "smbclient" {
-		return fetch.NewSMBClient(l.SMB.SMBClient, opts)
-	}
-	smb, err := fetch.NewSMB(opts)
-	if err != nil || l.SMB.SMB1 != "fallback" {
-		return smb, err
-	}
-	smb1, err := fetch.NewSMBClient(l.SMB.SMBClient, opts)
-	if err != nil {
-		smb.Close()
-		return nil, err
-	}
-	return fetch.NewSMB1Fallback(smb, smb1), nil
-}
-
-func smbOptions(s config.SMB) fetch.SMBOptions {
-	return fetch.SMBOptions{
-		User:     s.User,
-		Domain:   s.Domain,
-		Password: s.Password.Value(),
-		NTHash:   s.NTHash.Value(),
-		Kerberos: fetch.KerberosOptions{
-			Keytab:          s.Kerberos.Keytab,
-			CredentialCache: s.Kerberos.CredentialCache,
-			Krb5Conf:        s.Kerberos.Krb5Conf,
-			Realm:           s.Kerberos.Realm,
-			SPN:             s.Kerberos.SPN,
-		},
-		Port:              s.Port,
-		RequireSigning:    s.RequireSigning,
-		RequireEncryption: s.RequireEncryption,
-	}
+// databaseConfig is the site database's settings, logging to logger.
+func databaseConfig(cfg *config.Config, logger *slog.Logger) query.Config {
+	c := cfg.Database
+	c.Logger = logger
+	return c
 }
 
 // loadRules gives the built-in rules, with the admin's own file when named.

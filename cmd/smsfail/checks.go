@@ -54,13 +54,12 @@ func (c *checker) run(ctx context.Context) []item {
 
 func (c *checker) configuration() item {
 	var secrets []string
-	for key, s := range map[string]config.Secret{"database.password": c.cfg.Database.Password, "logs.smb.password": c.cfg.Logs.SMB.Password,
-		"logs.smb.nt_hash": c.cfg.Logs.SMB.NTHash, "mail.password": c.cfg.Mail.Password} {
+	for _, s := range c.cfg.Secrets() {
 		switch {
 		case s.Env != "":
-			secrets = append(secrets, key+" from $"+s.Env)
+			secrets = append(secrets, s.Key+" from $"+s.Env)
 		case s.File != "":
-			secrets = append(secrets, key+" from "+s.File)
+			secrets = append(secrets, s.Key+" from "+s.File)
 		}
 	}
 	sort.Strings(secrets)
@@ -137,7 +136,7 @@ func (c *checker) reports() item {
 
 // database connects and runs the failure query on the last hour.
 func (c *checker) database(ctx context.Context) (*query.DB, item) {
-	qc := databaseConfig(c.cfg.Database, c.logger)
+	qc := databaseConfig(c.cfg, c.logger)
 	db, err := query.Open(ctx, qc)
 	if err != nil {
 		return nil, item{name: "site database", state: failed, detail: err.Error(), fix: databaseFix(qc.Driver, err)}
@@ -157,7 +156,7 @@ func (c *checker) database(ctx context.Context) (*query.DB, item) {
 
 // databaseFix says what to do about a site database that could not be
 // connected to or queried.
-func databaseFix(driver string, err error) string {
+func databaseFix(driver query.Driver, err error) string {
 	msg := err.Error()
 	switch {
 	case driver == query.DriverSQLite:
@@ -186,7 +185,7 @@ func (c *checker) share(ctx context.Context, db *query.DB) item {
 		return item{name: name, state: failed, detail: err.Error(), fix: "see the site database above, or give a host to try with --host NAME"}
 	}
 	if len(candidates) == 0 {
-		return item{name: name, state: skipped, detail: fmt.Sprintf("no failing host in the last %s to try", c.cfg.Failures.Window.D()),
+		return item{name: name, state: skipped, detail: fmt.Sprintf("no failing host in the last %s to try", c.cfg.Failures.Window),
 			fix: "give one with --host NAME"}
 	}
 	return shareItem(c.job.Source, c.job.Read(ctx, candidates))
@@ -201,7 +200,7 @@ func (c *checker) candidates(ctx context.Context, db *query.DB) ([]smsfail.Failu
 	var err error
 	if db != nil {
 		until := time.Now()
-		failures, _, err = c.job.Failures(ctx, until.Add(-c.cfg.Failures.Window.D()), until)
+		failures, _, err = c.job.Failures(ctx, until.Add(-c.cfg.Failures.Window), until)
 	}
 	if c.o.host != "" {
 		for _, f := range failures {

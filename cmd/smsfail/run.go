@@ -17,6 +17,7 @@ import (
 	"smsfail/jobs"
 	"smsfail/lock"
 	"smsfail/query"
+	"smsfail/strictyaml"
 )
 
 func runCommand() command {
@@ -111,7 +112,7 @@ func runJob(ctx context.Context, a *app, cfg *config.Config, o runOptions) error
 	}
 	opts := jobs.Options{Nightly: o.nightly(), Advertisements: o.advertisements, Out: o.out, NoMail: o.noMail, Wait: o.wait}
 	if !opts.Nightly {
-		if opts.Since, opts.Until, err = window(o.since, o.until, time.Now(), cfg.Failures.Window.D(), cfg.Site.Location); err != nil {
+		if opts.Since, opts.Until, err = window(o.since, o.until, time.Now(), cfg.Failures.Window, cfg.Site.Location); err != nil {
 			return err
 		}
 	}
@@ -178,7 +179,7 @@ func window(since, until string, now time.Time, def time.Duration, loc *time.Loc
 // parseWhen reads a duration back from now (24h, 7d) or a date or time,
 // in loc unless it names its own offset.
 func parseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
-	if d, err := config.ParseDuration(s); err == nil {
+	if d, err := strictyaml.ParseDuration(s); err == nil {
 		return now.Add(-d), nil
 	}
 	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02"} {

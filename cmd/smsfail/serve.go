@@ -99,7 +99,7 @@ func serve(ctx context.Context, a *app, cfg *config.Config, o serveOptions) erro
 		closeJob()
 	}
 	return schedule.Run(ctx, cfg.Schedule.Cron, cfg.Schedule.Location, n.run, schedule.Options{
-		Grace:   cfg.Schedule.Grace.D(),
+		Grace:   cfg.Schedule.Grace,
 		Logger:  logger,
 		Seconds: o.seconds,
 	})
