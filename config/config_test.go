@@ -293,3 +293,35 @@ func TestLogPathsCheckedAtLoad(t *testing.T) {
 		t.Fatalf("got %v, want %s...", err, want)
 	}
 }
+
+// TestParseLooksAtNoMachine: Parse reads no environment and settles
+// nothing that depends on the machine; Resolve does, on the machine it is
+// given.
+func TestParseLooksAtNoMachine(t *testing.T) {
+	text := "database: {driver: sqlserver, server: sql1, name: SMS_KID, user: reader, password: {env: DBPW}}\n" +
+		"logs: {smb: {smb1: never}}\nreport: {dir: out}\n"
+	c, err := Parse(filepath.Join("etc", "smsfail.yaml"), []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Logs.Source != fetch.SourceAuto || c.Report.Dir != "out" {
+		t.Fatalf("parse settled source %s, report.dir %s", c.Logs.Source, c.Report.Dir)
+	}
+	windows := Machine{Getenv: env(map[string]string{"DBPW": "pw"}), GOOS: "windows",
+		ReadFile: func(string) ([]byte, error) { t.Fatal("no secret file named"); return nil, nil },
+		LookPath: func(string) (string, error) { t.Fatal("smbclient looked for"); return "", nil }}
+	if err := c.Resolve(windows); err != nil {
+		t.Fatal(err)
+	}
+	if c.Logs.Source != fetch.SourceUNC || c.Database.Password != "pw" || c.Report.Dir != filepath.Join("etc", "out") {
+		t.Errorf("resolved on windows: source %s, password set %v, report.dir %s", c.Logs.Source, c.Database.Password == "pw", c.Report.Dir)
+	}
+
+	c, _ = Parse("x.yaml", []byte("database: {driver: sqlite, path: site.db}\nlogs: {source: unc}\n"))
+	linux := windows
+	linux.GOOS = "linux"
+	err = c.Resolve(linux)
+	if err == nil || err.Error() != `x.yaml:2: logs.source: unc reads \\HOST\admin$ natively and works on Windows only; on linux use smb with credentials` {
+		t.Errorf("unc on linux: %v", err)
+	}
+}
