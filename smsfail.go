@@ -117,6 +117,16 @@ const (
 	CauseUnclassified = "unclassified"
 )
 
+// MarkStatus is what the history says of a failure against the failures
+// still open from earlier nights.
+type MarkStatus string
+
+// Mark statuses.
+const (
+	MarkNew       MarkStatus = "new"       // not open before this run
+	MarkRecurring MarkStatus = "recurring" // reported by an earlier night and not fixed since
+)
+
 // Result is one failure carried through the whole job.
 type Result struct {
 	Failure Failure

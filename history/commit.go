@@ -12,9 +12,10 @@ import (
 // CommitInfo is what the job knows once its report is written, or once it
 // failed.
 type CommitInfo struct {
-	Outcome   Outcome // OutcomeOK, OutcomeIncomplete or OutcomeFailed; Finish records the mail
-	Report    string  // the workbook's path
-	Error     string  // why the run failed, for OutcomeFailed
+	Outcome   Outcome        // OutcomeOK, OutcomeIncomplete or OutcomeFailed; Finish records the mail
+	Counts    smsfail.Counts // the run's headline numbers, as its workbook shows them
+	Report    string         // the workbook's path
+	Error     string         // why the run failed, for OutcomeFailed
 	Durations map[string]time.Duration
 }
 
@@ -82,13 +83,13 @@ func (r *Run) commitTx(ctx context.Context, tx *sql.Tx, info CommitInfo) error {
 }
 
 func (r *Run) insertRun(ctx context.Context, tx *sql.Tx, info CommitInfo) error {
-	var c smsfail.Counts
+	c := info.Counts
 	var ch Change
 	if r.marks != nil {
-		c, ch = r.marks.Counts, r.marks.Change
+		ch = r.marks.Change
 	}
 	if info.Outcome == OutcomeFailed {
-		ch = Change{}
+		c, ch = smsfail.Counts{}, Change{}
 	}
 	s := r.spec
 	res, err := tx.ExecContext(ctx, `INSERT INTO runs (kind, advertisement, since, until, started, committed, outcome, error, report,
@@ -158,7 +159,7 @@ func (r *Run) updateOpen(ctx context.Context, tx *sql.Tx) error {
 	defer stmt.Close()
 	for _, row := range r.rows {
 		f, first, firstRun := row.f, row.mark.FirstFailed, row.firstRun
-		if row.mark.Status == StatusNew {
+		if row.mark.Status == smsfail.MarkNew {
 			firstRun = r.id
 		}
 		if _, err := stmt.ExecContext(ctx, row.key.machine, row.key.ad, f.Machine, f.CollectionID, row.cause,

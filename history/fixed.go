@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"time"
-
-	"smsfail"
 )
 
 // findFixed asks the site database for successes of the open failures this
@@ -66,50 +64,27 @@ func (r *Run) findFixed(ctx context.Context, open map[fkey]openRow, seen map[fke
 	return fixed, nil
 }
 
-// causeChange counts causes now and in the night before.
-func (h *DB) causeChange(ctx context.Context, base *RunRecord, results []smsfail.Result) ([]CauseChange, error) {
-	by := map[string]*CauseChange{}
-	get := func(cause string) *CauseChange {
-		if c, ok := by[cause]; ok {
-			return c
-		}
-		c := &CauseChange{Cause: cause}
-		by[cause] = c
-		return c
+// causesOf counts the failures of run by cause; nil without a run.
+func (h *DB) causesOf(ctx context.Context, run *RunRecord) (map[string]int, error) {
+	if run == nil {
+		return nil, nil
 	}
-	for _, r := range results {
-		get(r.Bucket()).Now++
+	rows, err := h.db.QueryContext(ctx, `SELECT cause, COUNT(*) FROM findings WHERE run_id = ? GROUP BY cause`, run.ID)
+	if err != nil {
+		return nil, fmt.Errorf("cannot count the last night's causes: %w", err)
 	}
-	if base != nil {
-		rows, err := h.db.QueryContext(ctx, `SELECT cause, COUNT(*) FROM findings WHERE run_id = ? GROUP BY cause`, base.ID)
-		if err != nil {
+	defer rows.Close()
+	by := map[string]int{}
+	for rows.Next() {
+		var cause string
+		var n int
+		if err := rows.Scan(&cause, &n); err != nil {
 			return nil, fmt.Errorf("cannot count the last night's causes: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var cause string
-			var n int
-			if err := rows.Scan(&cause, &n); err != nil {
-				return nil, fmt.Errorf("cannot count the last night's causes: %w", err)
-			}
-			get(cause).Before = n
-		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("cannot count the last night's causes: %w", err)
-		}
+		by[cause] = n
 	}
-	out := make([]CauseChange, 0, len(by))
-	for _, c := range by {
-		out = append(out, *c)
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cannot count the last night's causes: %w", err)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Now != out[j].Now {
-			return out[i].Now > out[j].Now
-		}
-		if out[i].Before != out[j].Before {
-			return out[i].Before > out[j].Before
-		}
-		return out[i].Cause < out[j].Cause
-	})
-	return out, nil
+	return by, nil
 }

@@ -41,7 +41,7 @@ func TestReopenKeepsHistory(t *testing.T) {
 	}
 	s.failures = append(s.failures, event{"PC01", "KID20001", "disk-full", night(1).Add(-time.Hour)})
 	m, _, _ := runNight(t, h, s, night(1), OutcomeOK)
-	if mk := m.ByKey[key("PC01", "KID20001")]; mk.Status != StatusRecurring || mk.Nights != 2 {
+	if mk := m.ByKey[key("PC01", "KID20001")]; mk.Status != smsfail.MarkRecurring || mk.Nights != 2 {
 		t.Fatalf("after reopen: %+v", mk)
 	}
 }

@@ -12,18 +12,9 @@ import (
 	"smsfail"
 )
 
-// Status marks a failure against the failures still open from earlier nights.
-type Status string
-
-// Statuses.
-const (
-	StatusNew       Status = "new"       // not open before this run
-	StatusRecurring Status = "recurring" // reported by an earlier night and not fixed since
-)
-
 // Mark is how one failure of this run stands against history.
 type Mark struct {
-	Status Status
+	Status smsfail.MarkStatus
 	// Nights counts the nights it has been failing, this run included: 1
 	// when new; for a recurring failure, the nightly runs since the one
 	// that first reported it, plus this one.
@@ -58,13 +49,6 @@ type Successes interface {
 		fn func(machine, advertisementID string, t time.Time) error) error
 }
 
-// CauseChange is one cause's count this run and in the night before.
-type CauseChange struct {
-	Cause  string // a cause identifier, or a fetch outcome for logs not read
-	Now    int
-	Before int
-}
-
 // Change is what changed since the last night.
 type Change struct {
 	Previous  *RunRecord // the night compared against; nil on the first night
@@ -72,8 +56,9 @@ type Change struct {
 	Recurring int
 	Fixed     int
 	StillOpen int // open failures neither seen again nor fixed this run
-	// Causes has every cause seen now or before, most frequent now first.
-	Causes []CauseChange
+	// Before counts the failures of the night compared against by cause
+	// (smsfail.Result.Bucket); nil on the first night.
+	Before map[string]int
 }
 
 // Marks is the outcome of marking a run's failures.
@@ -81,7 +66,6 @@ type Marks struct {
 	ByKey  map[string]Mark // by smsfail.Failure.Key()
 	Fixed  []Fixed         // by machine, then advertisement
 	Change Change
-	Counts smsfail.Counts
 }
 
 // RunSpec describes a run about to be marked and committed.
@@ -170,7 +154,7 @@ func (r *Run) Mark(ctx context.Context, results []smsfail.Result, successes Succ
 	if err != nil {
 		return nil, err
 	}
-	m := &Marks{ByKey: make(map[string]Mark, len(results)), Counts: smsfail.Count(slices.Values(results))}
+	m := &Marks{ByKey: make(map[string]Mark, len(results))}
 	rows, err := markResults(results, open, nights, m)
 	if err != nil {
 		return nil, err
@@ -185,7 +169,7 @@ func (r *Run) Mark(ctx context.Context, results []smsfail.Result, successes Succ
 	m.Change.Fixed = len(m.Fixed)
 	m.Change.StillOpen = countOpen(open, seen) - len(m.Fixed)
 	m.Change.Previous = base
-	if m.Change.Causes, err = r.h.causeChange(ctx, base, results); err != nil {
+	if m.Change.Before, err = r.h.causesOf(ctx, base); err != nil {
 		return nil, err
 	}
 	r.marks, r.rows = m, rows
@@ -217,14 +201,14 @@ func markResults(results []smsfail.Result, open map[fkey]openRow, nights []int64
 		dup[k] = true
 		row := findingRow{key: k, f: f, cause: res.Bucket(), lastFailure: f.Time}
 		if o, ok := open[k]; ok {
-			row.mark = Mark{Status: StatusRecurring, Nights: nightsSince(nights, o.firstRun) + 1, FirstFailed: o.firstFailed}
+			row.mark = Mark{Status: smsfail.MarkRecurring, Nights: nightsSince(nights, o.firstRun) + 1, FirstFailed: o.firstFailed}
 			row.firstRun, row.seenBefore = o.firstRun, o.seen
 			if o.lastFailed.After(row.lastFailure) {
 				row.lastFailure = o.lastFailed
 			}
 			m.Change.Recurring++
 		} else {
-			row.mark = Mark{Status: StatusNew, Nights: 1, FirstFailed: f.Time.UTC()}
+			row.mark = Mark{Status: smsfail.MarkNew, Nights: 1, FirstFailed: f.Time.UTC()}
 			m.Change.New++
 		}
 		m.ByKey[f.Key()] = row.mark

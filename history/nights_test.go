@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -112,7 +113,8 @@ func runNight(t *testing.T, h *DB, s *site, until time.Time, outcome Outcome) (*
 	if err != nil {
 		t.Fatal(err)
 	}
-	marks, err := run.Mark(ctx, s.query(since, until), &successes{s: s})
+	results := s.query(since, until)
+	marks, err := run.Mark(ctx, results, &successes{s: s})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +122,7 @@ func runNight(t *testing.T, h *DB, s *site, until time.Time, outcome Outcome) (*
 	if outcome == OutcomeMailFailed {
 		commitAs = OutcomeOK
 	}
-	id, err := run.Commit(ctx, CommitInfo{Outcome: commitAs, Report: fmt.Sprintf("reports/%s.xlsx", until.Format("2006-01-02")),
+	id, err := run.Commit(ctx, CommitInfo{Outcome: commitAs, Counts: smsfail.Count(slices.Values(results)), Report: fmt.Sprintf("reports/%s.xlsx", until.Format("2006-01-02")),
 		Durations: map[string]time.Duration{"query": 2 * time.Second, "fetch": 90 * time.Second}})
 	if err != nil {
 		t.Fatal(err)
@@ -182,9 +184,13 @@ func TestThreeNights(t *testing.T) {
 	}
 	assertStatuses(t, m1, map[string]string{
 		key("PC01", "KID20001"): "new/1", key("PC02", "KID20001"): "new/1", key("PC03", "KID20002"): "new/1"})
-	c := m1.Counts
+	runs, err := h.Runs(ctx, 1)
+	if err != nil || len(runs) != 1 || runs[0].ID != id1 {
+		t.Fatalf("runs %v, %v", runs, err)
+	}
+	c := runs[0].Counts
 	if m1.Change.Previous != nil || c.Failures != 3 || c.Classified != 2 || c.NotRead != 1 || c.Unreachable != 1 || c.NoDetail+c.Unclassified != 0 {
-		t.Fatalf("night 1: previous %v, counts %+v", m1.Change.Previous, m1.Counts)
+		t.Fatalf("night 1: previous %v, counts recorded %+v", m1.Change.Previous, c)
 	}
 
 	// Night 2: PC01 fails again, PC02 succeeded, PC03 succeeded only before
@@ -200,7 +206,7 @@ func TestThreeNights(t *testing.T) {
 	if c := m2.Change; c.New != 1 || c.Recurring != 1 || c.Fixed != 1 || c.StillOpen != 1 || c.Previous.ID != id1 {
 		t.Fatalf("night 2 change %+v", c)
 	}
-	assertCauses(t, m2, "catalog-install-failed:1/1 custom-action-failed:1/0 disk-full:0/1 not read: unreachable:0/1")
+	assertCauses(t, m2, "catalog-install-failed:1 disk-full:1 not read: unreachable:1")
 
 	// A failed attempt (site database down) records the run but neither
 	// moves the window nor opens anything.
@@ -282,7 +288,7 @@ func assertRuns(t *testing.T, h *DB) {
 		t.Fatalf("durations %v, finished %v / %v", runs[0].Durations, runs[0].Finished, runs[1].Finished)
 	}
 	f, err := h.Findings(context.Background(), runs[0].ID)
-	if err != nil || len(f) != 3 || f[2].Machine != "pc03" || f[2].Status != StatusRecurring || f[2].Nights != 3 || *f[2].ExitCode != 1603 {
+	if err != nil || len(f) != 3 || f[2].Machine != "pc03" || f[2].Status != smsfail.MarkRecurring || f[2].Nights != 3 || *f[2].ExitCode != 1603 {
 		t.Fatalf("findings of the last night: %+v %v", f, err)
 	}
 	fx, err := h.FixedIn(context.Background(), runs[0].ID)
@@ -315,8 +321,8 @@ func assertStatuses(t *testing.T, m *Marks, want map[string]string) {
 func assertCauses(t *testing.T, m *Marks, want string) {
 	t.Helper()
 	var got []string
-	for _, c := range m.Change.Causes {
-		got = append(got, fmt.Sprintf("%s:%d/%d", c.Cause, c.Now, c.Before))
+	for cause, n := range m.Change.Before {
+		got = append(got, fmt.Sprintf("%s:%d", cause, n))
 	}
 	sort.Strings(got)
 	if s := fmt.Sprint(got); s != "["+want+"]" {

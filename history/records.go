@@ -112,7 +112,7 @@ type FindingRecord struct {
 	Cause         string
 	ExitCode      *int64 // nil when the site database gave none
 	FailureTime   time.Time
-	Status        Status
+	Status        smsfail.MarkStatus
 	Nights        int
 }
 

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"smsfail/demosite"
-	"smsfail/history"
 )
 
 // BenchmarkRunByHand is a whole run over the demo site's week: query,
@@ -50,17 +49,17 @@ func BenchmarkNightlyQuery(b *testing.B) {
 			read, kept := 0, 0
 			var lookup time.Duration
 			for b.Loop() {
-				out := &Outcome{Kind: history.KindNightly, Started: now}
-				if err := job.window(ctx, Options{Nightly: true}, out); err != nil {
+				win, err := job.window(ctx, Options{Nightly: true}, now)
+				if err != nil {
 					b.Fatal(err)
 				}
-				failures, _, err := job.query(ctx, job.filter(Options{}, out))
+				failures, _, err := job.query(ctx, job.filter(Options{}, win))
 				if err != nil {
 					b.Fatal(err)
 				}
 				read = len(failures)
 				start := time.Now()
-				if failures, err = job.dropReported(ctx, failures, out); err != nil {
+				if failures, _, err = job.dropReported(ctx, failures, win); err != nil {
 					b.Fatal(err)
 				}
 				lookup += time.Since(start)

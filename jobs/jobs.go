@@ -88,33 +88,39 @@ type Options struct {
 	Wait bool
 }
 
-// Outcome is what a run produced.
-type Outcome struct {
-	Kind     history.Kind
-	Results  []smsfail.Result // sorted by collection, advertisement, machine
-	Route    query.Route
+// Window is the stretch of status messages a run reads.
+type Window struct {
+	Since, Until time.Time
+	// Lookback is where a nightly run began reading, before Since, for
+	// failures that arrived late; zero when it did not read before Since.
+	// Failures from before Since in the results are such late ones.
+	Lookback time.Time
+}
+
+// Report is what a run reported, assembled once its stages are done.
+type Report struct {
+	Kind history.Kind
+	Window
+	Route   query.Route
+	Results []smsfail.Result // sorted by collection, advertisement, machine
+	// Summary is the results counted once: the workbook, the mail and the
+	// terminal all show it.
+	Summary *report.Summary
+	// AlreadyReported counts the failures read from before Since that the
+	// nights had already reported, and that were left out.
+	AlreadyReported int
+	// Marks are the failures marked against the nights before, and the
+	// change since the last night; nil without history.
+	Marks *history.Marks
+
 	Workbook string
-	Since    time.Time
-	Until    time.Time
 	Started  time.Time
 	Finished time.Time
 	// Durations are by stage: query, fetch (with classification), report.
 	Durations map[string]time.Duration
 
-	// Lookback is where a nightly run began reading, before Since, for
-	// failures that arrived late; zero when it did not read before Since.
-	// Failures from before Since in Results are such late ones.
-	Lookback time.Time
-	// AlreadyReported counts the failures read from before Since that the
-	// nights had already reported, and that were left out.
-	AlreadyReported int
-
 	// RunID is the run's ID in the history, 0 without history.
 	RunID int64
-	// Marks are the failures marked against the nights before, and the
-	// change since the last night; nil without history.
-	Marks *history.Marks
-
 	// Mailed says the report was mailed. MailError says why it could not
 	// be; the workbook is on disk all the same.
 	Mailed    bool
@@ -122,37 +128,12 @@ type Outcome struct {
 }
 
 // Unread counts the failures whose log could not be read.
-func (o *Outcome) Unread() int {
-	n := 0
-	for _, r := range o.Results {
-		if !r.Fetch.Outcome.Read() {
-			n++
-		}
-	}
-	return n
-}
-
-// Late counts the failures that arrived late, found by a night that
-// looked back before its window, and gives the earliest one's time.
-func (o *Outcome) Late() (n int, earliest time.Time) {
-	if o.Lookback.IsZero() {
-		return 0, time.Time{}
-	}
-	for _, r := range o.Results {
-		if t := r.Failure.Time; t.Before(o.Since) {
-			n++
-			if earliest.IsZero() || t.Before(earliest) {
-				earliest = t
-			}
-		}
-	}
-	return n, earliest
-}
+func (r *Report) Unread() int { return r.Summary.Counts().NotRead }
 
 // Run runs the job once. It returns an error only when no workbook was
 // written, or when the run could not be recorded; a report that could not
-// be mailed is an Outcome with MailError set.
-func (j *Job) Run(ctx context.Context, opts Options) (*Outcome, error) {
+// be mailed is a Report with MailError set.
+func (j *Job) Run(ctx context.Context, opts Options) (*Report, error) {
 	if opts.Nightly && (!opts.Since.IsZero() || !opts.Until.IsZero() || len(opts.Advertisements) > 0) {
 		return nil, fmt.Errorf("cannot run: a nightly run takes its window from the history and covers every advertisement")
 	}
@@ -161,77 +142,80 @@ func (j *Job) Run(ctx context.Context, opts Options) (*Outcome, error) {
 		return nil, err
 	}
 	defer j.unlock(held)
-	out := &Outcome{Kind: history.KindOnce, Started: j.now(), Durations: map[string]time.Duration{}}
+	kind, started := history.KindOnce, j.now()
 	if opts.Nightly {
-		out.Kind = history.KindNightly
+		kind = history.KindNightly
 	}
-	if err := j.window(ctx, opts, out); err != nil {
+	win, err := j.window(ctx, opts, started)
+	if err != nil {
 		return nil, err
 	}
-	rec, err := j.begin(opts, out)
+	rec, err := j.begin(opts, kind, win, started)
 	if err != nil {
 		return nil, err
 	}
 	defer rec.failOnPanic(ctx)
-	if err := j.produce(ctx, opts, out, rec); err != nil {
+	rep, err := j.produce(ctx, opts, kind, win, started, rec)
+	if err != nil {
 		rec.fail(ctx, err)
 		return nil, err
 	}
-	if err := rec.commit(ctx, out); err != nil {
-		return nil, fmt.Errorf("the workbook %s was written, but %w", out.Workbook, err)
+	if rep.RunID, err = rec.commit(ctx, rep); err != nil {
+		return nil, fmt.Errorf("the workbook %s was written, but %w", rep.Workbook, err)
 	}
-	j.mailReport(ctx, opts, out)
-	rec.finish(ctx, out)
-	return out, nil
+	rep.Mailed, rep.MailError = j.mailReport(ctx, opts, rep)
+	rec.finish(ctx, rep)
+	return rep, nil
 }
 
-// window sets the run's window: given for a run by hand, from the history
+// window is the run's window: given for a run by hand, from the history
 // for a nightly run.
-func (j *Job) window(ctx context.Context, opts Options, out *Outcome) error {
+func (j *Job) window(ctx context.Context, opts Options, started time.Time) (Window, error) {
 	if !opts.Nightly {
-		out.Since, out.Until = opts.Since.UTC(), opts.Until.UTC()
-		return nil
+		return Window{Since: opts.Since.UTC(), Until: opts.Until.UTC()}, nil
 	}
-	out.Until = out.Started.UTC()
+	w := Window{Until: started.UTC()}
 	def := j.Window
 	if def <= 0 {
 		def = 24 * time.Hour
 	}
 	if j.History == nil {
-		out.Since = out.Until.Add(-def)
-		return nil
+		w.Since = w.Until.Add(-def)
+		return w, nil
 	}
-	since, err := j.History.WindowStart(ctx, out.Until, def)
+	since, err := j.History.WindowStart(ctx, w.Until, def)
 	if err != nil {
-		return fmt.Errorf("cannot find where tonight's window starts: %w", err)
+		return w, fmt.Errorf("cannot find where tonight's window starts: %w", err)
 	}
-	out.Since = since.UTC()
-	from, err := j.History.LookbackStart(ctx, out.Since, j.Late)
+	w.Since = since.UTC()
+	from, err := j.History.LookbackStart(ctx, w.Since, j.Late)
 	if err != nil {
-		return fmt.Errorf("cannot find how far back tonight looks for late failures: %w", err)
+		return w, fmt.Errorf("cannot find how far back tonight looks for late failures: %w", err)
 	}
-	if from.Before(out.Since) {
-		out.Lookback = from
+	if from.Before(w.Since) {
+		w.Lookback = from
 	}
-	return nil
+	return w, nil
 }
 
-// produce runs the stages up to the workbook: query, fetch and classify,
-// mark, write. A run that writes no workbook removes the folder it made
-// for it, with the logs kept there.
-func (j *Job) produce(ctx context.Context, opts Options, out *Outcome, rec *record) (err error) {
-	filter := j.filter(opts, out)
+// produce runs the stages up to the workbook, each handing its values to
+// the next: query, fetch and classify, mark, count, write. It assembles
+// the Report they make. A run that writes no workbook removes the folder
+// it made for it, with the logs kept there.
+func (j *Job) produce(ctx context.Context, opts Options, kind history.Kind, win Window, started time.Time, rec *record) (_ *Report, err error) {
+	durations := map[string]time.Duration{}
+	filter := j.filter(opts, win)
 	start := time.Now()
 	failures, route, err := j.query(ctx, filter)
+	dropped := 0
 	if err == nil {
-		failures, err = j.dropReported(ctx, failures, out)
+		failures, dropped, err = j.dropReported(ctx, failures, win)
 	}
-	out.Durations["query"] = time.Since(start)
+	durations["query"] = time.Since(start)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	out.Route = route
-	workbook, runDir := j.paths(opts, out.Started)
+	workbook, runDir := j.paths(opts, started)
 	keepDir := ""
 	if j.Report.KeepLogs {
 		keepDir = filepath.Join(runDir, "logs")
@@ -239,23 +223,27 @@ func (j *Job) produce(ctx context.Context, opts Options, out *Outcome, rec *reco
 	defer j.removeOnError(&err, newFolder(runDir, keepDir))
 	start = time.Now()
 	results := j.fetchAndClassify(ctx, failures, keepDir)
-	out.Durations["fetch"] = time.Since(start)
+	durations["fetch"] = time.Since(start)
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("run cancelled while reading logs: %w", err)
+		return nil, fmt.Errorf("run cancelled while reading logs: %w", err)
 	}
 	// The workbook's order, so it streams them in one pass and the output
 	// is the same whatever order hosts answered in.
 	slices.SortStableFunc(results, report.Compare)
-	out.Results = results
-	if err := rec.mark(ctx, out); err != nil {
-		return err
+	marks, err := rec.mark(ctx, results)
+	if err != nil {
+		return nil, err
 	}
-	out.Finished = j.now()
-	out.Workbook = workbook
+	finished := j.now()
 	start = time.Now()
-	err = j.writeReport(ctx, out, filter)
-	out.Durations["report"] = time.Since(start)
-	return err
+	info := j.runInfo(kind, win, filter, route, started, finished, marks, results)
+	sum, err := j.writeReport(ctx, workbook, info, results)
+	durations["report"] = time.Since(start)
+	if err != nil {
+		return nil, err
+	}
+	return &Report{Kind: kind, Window: win, Route: route, Results: results, Summary: sum, AlreadyReported: dropped,
+		Marks: marks, Workbook: workbook, Started: started, Finished: finished, Durations: durations}, nil
 }
 
 // newFolder is the first of dirs, each inside the one before, that does

@@ -66,7 +66,7 @@ func lateNights(t *testing.T, late time.Duration) {
 	if _, again := readMarks(t, out2.Workbook)[rf.Machine+" "+rf.AdvertisementID]; again {
 		t.Errorf("night 2 reports %s on %s again, which night 1 reported and which has not failed since", rf.AdvertisementID, rf.Machine)
 	}
-	if s := job.summary(Options{Nightly: true}, out2); late > 0 && (s.Late != 1 || !s.LateFrom.Equal(lateAt)) {
+	if s := job.mailSummary(Options{Nightly: true}, out2); late > 0 && (s.Late != 1 || !s.LateFrom.Equal(lateAt)) {
 		t.Errorf("night 2 mail says %d late from %s, want 1 from %s", s.Late, s.LateFrom, lateAt)
 	}
 
@@ -76,7 +76,7 @@ func lateNights(t *testing.T, late time.Duration) {
 		t.Fatal(err)
 	}
 	checkNight(t, out3, 3, want[2], lateLines[1])
-	for n, out := range []*Outcome{out1, out2, out3} {
+	for n, out := range []*Report{out1, out2, out3} {
 		if !out.Until.Equal(ends[n]) || n > 0 && !out.Since.Equal(ends[n-1]) {
 			t.Errorf("night %d window %s to %s, want it to start where the last night ended", n+1, out.Since, out.Until)
 		}
@@ -85,7 +85,7 @@ func lateNights(t *testing.T, late time.Duration) {
 
 // checkNight holds a night's workbook against the marks expected and the
 // Summary's line on late messages ("" for none).
-func checkNight(t *testing.T, out *Outcome, n int, want map[string]string, late string) {
+func checkNight(t *testing.T, out *Report, n int, want map[string]string, late string) {
 	t.Helper()
 	if got := readMarks(t, out.Workbook); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("night %d marks in the workbook:\n got %v\nwant %v", n, got, want)

@@ -16,6 +16,7 @@ import (
 	"smsfail"
 	"smsfail/classify"
 	"smsfail/fetch"
+	"smsfail/history"
 	"smsfail/logtext"
 	"smsfail/query"
 	"smsfail/report"
@@ -41,11 +42,11 @@ func (j *Job) progress(stage string, done, total int) {
 	}
 }
 
-func (j *Job) filter(opts Options, out *Outcome) query.Filter {
+func (j *Job) filter(opts Options, win Window) query.Filter {
 	f := j.Filter
-	f.Since, f.Until = out.Since, out.Until
-	if !out.Lookback.IsZero() {
-		f.Since = out.Lookback
+	f.Since, f.Until = win.Since, win.Until
+	if !win.Lookback.IsZero() {
+		f.Since = win.Lookback
 	}
 	if len(opts.Advertisements) > 0 {
 		f.Advertisements = slices.Clone(opts.Advertisements)
@@ -71,28 +72,27 @@ func (j *Job) query(ctx context.Context, f query.Filter) ([]smsfail.Failure, que
 }
 
 // dropReported leaves out the failures that a nightly run read from before
-// its window and that the nights already reported: the query gives the
-// latest failure per machine and advertisement, so one the nights reported
-// at that very time has not failed since. What is left from before the
-// window arrived late.
-func (j *Job) dropReported(ctx context.Context, failures []smsfail.Failure, out *Outcome) ([]smsfail.Failure, error) {
-	if out.Lookback.IsZero() {
-		return failures, nil
+// its window and that the nights already reported, and says how many: the
+// query gives the latest failure per machine and advertisement, so one the
+// nights reported at that very time has not failed since. What is left from
+// before the window arrived late.
+func (j *Job) dropReported(ctx context.Context, failures []smsfail.Failure, win Window) ([]smsfail.Failure, int, error) {
+	if win.Lookback.IsZero() {
+		return failures, 0, nil
 	}
-	kept, dropped, err := j.History.Unreported(ctx, failures, out.Lookback)
+	kept, dropped, err := j.History.Unreported(ctx, failures, win.Lookback)
 	if err != nil {
-		return nil, fmt.Errorf("cannot leave out the failures the nights already reported: %w", err)
+		return nil, 0, fmt.Errorf("cannot leave out the failures the nights already reported: %w", err)
 	}
-	out.AlreadyReported = dropped
 	late := 0
 	for _, f := range kept {
-		if f.Time.Before(out.Since) {
+		if f.Time.Before(win.Since) {
 			late++
 		}
 	}
-	j.logger().Info("looked back for failures that arrived late", "from", out.Lookback.Format(time.RFC3339),
+	j.logger().Info("looked back for failures that arrived late", "from", win.Lookback.Format(time.RFC3339),
 		"late", late, "already_reported", dropped)
-	return kept, nil
+	return kept, dropped, nil
 }
 
 // paths picks the workbook's path and the run folder that holds it and the
@@ -187,31 +187,43 @@ func classifierFailed(v any) *smsfail.Finding {
 	}
 }
 
-// writeReport is the last stage: the workbook, written atomically.
-func (j *Job) writeReport(ctx context.Context, out *Outcome, f query.Filter) error {
-	j.progress("report", 0, 0)
-	if err := os.MkdirAll(filepath.Dir(out.Workbook), 0o755); err != nil {
-		return fmt.Errorf("cannot create the report folder: %w", err)
-	}
+// runInfo is what the workbook says of the run besides its results.
+func (j *Job) runInfo(kind history.Kind, win Window, f query.Filter, route query.Route, started, finished time.Time,
+	marks *history.Marks, results []smsfail.Result) report.Run {
 	run := report.Run{
 		Site:                j.SiteName,
-		Since:               out.Since,
-		Until:               out.Until,
-		Lookback:            out.Lookback,
+		Since:               win.Since,
+		Until:               win.Until,
+		Lookback:            win.Lookback,
 		Filter:              describeFilter(f),
-		Route:               string(out.Route),
-		Started:             out.Started,
-		Finished:            out.Finished,
+		Route:               string(route),
+		Started:             started,
+		Finished:            finished,
 		Location:            j.location(),
 		PerCollectionSheets: j.Report.PerCollectionSheets,
 		Causes:              causeInfo(j.Rules),
 	}
-	addHistory(&run, out)
-	if err := report.Write(ctx, out.Workbook, run, slices.Values(out.Results)); err != nil {
-		return err // it names the workbook and what failed
+	addHistory(&run, kind, marks, results)
+	return run
+}
+
+// writeReport is the last stage: the results counted once, and the
+// workbook showing them, written atomically.
+func (j *Job) writeReport(ctx context.Context, workbook string, run report.Run, results []smsfail.Result) (*report.Summary, error) {
+	j.progress("report", 0, 0)
+	sum, err := report.Summarize(ctx, run, slices.Values(results))
+	if err != nil {
+		return nil, fmt.Errorf("cannot count the results: %w", err)
 	}
-	j.logger().Info("workbook written", "path", out.Workbook, "failures", len(out.Results))
-	return nil
+	run.Summary = sum
+	if err := os.MkdirAll(filepath.Dir(workbook), 0o755); err != nil {
+		return nil, fmt.Errorf("cannot create the report folder: %w", err)
+	}
+	if err := report.Write(ctx, workbook, run, slices.Values(results)); err != nil {
+		return nil, err // it names the workbook and what failed
+	}
+	j.logger().Info("workbook written", "path", workbook, "failures", len(results))
+	return sum, nil
 }
 
 func describeFilter(f query.Filter) string {

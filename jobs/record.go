@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"smsfail"
@@ -51,13 +52,13 @@ type record struct {
 	run *history.Run
 }
 
-func (j *Job) begin(opts Options, out *Outcome) (*record, error) {
+func (j *Job) begin(opts Options, kind history.Kind, win Window, started time.Time) (*record, error) {
 	rec := &record{j: j}
 	if j.History == nil {
 		return rec, nil
 	}
-	run, err := j.History.Begin(history.RunSpec{Kind: out.Kind, Advertisements: opts.Advertisements,
-		Since: out.Since, Until: out.Until, Started: out.Started})
+	run, err := j.History.Begin(history.RunSpec{Kind: kind, Advertisements: opts.Advertisements,
+		Since: win.Since, Until: win.Until, Started: started})
 	if err != nil {
 		return nil, fmt.Errorf("cannot start recording the run: %w", err)
 	}
@@ -65,55 +66,51 @@ func (j *Job) begin(opts Options, out *Outcome) (*record, error) {
 	return rec, nil
 }
 
-// mark marks the results against the nights before.
-func (r *record) mark(ctx context.Context, out *Outcome) error {
+// mark marks the results against the nights before; nil without history.
+func (r *record) mark(ctx context.Context, results []smsfail.Result) (*history.Marks, error) {
 	if r.run == nil {
-		return nil
+		return nil, nil
 	}
-	m, err := r.run.Mark(ctx, out.Results, r.j.Successes)
+	m, err := r.run.Mark(ctx, results, r.j.Successes)
 	if err != nil {
-		return fmt.Errorf("cannot mark the failures against the last nights: %w", err)
+		return nil, fmt.Errorf("cannot mark the failures against the last nights: %w", err)
 	}
-	out.Marks = m
 	ch := m.Change
 	r.j.logger().Info("failures marked against the nights before", "new", ch.New, "recurring", ch.Recurring,
 		"fixed", ch.Fixed, "still_open", ch.StillOpen)
-	return nil
+	return m, nil
 }
 
-// commit records the run once its workbook is written. A cancel that
-// comes now no longer stops it: the workbook has reported the failures,
-// and a night left out of the history would report them as new again.
-func (r *record) commit(ctx context.Context, out *Outcome) error {
+// commit records the run once its workbook is written, and gives its ID.
+// A cancel that comes now no longer stops it: the workbook has reported
+// the failures, and a night left out of the history would report them as
+// new again.
+func (r *record) commit(ctx context.Context, rep *Report) (int64, error) {
 	if r.run == nil {
-		return nil
+		return 0, nil
 	}
-	id, err := r.run.Commit(context.WithoutCancel(ctx), history.CommitInfo{Outcome: reportOutcome(out), Report: out.Workbook, Durations: out.Durations})
-	if err != nil {
-		return err
-	}
-	out.RunID = id
-	return nil
+	return r.run.Commit(context.WithoutCancel(ctx), history.CommitInfo{Outcome: reportOutcome(rep),
+		Counts: rep.Summary.Counts(), Report: rep.Workbook, Durations: rep.Durations})
 }
 
-func reportOutcome(out *Outcome) history.Outcome {
-	if out.Unread() > 0 {
+func reportOutcome(rep *Report) history.Outcome {
+	if rep.Unread() > 0 {
 		return history.OutcomeIncomplete
 	}
 	return history.OutcomeOK
 }
 
 // finish records how the run ended once the mail went out, or did not.
-func (r *record) finish(ctx context.Context, out *Outcome) {
+func (r *record) finish(ctx context.Context, rep *Report) {
 	if r.run == nil {
 		return
 	}
-	outcome, detail := reportOutcome(out), ""
-	if out.MailError != nil {
-		outcome, detail = history.OutcomeMailFailed, out.MailError.Error()
+	outcome, detail := reportOutcome(rep), ""
+	if rep.MailError != nil {
+		outcome, detail = history.OutcomeMailFailed, rep.MailError.Error()
 	}
 	if err := r.run.Finish(context.WithoutCancel(ctx), outcome, detail); err != nil {
-		r.j.logger().Error("cannot record the end of the run", "run", out.RunID, "err", err)
+		r.j.logger().Error("cannot record the end of the run", "run", rep.RunID, "err", err)
 	}
 }
 
@@ -142,25 +139,19 @@ func (r *record) failOnPanic(ctx context.Context) {
 
 // addHistory puts the marks, the fixed failures and, for a night, the
 // last night's counts in the workbook.
-func addHistory(run *report.Run, out *Outcome) {
-	m := out.Marks
+func addHistory(run *report.Run, kind history.Kind, m *history.Marks, results []smsfail.Result) {
 	if m == nil {
 		return
 	}
-	run.Marks = func(r smsfail.Result) (string, int) {
+	run.Marks = func(r smsfail.Result) (smsfail.MarkStatus, int) {
 		mk := m.ByKey[r.Failure.Key()]
-		return string(mk.Status), mk.Nights
+		return mk.Status, mk.Nights
 	}
-	run.Fixed = fixedFailures(m.Fixed, out.Results)
-	if prev := m.Change.Previous; prev != nil && out.Kind == history.KindNightly {
+	run.Fixed = fixedFailures(m.Fixed, results)
+	if prev := m.Change.Previous; prev != nil && kind == history.KindNightly {
 		c := prev.Counts
-		c.ByBucket = map[string]int{}
+		c.ByBucket = maps.Clone(m.Change.Before)
 		run.Previous = &c
-		for _, cc := range m.Change.Causes {
-			if cc.Before > 0 {
-				run.Previous.ByBucket[cc.Cause] = cc.Before
-			}
-		}
 	}
 }
 

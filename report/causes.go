@@ -27,7 +27,7 @@ func writeCauses(b *book, run Run, t *tally) error {
 	g.keep(b.f.SetPanes(sheetCauses, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
 	row := 2
 	for _, ct := range t.causeList() {
-		title, remediation := t.describe(run, ct.bucket)
+		title, remediation := t.Describe(ct.bucket)
 		group := groupOf(run, ct.bucket)
 		text, err := b.st.get(styleKey{kind: kindText, fill: fillOf(t.groups, group), wrap: true})
 		if err != nil {

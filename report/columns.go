@@ -106,10 +106,11 @@ func (rd renderer) failure(r smsfail.Result, cells []cell) {
 	cells[20] = textCell(r.Fetch.UNC)
 	if run.Marks != nil {
 		status, nights := run.Marks(r)
+		text := string(status)
 		if run.late(f) {
-			status += lateMark
+			text += lateMark
 		}
-		cells[21], cells[22] = textCell(status), cell{}
+		cells[21], cells[22] = textCell(text), cell{}
 		if nights > 0 {
 			cells[22] = numberCell(int64(nights))
 		}

@@ -46,9 +46,10 @@ type Run struct {
 	Causes map[string]CauseInfo
 
 	// Marks tells, per result, what the nightly history knows of it: status
-	// MarkNew or MarkRecurring, and for how many nights it has failed.
+	// smsfail.MarkNew or MarkRecurring, and for how many nights it has
+	// failed.
 	// Nil when there is no history: the workbook then has no history columns.
-	Marks func(smsfail.Result) (status string, nights int)
+	Marks func(smsfail.Result) (status smsfail.MarkStatus, nights int)
 	// Fixed lists failures of the previous run that have since succeeded.
 	Fixed []FixedFailure
 	// Previous holds the counts of the previous run, for the change since
@@ -59,6 +60,11 @@ type Run struct {
 	// A failure from before Since is then marked late, and the Summary
 	// says how many there were.
 	Lookback time.Time
+
+	// Summary, when set, is Summarize's for this run and these results:
+	// the workbook then shows it and counts nothing again. Nil counts the
+	// results as they are written.
+	Summary *Summary
 }
 
 // late reports whether f is from before the window: a failure that a
@@ -76,13 +82,8 @@ type CauseInfo struct {
 	Group string
 }
 
-// History statuses a Run.Marks function returns.
-const (
-	MarkNew       = "new"
-	MarkRecurring = "recurring"
-	// lateMark follows the status of a failure that arrived late.
-	lateMark = " (late)"
-)
+// lateMark follows the status of a failure that arrived late.
+const lateMark = " (late)"
 
 // FixedFailure is a failure the previous run reported that the site has
 // since seen succeed.

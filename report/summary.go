@@ -145,8 +145,8 @@ func (sm *summary) countsBlock() {
 	line("Unclassified", c.Unclassified, pick(func(p smsfail.Counts) int { return p.Unclassified }))
 	line("Logs not read", c.NotRead, pick(func(p smsfail.Counts) int { return p.NotRead }))
 	if sm.run.Marks != nil || len(sm.run.Fixed) > 0 {
-		line("New since last run", sm.t.marks[MarkNew], nil)
-		line("Recurring", sm.t.marks[MarkRecurring], nil)
+		line("New since last run", sm.t.marks[smsfail.MarkNew], nil)
+		line("Recurring", sm.t.marks[smsfail.MarkRecurring], nil)
 		if !sm.run.Lookback.IsZero() {
 			line("Arrived late", sm.t.late, nil)
 		}
@@ -168,7 +168,7 @@ func (sm *summary) topCauses() {
 		if i == topCauses {
 			break
 		}
-		title, remediation := sm.t.describe(sm.run, ct.bucket)
+		title, remediation := sm.t.Describe(ct.bucket)
 		g.text(sm.row, 1, ct.bucket, 0)
 		g.text(sm.row, 2, title, 0)
 		g.num(sm.row, 3, float64(ct.count), s.integer)

@@ -266,11 +266,11 @@ func TestFixedSheetOverflows(t *testing.T) {
 
 func TestHistory(t *testing.T) {
 	run := testRun()
-	run.Marks = func(r smsfail.Result) (string, int) {
+	run.Marks = func(r smsfail.Result) (smsfail.MarkStatus, int) {
 		if r.Failure.Machine == "PC001" {
-			return MarkRecurring, 3
+			return smsfail.MarkRecurring, 3
 		}
-		return MarkNew, 1
+		return smsfail.MarkNew, 1
 	}
 	run.Fixed = []FixedFailure{
 		{Machine: "PC099", CollectionID: "PS10001A", AdvertisementID: "PS120001", Cause: "disk-space",
@@ -346,11 +346,11 @@ func TestNoLocationMeansUTC(t *testing.T) {
 func TestLateFailures(t *testing.T) {
 	run := testRun()
 	run.Lookback = run.Since.Add(-72 * time.Hour)
-	run.Marks = func(r smsfail.Result) (string, int) {
+	run.Marks = func(r smsfail.Result) (smsfail.MarkStatus, int) {
 		if r.Failure.Machine == "PC001" {
-			return MarkRecurring, 2
+			return smsfail.MarkRecurring, 2
 		}
-		return MarkNew, 1
+		return smsfail.MarkNew, 1
 	}
 	results := sample()
 	for i := range results {

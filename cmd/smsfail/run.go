@@ -192,7 +192,7 @@ func parseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
 
 // printSummary tells the admin what the run found, most frequent causes
 // first, with times in the site's time zone loc.
-func printSummary(w io.Writer, out *jobs.Outcome, loc *time.Location) {
+func printSummary(w io.Writer, out *jobs.Report, loc *time.Location) {
 	kind := "Run by hand"
 	if out.Kind == history.KindNightly {
 		kind = "Nightly run"
@@ -212,7 +212,7 @@ func printSummary(w io.Writer, out *jobs.Outcome, loc *time.Location) {
 		fmt.Fprintln(w)
 	}
 	if !out.Lookback.IsZero() {
-		n, from := out.Late()
+		n, from := out.Summary.Late()
 		fmt.Fprintf(w, "Late messages: %d failures from before this window", n)
 		if n > 0 {
 			fmt.Fprintf(w, ", back to %s", from.In(loc).Format("2006-01-02 15:04"))
@@ -248,8 +248,8 @@ type count struct {
 
 // tally splits the run's counts by bucket into the causes read out of logs
 // and the reasons logs were not read, each most frequent first.
-func tally(out *jobs.Outcome) (causes, unread []count) {
-	for b, n := range smsfail.Count(slices.Values(out.Results)).ByBucket {
+func tally(out *jobs.Report) (causes, unread []count) {
+	for b, n := range out.Summary.Counts().ByBucket {
 		if reason, ok := strings.CutPrefix(b, smsfail.NotReadPrefix); ok {
 			unread = append(unread, count{reason, n})
 		} else {

@@ -128,7 +128,7 @@ func (n *nights) run(ctx context.Context) error {
 	if m := out.Marks; m != nil {
 		attrs = append(attrs, "new", m.Change.New, "recurring", m.Change.Recurring, "fixed", m.Change.Fixed)
 	}
-	if late, _ := out.Late(); late > 0 {
+	if late, _ := out.Summary.Late(); late > 0 {
 		attrs = append(attrs, "late", late)
 	}
 	n.logger.Info("night done", attrs...)
