@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -91,14 +92,14 @@ func TestLoadInvalid(t *testing.T) {
 	tests := map[string]string{
 		"invalid-pattern.yaml":         `cannot load rules: testdata/rules/invalid-pattern.yaml:4: rule "bad-pattern": bad pattern: error parsing regexp: missing closing ): ` + "`Error (1310`",
 		"invalid-cause.yaml":           `cannot load rules: testdata/rules/invalid-cause.yaml:3: rule "mystery": unknown cause "gremlins"; define it under causes: with a title and a remediation, or use one of: access-denied, another-install-running, assembly-install-failed, catalog-install-failed, custom-action-failed, disk-space, file-in-use, install-incomplete, installer-database-error, invalid-drive, migration-blocked, no-detail, package-damaged, prerequisite-failed, registry-access-denied, service-start-failed, setup-canceled, source-missing, unclassified`,
-		"invalid-key.yaml":             `cannot load rules: testdata/rules/invalid-key.yaml:4: rule "typo": unknown key "patern"; known keys: id, cause, title, remediation, kinds, scope, priority, pattern, codes, action, custom-action, disabled`,
+		"invalid-key.yaml":             `cannot load rules: testdata/rules/invalid-key.yaml:4: rule "typo": patern: unknown key (did you mean "pattern"?)`,
 		"invalid-kind.yaml":            `cannot load rules: testdata/rules/invalid-kind.yaml:4: rule "wrong-kind": unknown log kind "msi"; kinds: update-exe, msi-verbose, msi-event, unknown`,
 		"invalid-scope.yaml":           `cannot load rules: testdata/rules/invalid-scope.yaml:4: rule "wrong-scope": unknown scope "last-run"; scopes: anywhere, last-session, before-first-return-3`,
 		"invalid-code.yaml":            `cannot load rules: testdata/rules/invalid-code.yaml:4: rule "wrong-code": msi-error code "13l0" is not a number`,
 		"invalid-new-cause.yaml":       `cannot load rules: testdata/rules/invalid-new-cause.yaml:2: cause "antivirus-lock": a new cause needs a title and a remediation`,
 		"invalid-empty-rule.yaml":      `cannot load rules: testdata/rules/invalid-empty-rule.yaml:2: rule "nothing": matches nothing: give a pattern, codes, an action or custom-action: true`,
-		"invalid-duplicate-key.yaml":   `cannot load rules: testdata/rules/invalid-duplicate-key.yaml:6: rule "twice": key "pattern" is given twice (first at line 4)`,
-		"invalid-second-document.yaml": `cannot load rules: testdata/rules/invalid-second-document.yaml:6: a second YAML document (after ---) would not be read: keep all causes and rules in one`,
+		"invalid-duplicate-key.yaml":   `cannot load rules: testdata/rules/invalid-duplicate-key.yaml:6: rule "twice": pattern: given twice (first at line 4)`,
+		"invalid-second-document.yaml": `cannot load rules: testdata/rules/invalid-second-document.yaml:5: a second YAML document (after ---) would not be read: keep all causes and rules in one`,
 		"invalid-syntax.yaml":          `cannot load rules: testdata/rules/invalid-syntax.yaml:2: not valid YAML: found a tab character that violates indentation`,
 		"invalid-kind-item.yaml":       `cannot load rules: testdata/rules/invalid-kind-item.yaml:7: rule "wrong-kind-item": unknown log kind "msi-events"; kinds: update-exe, msi-verbose, msi-event, unknown`,
 		"invalid-list-item.yaml":       `cannot load rules: testdata/rules/invalid-list-item.yaml:11: rule "wrong-item": msi-error code "13O4" is not a number`,
@@ -120,5 +121,47 @@ func TestLoadMissingFile(t *testing.T) {
 	_, err := Load(filepath.Join("testdata", "rules", "absent.yaml"))
 	if err == nil || !strings.Contains(err.Error(), "cannot read rules file testdata/rules/absent.yaml") {
 		t.Errorf("error %v", err)
+	}
+}
+
+// FuzzLoadRules: no rules file makes the reader panic, and every refusal
+// names the file.
+func FuzzLoadRules(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "rules", "*.yaml"))
+	for _, file := range append(files, "rules.yaml") {
+		if b, err := os.ReadFile(file); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		spec, err := parseFile("fuzz.yaml", data)
+		if err == nil {
+			_, err = build(mustParseBuiltin(t), spec)
+		}
+		if err != nil && !strings.HasPrefix(err.Error(), "fuzz.yaml") && !strings.HasPrefix(err.Error(), SourceBuiltin) {
+			t.Errorf("error does not name the file: %v", err)
+		}
+	})
+}
+
+func mustParseBuiltin(t *testing.T) *fileSpec {
+	f, err := parseFile(SourceBuiltin, builtinYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// TestCodesChecked: a code kind or a code that cannot be is refused at
+// the line of the very item.
+func TestCodesChecked(t *testing.T) {
+	for text, want := range map[string]string{
+		"rules:\n- id: x\n  cause: file-in-use\n  codes:\n    msi-eror: [1310]\n":                `r.yaml:5: rule "x": codes: unknown key "msi-eror"; known keys: ` + strings.Join(codeKinds, ", "),
+		"rules:\n- id: x\n  cause: file-in-use\n  codes:\n    msi-error:\n    - 1310\n    - x\n": `r.yaml:7: rule "x": msi-error code "x" is not a number`,
+		"rules:\n- id: x\n  cause: file-in-use\n  kinds: {a: b}\n":                               `r.yaml:4: rule "x": kinds: expected a value or a list of values, got a mapping`,
+	} {
+		if _, err := parseFile("r.yaml", []byte(text)); err == nil || err.Error() != want {
+			t.Errorf("%q:\ngot  %v\nwant %s", text, err, want)
+		}
 	}
 }

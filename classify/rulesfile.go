@@ -1,17 +1,19 @@
 package classify
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
-	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"smsfail/strictyaml"
 )
 
-// The rules file is read through yaml.Node rather than straight into structs
+// The rules file is read by the same strict reader as the configuration,
 // so that every error names the line and the key, and unknown keys are
 // refused: a typo in a rule must fail the configuration check, not silently
 // switch the rule off.
@@ -43,263 +45,213 @@ type ruleSpec struct {
 	set                           map[string]int
 }
 
+// fileYAML is the schema of a rules file.
+type fileYAML struct {
+	Causes []causeYAML `yaml:"causes"`
+	Rules  []ruleYAML  `yaml:"rules"`
+}
+
+type causeYAML struct {
+	ID          string `yaml:"id"`
+	Title       string `yaml:"title"`
+	Remediation string `yaml:"remediation"`
+	Group       string `yaml:"group"`
+}
+
+type ruleYAML struct {
+	ID           string            `yaml:"id"`
+	Cause        string            `yaml:"cause"`
+	Title        string            `yaml:"title"`
+	Remediation  string            `yaml:"remediation"`
+	Kinds        values            `yaml:"kinds"`
+	Scope        string            `yaml:"scope"`
+	Priority     int               `yaml:"priority"`
+	Pattern      string            `yaml:"pattern"`
+	Codes        map[string]values `yaml:"codes"`
+	Action       string            `yaml:"action"`
+	CustomAction bool              `yaml:"custom-action"`
+	Disabled     bool              `yaml:"disabled"`
+}
+
 var (
-	fileKeys  = []string{"causes", "rules"}
-	causeKeys = []string{"id", "title", "remediation", "group"}
-	ruleKeys  = []string{"id", "cause", "title", "remediation", "kinds", "scope", "priority", "pattern", "codes", "action", "custom-action", "disabled"}
+	causeKeys = strictyaml.Keys(causeYAML{})
+	ruleKeys  = strictyaml.Keys(ruleYAML{})
 )
+
+// values is a value or a list of values, each kept with its line so that
+// an error names the line of the item that is wrong.
+type values []valueAt
+
+type valueAt struct {
+	text string
+	line int
+}
+
+// UnmarshalYAML reads "kinds: msi-verbose" and "kinds: [msi-verbose, msi-event]".
+func (v *values) UnmarshalYAML(n *yaml.Node) error {
+	items := []*yaml.Node{n}
+	switch n.Kind {
+	case yaml.ScalarNode:
+	case yaml.SequenceNode:
+		items = n.Content
+	default:
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: expected a value or a list of values, got a mapping", n.Line)}}
+	}
+	*v = (*v)[:0]
+	for _, item := range items {
+		if item.Kind != yaml.ScalarNode {
+			return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: expected a list of values", item.Line)}}
+		}
+		*v = append(*v, valueAt{text: item.Value, line: item.Line})
+	}
+	return nil
+}
+
+func (v values) texts() []string {
+	out := make([]string, len(v))
+	for i, x := range v {
+		out[i] = x.text
+	}
+	return out
+}
 
 // fileError is an error at a place in a rules file.
 func fileError(file string, line int, format string, args ...any) error {
 	return fmt.Errorf("%s:%d: %s", file, line, fmt.Sprintf(format, args...))
 }
 
+var reader = strictyaml.Reader{
+	NotMapping: "expected a mapping with the keys causes and rules",
+	Whole:      "all causes and rules",
+}
+
 func parseFile(name string, data []byte) (*fileSpec, error) {
+	var y fileYAML
+	doc, err := reader.Decode(name, data, &y)
+	if err != nil {
+		return nil, byID(err, data)
+	}
 	f := &fileSpec{name: name}
-	root, err := oneDocument(name, data)
-	if err != nil {
-		return nil, err
-	}
-	if root == nil {
-		return f, nil
-	}
-	if root.Kind != yaml.MappingNode {
-		return nil, fileError(name, root.Line, "expected a mapping with the keys causes and rules")
-	}
-	err = eachKey(name, root, "", fileKeys, func(key string, v *yaml.Node) error {
-		items, err := sequence(name, key, v)
+	for i, c := range y.Causes {
+		spec, err := causeOf(doc, fmt.Sprintf("causes[%d]", i), c)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		for _, item := range items {
-			if key == "causes" {
-				c, err := parseCause(name, item)
-				if err != nil {
-					return err
-				}
-				f.causes = append(f.causes, c)
-				continue
-			}
-			r, err := parseRule(name, item)
-			if err != nil {
-				return err
-			}
-			f.rules = append(f.rules, r)
+		f.causes = append(f.causes, spec)
+	}
+	for i, r := range y.Rules {
+		spec, err := ruleOf(doc, fmt.Sprintf("rules[%d]", i), r)
+		if err != nil {
+			return nil, err
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		f.rules = append(f.rules, spec)
 	}
 	return f, checkDuplicates(f)
 }
 
-// oneDocument returns the top node of the file's YAML, nil for an empty
-// file. Rules in a document after a "---" would never be read, so such a
-// document is refused, as a typo is.
-func oneDocument(name string, data []byte) (*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var top *yaml.Node
-	for n := 0; ; n++ {
-		var doc yaml.Node
-		err := dec.Decode(&doc)
-		switch {
-		case err == io.EOF:
-			return top, nil
-		case err != nil:
-			return nil, syntaxError(name, err)
-		case len(doc.Content) == 0 || doc.Content[0].Tag == "!!null":
-		case n == 0:
-			top = doc.Content[0]
-		default:
-			return nil, fileError(name, doc.Content[0].Line, "a second YAML document (after ---) would not be read: keep all causes and rules in one")
+// byID names the cause or rule a reading error is in by its id, as the
+// errors found later do: rule "typo": patern: unknown key.
+func byID(err error, data []byte) error {
+	var es strictyaml.Errors
+	if !errors.As(err, &es) {
+		return err
+	}
+	ids := idsOf(data)
+	out := make(strictyaml.Errors, len(es))
+	for i, e := range es {
+		out[i] = e
+		list, rest, ok := strings.Cut(e.Key, "[")
+		num, rest, _ := strings.Cut(rest, "]")
+		n, nerr := strconv.Atoi(num)
+		if !ok || nerr != nil || !strings.HasPrefix(rest, ".") {
+			continue
+		}
+		if id := ids[list][n]; id != "" {
+			c := *e
+			c.Key, c.Msg = strings.TrimSuffix(list, "s")+" "+strconv.Quote(id), rest[1:]+": "+e.Msg
+			out[i] = &c
 		}
 	}
+	return out
 }
 
-// syntaxError places the parser's "yaml: line 3: ..." like every other
-// mistake in the file.
-func syntaxError(name string, err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if num, text, ok := strings.Cut(rest, ": "); ok {
-			if line, err := strconv.Atoi(num); err == nil {
-				return fileError(name, line, "not valid YAML: %s", text)
+// idsOf finds the ids of the causes and rules in data, by their place in
+// their list, from the YAML's nodes: a file the strict reader refuses may
+// still name them.
+func idsOf(data []byte) map[string]map[int]string {
+	ids := map[string]map[int]string{"causes": {}, "rules": {}}
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return ids
+	}
+	top := root.Content[0].Content
+	for i := 0; i+1 < len(top); i += 2 {
+		byIndex, ok := ids[top[i].Value]
+		if !ok || top[i+1].Kind != yaml.SequenceNode {
+			continue
+		}
+		for n, item := range top[i+1].Content {
+			for j := 0; item.Kind == yaml.MappingNode && j+1 < len(item.Content); j += 2 {
+				if item.Content[j].Value == "id" {
+					byIndex[n] = item.Content[j+1].Value
+				}
 			}
 		}
 	}
-	return fmt.Errorf("%s: not valid YAML: %s", name, msg)
+	return ids
 }
 
-// eachKey calls fn for every key of a mapping, refusing keys not in known
-// and keys given twice, which YAML would let the second silently win.
-func eachKey(file string, m *yaml.Node, what string, known []string, fn func(key string, v *yaml.Node) error) error {
-	seen := map[string]int{}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
-		if !slices.Contains(known, k.Value) {
-			return fileError(file, k.Line, "%sunknown key %q; known keys: %s", what, k.Value, strings.Join(known, ", "))
-		}
-		if l, ok := seen[k.Value]; ok {
-			return fileError(file, k.Line, "%skey %q is given twice (first at line %d)", what, k.Value, l)
-		}
-		seen[k.Value] = k.Line
-		if err := fn(k.Value, v); err != nil {
-			return err
+// given maps the keys the file gave under at to their lines.
+func given(doc *strictyaml.Doc, at string, keys []string) map[string]int {
+	set := map[string]int{}
+	for _, k := range keys {
+		if doc.Given(at + "." + k) {
+			set[k] = doc.Line(at + "." + k)
 		}
 	}
-	return nil
+	return set
 }
 
-func sequence(file, key string, v *yaml.Node) ([]*yaml.Node, error) {
-	if v.Kind != yaml.SequenceNode {
-		return nil, fileError(file, v.Line, "%s: expected a list", key)
+func causeOf(doc *strictyaml.Doc, at string, c causeYAML) (*causeSpec, error) {
+	spec := &causeSpec{id: c.ID, title: c.Title, remediation: c.Remediation, group: c.Group,
+		line: doc.Line(at), set: given(doc, at, causeKeys)}
+	if c.ID == "" {
+		return nil, fileError(doc.File, spec.line, "cause without an id")
 	}
-	for _, item := range v.Content {
-		if item.Kind != yaml.MappingNode {
-			return nil, fileError(file, item.Line, "%s: expected a mapping in the list", key)
-		}
-	}
-	return v.Content, nil
+	return spec, nil
 }
 
-// idOf finds the id of a cause or rule first, so errors can name it.
-func idOf(m *yaml.Node) string {
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == "id" {
-			return m.Content[i+1].Value
+func ruleOf(doc *strictyaml.Doc, at string, r ruleYAML) (*ruleSpec, error) {
+	spec := &ruleSpec{id: r.ID, cause: r.Cause, title: r.Title, remediation: r.Remediation, kinds: r.Kinds.texts(),
+		scope: r.Scope, priority: r.Priority, pattern: r.Pattern, action: r.Action, customAction: r.CustomAction,
+		disabled: r.Disabled, line: doc.Line(at), set: given(doc, at, ruleKeys)}
+	if r.ID == "" {
+		return nil, fileError(doc.File, spec.line, "rule without an id")
+	}
+	if _, ok := spec.set["priority"]; !ok {
+		spec.priority = defaultPriority
+	}
+	what := fmt.Sprintf("rule %q: ", r.ID)
+	for _, k := range r.Kinds {
+		if _, err := kindBits([]string{k.text}); err != nil {
+			return nil, fileError(doc.File, k.line, "%s%v", what, err)
 		}
 	}
-	return ""
-}
-
-func parseCause(file string, m *yaml.Node) (*causeSpec, error) {
-	c := &causeSpec{id: idOf(m), line: m.Line, set: map[string]int{}}
-	what := fmt.Sprintf("cause %q: ", c.id)
-	if c.id == "" {
-		return nil, fileError(file, m.Line, "cause without an id")
+	if r.Codes != nil {
+		spec.codes = map[string][]string{}
 	}
-	err := eachKey(file, m, what, causeKeys, func(key string, v *yaml.Node) error {
-		c.set[key] = v.Line
-		var s string
-		if err := scalar(file, what, key, v, &s); err != nil {
-			return err
+	for _, kind := range slices.Sorted(maps.Keys(r.Codes)) {
+		if !slices.Contains(codeKinds, kind) {
+			return nil, fileError(doc.File, doc.Line(at+".codes."+kind), "%scodes: unknown key %q; known keys: %s", what, kind, strings.Join(codeKinds, ", "))
 		}
-		switch key {
-		case "title":
-			c.title = s
-		case "remediation":
-			c.remediation = s
-		case "group":
-			c.group = s
+		for _, v := range r.Codes[kind] {
+			if _, err := parseCode(kind, v.text); err != nil {
+				return nil, fileError(doc.File, v.line, "%s%v", what, err)
+			}
 		}
-		return nil
-	})
-	return c, err
-}
-
-func parseRule(file string, m *yaml.Node) (*ruleSpec, error) {
-	r := &ruleSpec{id: idOf(m), line: m.Line, set: map[string]int{}, priority: defaultPriority}
-	what := fmt.Sprintf("rule %q: ", r.id)
-	if r.id == "" {
-		return nil, fileError(file, m.Line, "rule without an id")
+		spec.codes[kind] = r.Codes[kind].texts()
 	}
-	err := eachKey(file, m, what, ruleKeys, func(key string, v *yaml.Node) error {
-		r.set[key] = v.Line
-		switch key {
-		case "id":
-			return nil
-		case "cause":
-			return scalar(file, what, key, v, &r.cause)
-		case "title":
-			return scalar(file, what, key, v, &r.title)
-		case "remediation":
-			return scalar(file, what, key, v, &r.remediation)
-		case "scope":
-			return scalar(file, what, key, v, &r.scope)
-		case "pattern":
-			return scalar(file, what, key, v, &r.pattern)
-		case "action":
-			return scalar(file, what, key, v, &r.action)
-		case "priority":
-			return scalar(file, what, key, v, &r.priority)
-		case "custom-action":
-			return scalar(file, what, key, v, &r.customAction)
-		case "disabled":
-			return scalar(file, what, key, v, &r.disabled)
-		case "kinds":
-			var err error
-			r.kinds, err = stringList(file, what, key, v, func(k string) error {
-				_, err := kindBits([]string{k})
-				return err
-			})
-			return err
-		case "codes":
-			return parseCodes(file, what, v, r)
-		}
-		return nil
-	})
-	return r, err
-}
-
-func scalar(file, what, key string, v *yaml.Node, out any) error {
-	if v.Kind != yaml.ScalarNode {
-		return fileError(file, v.Line, "%s%s: expected a single value", what, key)
-	}
-	if err := v.Decode(out); err != nil {
-		return fileError(file, v.Line, "%s%s: %q is not a %s", what, key, v.Value, typeName(out))
-	}
-	return nil
-}
-
-func typeName(v any) string {
-	switch v.(type) {
-	case *int:
-		return "whole number"
-	case *bool:
-		return "true or false"
-	}
-	return "string"
-}
-
-// stringList reads a value or a list of values. check judges each value,
-// so that an error names the line of the item that is wrong.
-func stringList(file, what, key string, v *yaml.Node, check func(string) error) ([]string, error) {
-	items := []*yaml.Node{v}
-	switch v.Kind {
-	case yaml.ScalarNode:
-	case yaml.SequenceNode:
-		items = v.Content
-	default:
-		return nil, fileError(file, v.Line, "%s%s: expected a list", what, key)
-	}
-	out := make([]string, 0, len(items))
-	for _, item := range items {
-		if item.Kind != yaml.ScalarNode {
-			return nil, fileError(file, item.Line, "%s%s: expected a list of values", what, key)
-		}
-		if err := check(item.Value); err != nil {
-			return nil, fileError(file, item.Line, "%s%v", what, err)
-		}
-		out = append(out, item.Value)
-	}
-	return out, nil
-}
-
-// parseCodes reads "codes: {msi-error: [1402, 1406], system-error: 5}".
-func parseCodes(file, what string, v *yaml.Node, r *ruleSpec) error {
-	if v.Kind != yaml.MappingNode {
-		return fileError(file, v.Line, "%scodes: expected a mapping of code kinds to values, such as {msi-error: [1402, 1406]}", what)
-	}
-	r.codes = map[string][]string{}
-	return eachKey(file, v, what+"codes: ", codeKinds, func(kind string, vals *yaml.Node) error {
-		list, err := stringList(file, what, "codes: "+kind, vals, func(s string) error {
-			_, err := parseCode(kind, s)
-			return err
-		})
-		r.codes[kind] = list
-		return err
-	})
+	return spec, nil
 }
 
 func checkDuplicates(f *fileSpec) error {

@@ -138,6 +138,8 @@ func (d *Doc) decode(n *yaml.Node, v reflect.Value, key string) {
 		d.mapping(n, v, key)
 	case v.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
 		d.sequence(n, v, key)
+	case v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String && n.Kind == yaml.MappingNode:
+		d.stringMap(n, v, key)
 	default:
 		if err := n.Decode(v.Addr().Interface()); err != nil {
 			d.add(n.Line, key, "expected %s, got %s", want(v.Type()), got(n))
@@ -164,19 +166,16 @@ func (d *Doc) sequence(n *yaml.Node, v reflect.Value, key string) {
 
 func (d *Doc) mapping(n *yaml.Node, v reflect.Value, path string) {
 	fields := fieldsOf(v)
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
-		key := k.Value
-		if path != "" {
-			key = path + "." + k.Value
-		}
-		d.lines[key] = k.Line
-		if seen[k.Value] {
-			d.Add(key, "given twice")
+		key := join(path, k.Value)
+		if first, ok := seen[k.Value]; ok {
+			d.add(k.Line, key, "given twice (first at line %d)", first)
 			continue
 		}
-		seen[k.Value] = true
+		seen[k.Value] = k.Line
+		d.lines[key] = k.Line
 		f, ok := fields[k.Value]
 		if !ok {
 			d.Add(key, "unknown key%s", suggest(k.Value, fields))
@@ -191,6 +190,34 @@ func (d *Doc) mapping(n *yaml.Node, v reflect.Value, path string) {
 			d.decode(val, f.value, key)
 		}
 	}
+}
+
+// stringMap sets the entries of a map keyed by text, each value read as
+// the map's values are, so that every entry has its line.
+func (d *Doc) stringMap(n *yaml.Node, v reflect.Value, path string) {
+	m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		key := join(path, k.Value)
+		if first, ok := seen[k.Value]; ok {
+			d.add(k.Line, key, "given twice (first at line %d)", first)
+			continue
+		}
+		seen[k.Value] = k.Line
+		d.lines[key] = k.Line
+		elem := reflect.New(v.Type().Elem()).Elem()
+		d.decode(val, elem, key)
+		m.SetMapIndex(reflect.ValueOf(k.Value).Convert(v.Type().Key()), elem)
+	}
+	v.Set(m)
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
 }
 
 // field is a struct field a key can set.

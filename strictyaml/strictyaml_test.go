@@ -26,11 +26,12 @@ type schema struct {
 	Password string `yaml:"password,secret"`
 	Inner    inner  `yaml:"inner"`
 	shared   `yaml:",inline"`
-	Items    []item        `yaml:"items"`
-	Codes    []int64       `yaml:"codes"`
-	Opt      *int          `yaml:"opt"`
-	Ignored  func()        `yaml:"-"`
-	Window   time.Duration `yaml:"window"`
+	Items    []item           `yaml:"items"`
+	Codes    []int64          `yaml:"codes"`
+	Opt      *int             `yaml:"opt"`
+	Ignored  func()           `yaml:"-"`
+	Window   time.Duration    `yaml:"window"`
+	Limits   map[string]inner `yaml:"limits"`
 }
 
 func defaults() *schema {
@@ -42,14 +43,14 @@ var reader = Reader{NotMapping: "must be a mapping", Whole: "everything"}
 
 func TestDecode(t *testing.T) {
 	text := "host: relay\npassword: {env: PW}\ninner: {check: true}\ntimeout: 7d\nmax: 64MB\n" +
-		"items:\n- name: a\n  paths: [x, y]\ncodes: [1, 2]\nopt:\nwindow: &w 90m\n"
+		"items:\n- name: a\n  paths: [x, y]\ncodes: [1, 2]\nopt:\nwindow: &w 90m\nlimits: {smtp: {port: 25}}\n"
 	v := defaults()
 	doc, err := reader.Decode("f.yaml", []byte(text), v)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v.Host != "relay" || v.Inner.Port != 25 || !v.Inner.Check || v.Timeout != 7*24*time.Hour || v.Max != 64<<20 ||
-		len(v.Items) != 1 || v.Items[0].Paths[1] != "y" || len(v.Codes) != 2 || *v.Opt != 7 || v.Window != 90*time.Minute {
+		len(v.Items) != 1 || v.Items[0].Paths[1] != "y" || len(v.Codes) != 2 || *v.Opt != 7 || v.Window != 90*time.Minute || v.Limits["smtp"].Port != 25 {
 		t.Fatalf("decoded %+v", v)
 	}
 	s := doc.Secrets()
@@ -74,7 +75,7 @@ func TestDecodeErrors(t *testing.T) {
 	for text, want := range map[string]string{
 		"hots: x\n":                    `f.yaml:1: hots: unknown key (did you mean "host"?)`,
 		"inner: {zzzzzz: 1}\n":         "f.yaml:1: inner.zzzzzz: unknown key (known keys: check, port)",
-		"host: a\nhost: b\n":           "f.yaml:2: host: given twice",
+		"host: a\nhost: b\n":           "f.yaml:2: host: given twice (first at line 1)",
 		"inner: {port: many}\n":        "f.yaml:1: inner.port: expected a whole number, got text `many`",
 		"codes: [1, x]\n":              "f.yaml:1: codes[1]: expected a whole number, got text `x`",
 		"codes: 1603\n":                "f.yaml:1: codes: expected a list of whole numbers, written [1, 2], got a number `1603`",
@@ -88,6 +89,8 @@ func TestDecodeErrors(t *testing.T) {
 		"host: a\n---\nhost: b\n":      "f.yaml:2: a second YAML document (after ---) would not be read: keep everything in one",
 		"host: [a\n":                   "f.yaml:1: not valid YAML: did not find expected ',' or ']'",
 		"inner: {port: 1, check: x}\n": "f.yaml:1: inner.check: expected true or false, got text `x`",
+		"limits:\n  a: {port: 1}\n  b: {prot: 2}\n": `f.yaml:3: limits.b.prot: unknown key (did you mean "port"?)`,
+		"limits:\n  a: {port: 1}\n  a: {port: 2}\n": "f.yaml:3: limits.a: given twice (first at line 2)",
 	} {
 		_, err := reader.Decode("f.yaml", []byte(text), defaults())
 		if err == nil || err.Error() != want {
@@ -116,7 +119,7 @@ func TestNullsKeepDefaults(t *testing.T) {
 
 func TestKeys(t *testing.T) {
 	got := strings.Join(Keys(defaults()), " ")
-	want := "host password inner inner.port inner.check timeout max items items[0].name items[0].paths codes opt window"
+	want := "host password inner inner.port inner.check timeout max items items[0].name items[0].paths codes opt window limits"
 	if got != want {
 		t.Errorf("keys\n%s\nwant\n%s", got, want)
 	}
