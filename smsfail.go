@@ -39,30 +39,30 @@ type Failure struct {
 // Key identifies a failure: one machine, one advertisement.
 func (f Failure) Key() string { return f.Machine + "\x00" + f.AdvertisementID }
 
-// Outcome says what became of the attempt to read a client's log.
-type Outcome string
+// FetchStatus says what became of the attempt to read a client's log.
+type FetchStatus string
 
-// Outcomes of reading a log. Only OutcomeOK and OutcomeTruncated carry a
+// Statuses of reading a log. Only FetchOK and FetchTruncated carry a
 // Finding; the others are reported apart from causes.
 const (
-	OutcomeOK           Outcome = "ok"
-	OutcomeTruncated    Outcome = "log-too-large" // read up to the cap, classified on what was read
-	OutcomeUnreachable  Outcome = "unreachable"   // refused, timeout, no route, name not resolved
-	OutcomeAccessDenied Outcome = "access-denied" // logon failure, share permission
-	OutcomeShareMissing Outcome = "share-missing"
-	OutcomeLogMissing   Outcome = "log-missing"
-	OutcomeReadError    Outcome = "read-error"
-	OutcomeBadHost      Outcome = "bad-host-name" // never fetched: the name cannot be part of a UNC path
-	OutcomeNotTried     Outcome = "not-tried"     // the run was cancelled before this host's turn
+	FetchOK           FetchStatus = "ok"
+	FetchTruncated    FetchStatus = "log-too-large" // read up to the cap, classified on what was read
+	FetchUnreachable  FetchStatus = "unreachable"   // refused, timeout, no route, name not resolved
+	FetchAccessDenied FetchStatus = "access-denied" // logon failure, share permission
+	FetchShareMissing FetchStatus = "share-missing"
+	FetchLogMissing   FetchStatus = "log-missing"
+	FetchReadError    FetchStatus = "read-error"
+	FetchBadHost      FetchStatus = "bad-host-name" // never fetched: the name cannot be part of a UNC path
+	FetchNotTried     FetchStatus = "not-tried"     // the run was cancelled before this host's turn
 )
 
 // Read reports whether the log's content reached classification.
-func (o Outcome) Read() bool { return o == OutcomeOK || o == OutcomeTruncated }
+func (o FetchStatus) Read() bool { return o == FetchOK || o == FetchTruncated }
 
 // Fetch is what reading one failing client's log gave.
 type Fetch struct {
-	Outcome Outcome
-	Error   string    // the underlying error, for every outcome but OK
+	Status  FetchStatus
+	Error   string    // the underlying error, for every status but FetchOK
 	UNC     string    // the log's path as an admin would type it: \\HOST\admin$\svcpack.log
 	Kept    string    // the kept copy, relative to the run's folder (slash-separated); empty if none
 	Size    int64     // bytes read
@@ -131,7 +131,7 @@ const (
 type Result struct {
 	Failure Failure
 	Fetch   Fetch
-	Finding *Finding // nil unless Fetch.Outcome.Read()
+	Finding *Finding // nil unless Fetch.Status.Read()
 }
 
 // NotReadPrefix marks the bucket of a failure whose log could not be read:
@@ -147,12 +147,12 @@ func (r Result) Bucket() string {
 	switch {
 	case r.Finding != nil && r.Finding.Cause != "":
 		return r.Finding.Cause
-	case r.Finding != nil || r.Fetch.Outcome.Read():
+	case r.Finding != nil || r.Fetch.Status.Read():
 		return CauseUnclassified
-	case r.Fetch.Outcome == "":
+	case r.Fetch.Status == "":
 		return NotReadPrefix + "unknown"
 	}
-	return NotReadPrefix + string(r.Fetch.Outcome)
+	return NotReadPrefix + string(r.Fetch.Status)
 }
 
 // NotRead reports whether a bucket is that of a log that was not read.
@@ -182,7 +182,7 @@ func (c *Counts) Add(r Result) {
 	switch {
 	case NotRead(b):
 		c.NotRead++
-		if r.Fetch.Outcome == OutcomeUnreachable {
+		if r.Fetch.Status == FetchUnreachable {
 			c.Unreachable++
 		}
 	case b == CauseNoDetail:

@@ -113,12 +113,12 @@ func BenchmarkFleet(b *testing.B) {
 
 func checkFleet(b *testing.B, got []smsfail.Fetch, silentEvery int) {
 	for i, f := range got {
-		want := smsfail.OutcomeOK
+		want := smsfail.FetchOK
 		if i%silentEvery == silentEvery-1 {
-			want = smsfail.OutcomeUnreachable
+			want = smsfail.FetchUnreachable
 		}
-		if f.Outcome != want {
-			b.Fatalf("host %d: %s (%s), want %s", i, f.Outcome, f.Error, want)
+		if f.Status != want {
+			b.Fatalf("host %d: %s (%s), want %s", i, f.Status, f.Error, want)
 		}
 	}
 }
@@ -185,8 +185,8 @@ func BenchmarkHost(b *testing.B) {
 				}
 				for b.Loop() {
 					for i, f := range fetch.Run(context.Background(), src, opts, targets, discard) {
-						if f.Outcome != smsfail.OutcomeOK {
-							b.Fatalf("target %d: %s %s", i, f.Outcome, f.Error)
+						if f.Status != smsfail.FetchOK {
+							b.Fatalf("target %d: %s %s", i, f.Status, f.Error)
 						}
 					}
 				}

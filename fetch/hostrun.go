@@ -75,7 +75,7 @@ func (h *hostRun) close(ctx context.Context) {
 func (h *hostRun) target(ctx context.Context, i int) smsfail.Fetch {
 	tried := time.Now().UTC()
 	if len(h.targets[i].Paths) == 0 {
-		f := smsfail.Fetch{Outcome: smsfail.OutcomeLogMissing, Error: "no log path is known for this program", Tried: tried}
+		f := smsfail.Fetch{Status: smsfail.FetchLogMissing, Error: "no log path is known for this program", Tried: tried}
 		return f
 	}
 	for {
@@ -95,7 +95,7 @@ func (h *hostRun) attempt(ctx context.Context, i int) (f smsfail.Fetch, again bo
 	if err != nil {
 		return h.failure(i, h.host, outcomeOf(err, phaseConnect), err), false
 	}
-	var first smsfail.Outcome
+	var first smsfail.FetchStatus
 	var errs []string
 	for _, p := range h.targets[i].Paths {
 		file, info, unc, err := h.open(ctx, sess, p)
@@ -111,7 +111,7 @@ func (h *hostRun) attempt(ctx context.Context, i int) (f smsfail.Fetch, again bo
 			first = o
 		}
 		errs = append(errs, err.Error())
-		if o == smsfail.OutcomeUnreachable {
+		if o == smsfail.FetchUnreachable {
 			break // the host is gone: the other paths would only wait
 		}
 	}
@@ -179,7 +179,7 @@ func (h *hostRun) openFile(ctx context.Context, sess Session, p LogPath) (File, 
 // readLog streams an open log to the ReadFunc and into the kept copy.
 func (h *hostRun) readLog(ctx context.Context, i int, file File, info fs.FileInfo, unc string) smsfail.Fetch {
 	defer file.Close()
-	f := smsfail.Fetch{Outcome: smsfail.OutcomeOK, UNC: unc, ModTime: info.ModTime().UTC()}
+	f := smsfail.Fetch{Status: smsfail.FetchOK, UNC: unc, ModTime: info.ModTime().UTC()}
 	kept, keepErr := h.keep.create(unc, info.Name())
 	if keepErr != nil {
 		kept = &keptFile{}
@@ -202,7 +202,7 @@ func (h *hostRun) readLog(ctx context.Context, i int, file File, info fs.FileInf
 	}
 	f.Size = limit - limited.N
 	if err == nil && info.Size() > h.opts.MaxBytes {
-		f.Outcome = smsfail.OutcomeTruncated
+		f.Status = smsfail.FetchTruncated
 		f.Error = fmt.Sprintf("read the last %d of %d bytes only (the cap on bytes read per log)", f.Size, info.Size())
 	}
 	if err != nil {
@@ -221,6 +221,6 @@ func (h *hostRun) readLog(ctx context.Context, i int, file File, info fs.FileInf
 // client's.
 func readFailed(f smsfail.Fetch, kept *keptFile, err error) smsfail.Fetch {
 	kept.discard()
-	f.Outcome, f.Error = outcomeOf(err, phaseRead), fmt.Sprintf("cannot read %s: %v", f.UNC, err)
+	f.Status, f.Error = outcomeOf(err, phaseRead), fmt.Sprintf("cannot read %s: %v", f.UNC, err)
 	return f
 }

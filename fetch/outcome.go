@@ -48,20 +48,20 @@ const (
 )
 
 // outcomeOf classifies an error of the given phase for the report.
-func outcomeOf(err error, ph phase) smsfail.Outcome {
+func outcomeOf(err error, ph phase) smsfail.FetchStatus {
 	switch {
 	case deniedError(err):
-		return smsfail.OutcomeAccessDenied
+		return smsfail.FetchAccessDenied
 	case errors.Is(err, ErrShareMissing) || hasStatus(err, statusBadNetworkName):
-		return smsfail.OutcomeShareMissing
+		return smsfail.FetchShareMissing
 	case ph == phaseRead:
-		return smsfail.OutcomeReadError
+		return smsfail.FetchReadError
 	case ph == phaseOpen && errors.Is(err, fs.ErrNotExist):
-		return smsfail.OutcomeLogMissing
+		return smsfail.FetchLogMissing
 	case ph == phaseConnect || networkError(err):
-		return smsfail.OutcomeUnreachable
+		return smsfail.FetchUnreachable
 	default:
-		return smsfail.OutcomeReadError
+		return smsfail.FetchReadError
 	}
 }
 

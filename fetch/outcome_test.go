@@ -27,20 +27,20 @@ func TestOutcomeOf(t *testing.T) {
 		name string
 		err  error
 		ph   phase
-		want smsfail.Outcome
+		want smsfail.FetchStatus
 	}{
-		{"logon failure", status(statusLogonFailure), phaseConnect, smsfail.OutcomeAccessDenied},
-		{"account locked out", status(statusAccountLockedOut), phaseConnect, smsfail.OutcomeAccessDenied},
-		{"share permission", fmt.Errorf("mount: %w", os.ErrPermission), phaseOpen, smsfail.OutcomeAccessDenied},
-		{"encryption refused", errNotEncrypted, phaseOpen, smsfail.OutcomeAccessDenied},
-		{"guest where signing is required", &smb2.InvalidResponseError{Message: "guest account doesn't support signing"}, phaseConnect, smsfail.OutcomeAccessDenied},
-		{"bad network name", status(statusBadNetworkName), phaseOpen, smsfail.OutcomeShareMissing},
-		{"file missing", &fs.PathError{Op: "open", Path: "x", Err: fs.ErrNotExist}, phaseOpen, smsfail.OutcomeLogMissing},
-		{"refused", refused, phaseConnect, smsfail.OutcomeUnreachable},
-		{"name not resolved", &net.DNSError{Err: "no such host", Name: "PC1", IsNotFound: true}, phaseConnect, smsfail.OutcomeUnreachable},
-		{"deadline while listing", fmt.Errorf("list: %w", context.DeadlineExceeded), phaseOpen, smsfail.OutcomeUnreachable},
-		{"deadline while reading", fmt.Errorf("read: %w", context.DeadlineExceeded), phaseRead, smsfail.OutcomeReadError},
-		{"sharing violation", status(0xC0000043), phaseOpen, smsfail.OutcomeReadError},
+		{"logon failure", status(statusLogonFailure), phaseConnect, smsfail.FetchAccessDenied},
+		{"account locked out", status(statusAccountLockedOut), phaseConnect, smsfail.FetchAccessDenied},
+		{"share permission", fmt.Errorf("mount: %w", os.ErrPermission), phaseOpen, smsfail.FetchAccessDenied},
+		{"encryption refused", errNotEncrypted, phaseOpen, smsfail.FetchAccessDenied},
+		{"guest where signing is required", &smb2.InvalidResponseError{Message: "guest account doesn't support signing"}, phaseConnect, smsfail.FetchAccessDenied},
+		{"bad network name", status(statusBadNetworkName), phaseOpen, smsfail.FetchShareMissing},
+		{"file missing", &fs.PathError{Op: "open", Path: "x", Err: fs.ErrNotExist}, phaseOpen, smsfail.FetchLogMissing},
+		{"refused", refused, phaseConnect, smsfail.FetchUnreachable},
+		{"name not resolved", &net.DNSError{Err: "no such host", Name: "PC1", IsNotFound: true}, phaseConnect, smsfail.FetchUnreachable},
+		{"deadline while listing", fmt.Errorf("list: %w", context.DeadlineExceeded), phaseOpen, smsfail.FetchUnreachable},
+		{"deadline while reading", fmt.Errorf("read: %w", context.DeadlineExceeded), phaseRead, smsfail.FetchReadError},
+		{"sharing violation", status(0xC0000043), phaseOpen, smsfail.FetchReadError},
 	}
 	for _, c := range cases {
 		if got := outcomeOf(c.err, c.ph); got != c.want {

@@ -147,7 +147,7 @@ func (r *runner) group() []hostJob {
 	index := map[string]int{}
 	for i, t := range r.targets {
 		if !ValidHost(t.Host) {
-			r.results[i] = smsfail.Fetch{Outcome: smsfail.OutcomeBadHost, Tried: time.Now().UTC(),
+			r.results[i] = smsfail.Fetch{Status: smsfail.FetchBadHost, Tried: time.Now().UTC(),
 				Error: fmt.Sprintf("invalid host name %q: not a NetBIOS or DNS name", t.Host)}
 			continue
 		}
@@ -168,7 +168,7 @@ func (r *runner) host(ctx context.Context, job hostJob) {
 	if err := ctx.Err(); err != nil {
 		err = fmt.Errorf("run cancelled before this host's turn: %w", err)
 		for _, i := range job.targets {
-			r.results[i] = r.failure(i, job.host, smsfail.OutcomeNotTried, err)
+			r.results[i] = r.failure(i, job.host, smsfail.FetchNotTried, err)
 		}
 		return
 	}
@@ -179,9 +179,9 @@ func (r *runner) host(ctx context.Context, job hostJob) {
 	for _, i := range job.targets {
 		f := h.target(hctx, i)
 		switch {
-		case f.Outcome.Read():
+		case f.Status.Read():
 		case ctx.Err() != nil:
-			f.Outcome = smsfail.OutcomeNotTried
+			f.Status = smsfail.FetchNotTried
 		case hctx.Err() != nil:
 			// The error itself says only "context deadline exceeded":
 			// name the setting the admin may raise.
@@ -193,8 +193,8 @@ func (r *runner) host(ctx context.Context, job hostJob) {
 
 // failure is the Fetch of target i when it got no log, named by the first
 // path it would have tried.
-func (r *runner) failure(i int, host string, o smsfail.Outcome, err error) smsfail.Fetch {
-	f := smsfail.Fetch{Outcome: o, Error: err.Error(), Tried: time.Now().UTC()}
+func (r *runner) failure(i int, host string, o smsfail.FetchStatus, err error) smsfail.Fetch {
+	f := smsfail.Fetch{Status: o, Error: err.Error(), Tried: time.Now().UTC()}
 	if p := r.targets[i].Paths; len(p) > 0 {
 		f.UNC = UNC(host, p[0])
 	}

@@ -48,7 +48,7 @@ func TestSMBWrongPassword(t *testing.T) {
 	srv.WriteFile(t, "PC0001", "admin$", "svcpack.log", []byte("x"), time.Now())
 	src := smbSource(t, srv, func(o *fetch.SMBOptions) { o.Password = "wrong" })
 	got, _ := run(t, src, testOptions(t), []fetch.Target{svcpack("PC0001")})
-	wantOutcome(t, got[0], smsfail.OutcomeAccessDenied)
+	wantOutcome(t, got[0], smsfail.FetchAccessDenied)
 	if !strings.Contains(got[0].Error, "0xC000006D") {
 		t.Errorf("error %q does not name the NT status", got[0].Error)
 	}
@@ -65,7 +65,7 @@ func TestSMBLogonForms(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			got, _ := run(t, smbSource(t, srv, change), testOptions(t), []fetch.Target{svcpack("PC0001")})
-			wantOutcome(t, got[0], smsfail.OutcomeOK)
+			wantOutcome(t, got[0], smsfail.FetchOK)
 		})
 	}
 }
@@ -85,7 +85,7 @@ func TestSMBRequireEncryption(t *testing.T) {
 	plain.WriteFile(t, "PC0001", "admin$", "svcpack.log", []byte("x"), time.Now())
 	require := func(o *fetch.SMBOptions) { o.RequireEncryption = true }
 	got, _ := run(t, smbSource(t, plain, require), testOptions(t), []fetch.Target{svcpack("PC0001")})
-	wantOutcome(t, got[0], smsfail.OutcomeAccessDenied)
+	wantOutcome(t, got[0], smsfail.FetchAccessDenied)
 	if !strings.Contains(got[0].Error, "encrypt") {
 		t.Errorf("error %q does not say encryption was refused", got[0].Error)
 	}
@@ -94,7 +94,7 @@ func TestSMBRequireEncryption(t *testing.T) {
 	sealed.AddHost(t, "PC0001")
 	sealed.WriteFile(t, "PC0001", "admin$", "svcpack.log", []byte("sealed"), time.Now())
 	got, c := run(t, smbSource(t, sealed, require), testOptions(t), []fetch.Target{svcpack("PC0001")})
-	wantOutcome(t, got[0], smsfail.OutcomeOK)
+	wantOutcome(t, got[0], smsfail.FetchOK)
 	if string(c.bodies[0]) != "sealed" {
 		t.Errorf("read %q", c.bodies[0])
 	}
@@ -108,7 +108,7 @@ func TestSMBHostSpeakingSMB1Only(t *testing.T) {
 	srv.AddHost(t, "XP0001")
 	srv.WriteFile(t, "XP0001", "admin$", "svcpack.log", []byte("x"), time.Now())
 	got, _ := run(t, smbSource(t, srv, nil), testOptions(t), []fetch.Target{svcpack("XP0001")})
-	wantOutcome(t, got[0], smsfail.OutcomeUnreachable)
+	wantOutcome(t, got[0], smsfail.FetchUnreachable)
 	if !strings.Contains(got[0].Error, "SMB 1") {
 		t.Errorf("error %q does not say the host may speak SMB 1 only", got[0].Error)
 	}
@@ -162,7 +162,7 @@ func silentHostEndsAtTheDeadline(t *testing.T, srv *sambatest.Server, src fetch.
 	opts.ConnectTimeout, opts.HostTimeout = time.Second, 20*time.Second
 	start := time.Now()
 	got, _ := run(t, src, opts, []fetch.Target{svcpack("SILENT")})
-	wantOutcome(t, got[0], smsfail.OutcomeUnreachable)
+	wantOutcome(t, got[0], smsfail.FetchUnreachable)
 	if took := time.Since(start); took > opts.HostTimeout/2 {
 		t.Errorf("a silent host held the run for %v, past its connect timeout of %v", took, opts.ConnectTimeout)
 	}
@@ -182,7 +182,7 @@ func TestSMBHostNeverAccepting(t *testing.T) {
 	opts.ConnectTimeout, opts.HostTimeout = time.Second, 20*time.Second
 	start := time.Now()
 	got, _ := run(t, smbSource(t, srv, nil), opts, []fetch.Target{svcpack("BLACKHOLE")})
-	wantOutcome(t, got[0], smsfail.OutcomeUnreachable)
+	wantOutcome(t, got[0], smsfail.FetchUnreachable)
 	if took := time.Since(start); took > opts.HostTimeout/2 {
 		t.Errorf("a host that never accepts held the run for %v, past its connect timeout of %v", took, opts.ConnectTimeout)
 	}
@@ -199,8 +199,8 @@ func TestSMBHundredsOfHosts(t *testing.T) {
 	}
 	got, c := run(t, smbSource(t, srv, nil), testOptions(t), targets)
 	for i, f := range got {
-		if f.Outcome != smsfail.OutcomeOK || string(c.bodies[i]) != "log of "+targets[i].Host {
-			t.Errorf("host %s: %s %s, read %q", targets[i].Host, f.Outcome, f.Error, c.bodies[i])
+		if f.Status != smsfail.FetchOK || string(c.bodies[i]) != "log of "+targets[i].Host {
+			t.Errorf("host %s: %s %s, read %q", targets[i].Host, f.Status, f.Error, c.bodies[i])
 		}
 	}
 }
@@ -239,12 +239,12 @@ func cancelledMidRun(t *testing.T, srv *sambatest.Server, src fetch.Source, host
 	}
 	notTried := 0
 	for i, f := range got {
-		switch f.Outcome {
-		case smsfail.OutcomeNotTried:
+		switch f.Status {
+		case smsfail.FetchNotTried:
 			notTried++
-		case smsfail.OutcomeOK:
+		case smsfail.FetchOK:
 		default:
-			t.Errorf("host %s: %s %s", targets[i].Host, f.Outcome, f.Error)
+			t.Errorf("host %s: %s %s", targets[i].Host, f.Status, f.Error)
 		}
 	}
 	if notTried == 0 {
@@ -267,8 +267,8 @@ func TestSMBHostDeadlineNamed(t *testing.T) {
 		return ctx.Err()
 	})
 	for i, f := range got {
-		if f.Outcome.Read() || !strings.Contains(f.Error, "deadline of 2s for this host") {
-			t.Errorf("target %d: %s %q, want the host's deadline named", i, f.Outcome, f.Error)
+		if f.Status.Read() || !strings.Contains(f.Error, "deadline of 2s for this host") {
+			t.Errorf("target %d: %s %q, want the host's deadline named", i, f.Status, f.Error)
 		}
 	}
 }
@@ -318,7 +318,7 @@ func TestSMBHostDyingMidRead(t *testing.T) {
 	opts := testOptions(t)
 	opts.HostTimeout = 3 * time.Second
 	got, _ := run(t, src, opts, []fetch.Target{svcpack("PC0001")})
-	wantOutcome(t, got[0], smsfail.OutcomeReadError)
+	wantOutcome(t, got[0], smsfail.FetchReadError)
 	if got[0].Kept != "" {
 		t.Errorf("a partial copy was kept as %s", got[0].Kept)
 	}
@@ -368,12 +368,12 @@ func TestSMBRetriesTransientErrorsOnly(t *testing.T) {
 	opts.ConnectTimeout = time.Second
 	targets := []fetch.Target{svcpack("FLAKY"), svcpack("SILENT")}
 	got, _ := run(t, smbSource(t, srv, func(o *fetch.SMBOptions) { o.DialContext = d.DialContext }), opts, targets)
-	wantOutcome(t, got[0], smsfail.OutcomeOK)
-	wantOutcome(t, got[1], smsfail.OutcomeUnreachable)
+	wantOutcome(t, got[0], smsfail.FetchOK)
+	wantOutcome(t, got[1], smsfail.FetchUnreachable)
 
 	denied, _ := run(t, smbSource(t, srv, func(o *fetch.SMBOptions) { o.DialContext = d.DialContext; o.Password = "wrong" }),
 		opts, []fetch.Target{svcpack("DENIED")})
-	wantOutcome(t, denied[0], smsfail.OutcomeAccessDenied)
+	wantOutcome(t, denied[0], smsfail.FetchAccessDenied)
 	want := map[string]int{"FLAKY": 2, "SILENT": 1, "DENIED": 1}
 	for h, n := range want {
 		if d.dials[h] != n {
@@ -396,7 +396,7 @@ func TestSMBMemoryBoundedWhateverTheLogWeighs(t *testing.T) {
 	opts := testOptions(t)
 	opts.MaxBytes, opts.HostTimeout = limit, 2*time.Minute
 	got, grew := readMeasuringHeap(t, smbSource(t, srv, nil), opts, svcpack("PC0001"))
-	wantOutcome(t, got, smsfail.OutcomeTruncated)
+	wantOutcome(t, got, smsfail.FetchTruncated)
 	if got.Size != limit {
 		t.Errorf("read %d bytes, want the cap %d", got.Size, limit)
 	}

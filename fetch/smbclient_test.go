@@ -59,7 +59,7 @@ func TestSMBClientWrongPassword(t *testing.T) {
 	srv := xpHost(t, "x")
 	src := smbclientSource(t, program, srv, func(o *fetch.SMBOptions) { o.Password = "wrong" })
 	got, _ := run(t, src, testOptions(t), []fetch.Target{svcpack("XP0001")})
-	wantOutcome(t, got[0], smsfail.OutcomeAccessDenied)
+	wantOutcome(t, got[0], smsfail.FetchAccessDenied)
 	if !strings.Contains(got[0].Error, "NT_STATUS_LOGON_FAILURE") {
 		t.Errorf("error %q does not name the NT status", got[0].Error)
 	}
@@ -78,7 +78,7 @@ func TestSMBClientLogonForms(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			got, c := run(t, smbclientSource(t, program, srv, change), testOptions(t), []fetch.Target{svcpack("XP0001")})
-			wantOutcome(t, got[0], smsfail.OutcomeOK)
+			wantOutcome(t, got[0], smsfail.FetchOK)
 			if string(c.bodies[0]) != "x" {
 				t.Errorf("read %q", c.bodies[0])
 			}
@@ -94,7 +94,7 @@ func TestSMBClientReadsSMB2Hosts(t *testing.T) {
 	srv.AddHost(t, "PC0001")
 	srv.WriteFile(t, "PC0001", "admin$", "svcpack.log", []byte("smb3"), time.Now())
 	got, c := run(t, smbclientSource(t, program, srv, nil), testOptions(t), []fetch.Target{svcpack("PC0001")})
-	wantOutcome(t, got[0], smsfail.OutcomeOK)
+	wantOutcome(t, got[0], smsfail.FetchOK)
 	if string(c.bodies[0]) != "smb3" {
 		t.Errorf("read %q", c.bodies[0])
 	}
@@ -134,7 +134,7 @@ func TestSMBClientHostDyingMidRead(t *testing.T) {
 	opts := testOptions(t)
 	opts.HostTimeout = 3 * time.Second
 	got, _ := run(t, smbclientSource(t, program, srv, nil), opts, []fetch.Target{svcpack("XP0001")})
-	wantOutcome(t, got[0], smsfail.OutcomeReadError)
+	wantOutcome(t, got[0], smsfail.FetchReadError)
 	if got[0].Kept != "" {
 		t.Errorf("a partial copy was kept as %s", got[0].Kept)
 	}
@@ -178,7 +178,7 @@ func TestSMB1Fallback(t *testing.T) {
 	xp := xpHost(t, "read over SMB 1")
 	src := fetch.NewSMB1Fallback(smbSource(t, xp, nil), smbclientSource(t, program, xp, nil))
 	got, c := run(t, src, testOptions(t), []fetch.Target{svcpack("XP0001")})
-	wantOutcome(t, got[0], smsfail.OutcomeOK)
+	wantOutcome(t, got[0], smsfail.FetchOK)
 	if string(c.bodies[0]) != "read over SMB 1" || !strings.HasPrefix(got[0].Via, "smbclient") {
 		t.Errorf("read %q via %q", c.bodies[0], got[0].Via)
 	}
@@ -188,7 +188,7 @@ func TestSMB1Fallback(t *testing.T) {
 	modern.WriteFile(t, "PC0001", "admin$", "svcpack.log", []byte("read over SMB 2"), time.Now())
 	src = fetch.NewSMB1Fallback(smbSource(t, modern, nil), smbclientSource(t, program, modern, nil))
 	got, c = run(t, src, testOptions(t), []fetch.Target{svcpack("PC0001")})
-	wantOutcome(t, got[0], smsfail.OutcomeOK)
+	wantOutcome(t, got[0], smsfail.FetchOK)
 	if string(c.bodies[0]) != "read over SMB 2" || got[0].Via != "" {
 		t.Errorf("read %q via %q, want go-smb2 itself", c.bodies[0], got[0].Via)
 	}
@@ -203,11 +203,11 @@ func TestSMB1FallbackOutcomes(t *testing.T) {
 		name   string
 		change func(*fetch.SMBOptions)
 		target fetch.Target
-		want   smsfail.Outcome
+		want   smsfail.FetchStatus
 	}{
-		{"wrong password", wrong, svcpack("XP0001"), smsfail.OutcomeAccessDenied},
-		{"missing log", nil, fetch.Target{Host: "XP0001", Paths: []fetch.LogPath{adminPath("KB958644.log")}}, smsfail.OutcomeLogMissing},
-		{"missing share", nil, svcpack("XP0002"), smsfail.OutcomeShareMissing},
+		{"wrong password", wrong, svcpack("XP0001"), smsfail.FetchAccessDenied},
+		{"missing log", nil, fetch.Target{Host: "XP0001", Paths: []fetch.LogPath{adminPath("KB958644.log")}}, smsfail.FetchLogMissing},
+		{"missing share", nil, svcpack("XP0002"), smsfail.FetchShareMissing},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			src := fetch.NewSMB1Fallback(smbSource(t, srv, c.change), smbclientSource(t, program, srv, c.change))
@@ -233,7 +233,7 @@ func TestSMBClientMemoryBounded(t *testing.T) {
 	opts := testOptions(t)
 	opts.MaxBytes, opts.HostTimeout, opts.KeepDir = limit, time.Minute, ""
 	got, grew := readMeasuringHeap(t, smbclientSource(t, program, srv, nil), opts, svcpack("XP0001"))
-	wantOutcome(t, got, smsfail.OutcomeTruncated)
+	wantOutcome(t, got, smsfail.FetchTruncated)
 	if got.Size != limit {
 		t.Errorf("read %d bytes, want the cap %d", got.Size, limit)
 	}

@@ -17,26 +17,26 @@ import (
 func TestSMBClientErrors(t *testing.T) {
 	for _, c := range []struct {
 		line      string
-		want      smsfail.Outcome // at the open phase
+		want      smsfail.FetchStatus // at the open phase
 		transient bool
 	}{
 		// Lines as smbclient 4.17 prints them.
-		{`session setup failed: NT_STATUS_LOGON_FAILURE`, smsfail.OutcomeAccessDenied, false},
-		{`session setup failed: NT_STATUS_ACCOUNT_LOCKED_OUT`, smsfail.OutcomeAccessDenied, false},
-		{`session setup failed: NT_STATUS_INVALID_PARAMETER`, smsfail.OutcomeAccessDenied, false}, // no Kerberos mechanism
-		{`session setup failed: NT_STATUS_IO_TIMEOUT`, smsfail.OutcomeUnreachable, false},
-		{`tree connect failed: NT_STATUS_BAD_NETWORK_NAME`, smsfail.OutcomeShareMissing, false},
-		{`tree connect failed: NT_STATUS_ACCESS_DENIED`, smsfail.OutcomeAccessDenied, false},
-		{`NT_STATUS_NO_SUCH_FILE listing \nothere.log`, smsfail.OutcomeLogMissing, false},
-		{`NT_STATUS_OBJECT_NAME_NOT_FOUND opening remote file \nothere.log`, smsfail.OutcomeLogMissing, false},
-		{`NT_STATUS_OBJECT_PATH_NOT_FOUND opening remote file \Temp\Nowhere\x.log`, smsfail.OutcomeLogMissing, false},
-		{`NT_STATUS_ACCESS_DENIED opening remote file \svcpack.log`, smsfail.OutcomeAccessDenied, false},
-		{`do_connect: Connection to XP0001 failed (Error NT_STATUS_CONNECTION_REFUSED)`, smsfail.OutcomeUnreachable, false},
-		{`do_connect: Connection to nosuchhost.invalid failed (Error NT_STATUS_UNSUCCESSFUL)`, smsfail.OutcomeUnreachable, false},
-		{`protocol negotiation failed: NT_STATUS_INVALID_NETWORK_RESPONSE`, smsfail.OutcomeUnreachable, false},
-		{`Error NT_STATUS_CONNECTION_DISCONNECTED closing remote file`, smsfail.OutcomeUnreachable, true},
-		{`NT_STATUS_CONNECTION_RESET listing \Temp\*`, smsfail.OutcomeUnreachable, true},
-		{`NT_STATUS_SHARING_VIOLATION opening remote file \svcpack.log`, smsfail.OutcomeReadError, false},
+		{`session setup failed: NT_STATUS_LOGON_FAILURE`, smsfail.FetchAccessDenied, false},
+		{`session setup failed: NT_STATUS_ACCOUNT_LOCKED_OUT`, smsfail.FetchAccessDenied, false},
+		{`session setup failed: NT_STATUS_INVALID_PARAMETER`, smsfail.FetchAccessDenied, false}, // no Kerberos mechanism
+		{`session setup failed: NT_STATUS_IO_TIMEOUT`, smsfail.FetchUnreachable, false},
+		{`tree connect failed: NT_STATUS_BAD_NETWORK_NAME`, smsfail.FetchShareMissing, false},
+		{`tree connect failed: NT_STATUS_ACCESS_DENIED`, smsfail.FetchAccessDenied, false},
+		{`NT_STATUS_NO_SUCH_FILE listing \nothere.log`, smsfail.FetchLogMissing, false},
+		{`NT_STATUS_OBJECT_NAME_NOT_FOUND opening remote file \nothere.log`, smsfail.FetchLogMissing, false},
+		{`NT_STATUS_OBJECT_PATH_NOT_FOUND opening remote file \Temp\Nowhere\x.log`, smsfail.FetchLogMissing, false},
+		{`NT_STATUS_ACCESS_DENIED opening remote file \svcpack.log`, smsfail.FetchAccessDenied, false},
+		{`do_connect: Connection to XP0001 failed (Error NT_STATUS_CONNECTION_REFUSED)`, smsfail.FetchUnreachable, false},
+		{`do_connect: Connection to nosuchhost.invalid failed (Error NT_STATUS_UNSUCCESSFUL)`, smsfail.FetchUnreachable, false},
+		{`protocol negotiation failed: NT_STATUS_INVALID_NETWORK_RESPONSE`, smsfail.FetchUnreachable, false},
+		{`Error NT_STATUS_CONNECTION_DISCONNECTED closing remote file`, smsfail.FetchUnreachable, true},
+		{`NT_STATUS_CONNECTION_RESET listing \Temp\*`, smsfail.FetchUnreachable, true},
+		{`NT_STATUS_SHARING_VIOLATION opening remote file \svcpack.log`, smsfail.FetchReadError, false},
 	} {
 		err := newSMBClientError(c.line)
 		if got := outcomeOf(err, phaseOpen); got != c.want {

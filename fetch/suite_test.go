@@ -163,14 +163,14 @@ func testOptions(t *testing.T) fetch.Options {
 
 func adminPath(p string) fetch.LogPath { return fetch.LogPath{Share: "admin$", Path: p} }
 
-func wantOutcome(t *testing.T, f smsfail.Fetch, want smsfail.Outcome) {
+func wantOutcome(t *testing.T, f smsfail.Fetch, want smsfail.FetchStatus) {
 	t.Helper()
-	t.Logf("%s %s: %s", f.Outcome, f.UNC, f.Error)
-	if f.Outcome != want {
-		t.Fatalf("outcome %q, want %q (error: %s)", f.Outcome, want, f.Error)
+	t.Logf("%s %s: %s", f.Status, f.UNC, f.Error)
+	if f.Status != want {
+		t.Fatalf("outcome %q, want %q (error: %s)", f.Status, want, f.Error)
 	}
-	if want != smsfail.OutcomeOK && f.Error == "" {
-		t.Errorf("outcome %q without the underlying error", f.Outcome)
+	if want != smsfail.FetchOK && f.Error == "" {
+		t.Errorf("outcome %q without the underlying error", f.Status)
 	}
 }
 
@@ -208,7 +208,7 @@ var suite = []struct {
 		f.put(t, "PC0001", "admin$", "svcpack.log", log, mtime)
 		opts := testOptions(t)
 		got, c := run(t, f.src, opts, []fetch.Target{{Host: "PC0001", Paths: []fetch.LogPath{adminPath("svcpack.log")}}})
-		wantOutcome(t, got[0], smsfail.OutcomeOK)
+		wantOutcome(t, got[0], smsfail.FetchOK)
 		if !bytes.Equal(c.bodies[0], log) {
 			t.Errorf("read %q, want %q", c.bodies[0], log)
 		}
@@ -231,7 +231,7 @@ var suite = []struct {
 		f.put(t, "PC0002", "C$", `Logs\Office 2003\setup.log`, log, time.Now())
 		opts := testOptions(t)
 		got, c := run(t, f.src, opts, []fetch.Target{{Host: "PC0002", Paths: []fetch.LogPath{{Share: "C$", Path: `Logs\Office 2003\setup.log`}}}})
-		wantOutcome(t, got[0], smsfail.OutcomeOK)
+		wantOutcome(t, got[0], smsfail.FetchOK)
 		if !bytes.Equal(c.bodies[0], log) || !bytes.Equal(keptBytes(t, opts, got[0]), log) {
 			t.Error("UTF-16LE log changed on the way")
 		}
@@ -243,12 +243,12 @@ var suite = []struct {
 		f.addHost(t, "PC0003")
 		f.put(t, "PC0003", "admin$", "svcpack.log", []byte("x"), time.Now())
 		got, _ := run(t, f.src, testOptions(t), []fetch.Target{{Host: "pc0003", Paths: []fetch.LogPath{{Share: "ADMIN$", Path: "SVCPACK.LOG"}}}})
-		wantOutcome(t, got[0], smsfail.OutcomeOK)
+		wantOutcome(t, got[0], smsfail.FetchOK)
 	}},
 	{"missing log", func(t *testing.T, f *fixture) {
 		f.addHost(t, "PC0004")
 		got, c := run(t, f.src, testOptions(t), []fetch.Target{{Host: "PC0004", Paths: []fetch.LogPath{adminPath("KB958644.log")}}})
-		wantOutcome(t, got[0], smsfail.OutcomeLogMissing)
+		wantOutcome(t, got[0], smsfail.FetchLogMissing)
 		if got[0].UNC != `\\PC0004\admin$\KB958644.log` || got[0].Kept != "" || c.bodies != nil {
 			t.Errorf("UNC %q kept %q bodies %v", got[0].UNC, got[0].Kept, c.bodies)
 		}
@@ -256,23 +256,23 @@ var suite = []struct {
 	{"missing folder on the way", func(t *testing.T, f *fixture) {
 		f.addHost(t, "PC0005")
 		got, _ := run(t, f.src, testOptions(t), []fetch.Target{{Host: "PC0005", Paths: []fetch.LogPath{adminPath(`Temp\Nowhere\x.log`)}}})
-		wantOutcome(t, got[0], smsfail.OutcomeLogMissing)
+		wantOutcome(t, got[0], smsfail.FetchLogMissing)
 	}},
 	{"missing share", func(t *testing.T, f *fixture) {
 		f.addBareHost(t, "PC0006")
 		got, _ := run(t, f.src, testOptions(t), []fetch.Target{{Host: "PC0006", Paths: []fetch.LogPath{adminPath("svcpack.log")}}})
-		wantOutcome(t, got[0], smsfail.OutcomeShareMissing)
+		wantOutcome(t, got[0], smsfail.FetchShareMissing)
 	}},
 	{"unreachable host", func(t *testing.T, f *fixture) {
 		got, _ := run(t, f.src, testOptions(t), []fetch.Target{{Host: f.unreachable, Paths: []fetch.LogPath{adminPath("svcpack.log")}}})
-		wantOutcome(t, got[0], smsfail.OutcomeUnreachable)
+		wantOutcome(t, got[0], smsfail.FetchUnreachable)
 		if got[0].UNC != `\\`+f.unreachable+`\admin$\svcpack.log` {
 			t.Errorf("UNC %q", got[0].UNC)
 		}
 	}},
 	{"invalid host name is never tried", func(t *testing.T, f *fixture) {
 		got, _ := run(t, f.src, testOptions(t), []fetch.Target{{Host: `PC1\..\x`, Paths: []fetch.LogPath{adminPath("svcpack.log")}}})
-		wantOutcome(t, got[0], smsfail.OutcomeBadHost)
+		wantOutcome(t, got[0], smsfail.FetchBadHost)
 	}},
 	{"newest of a wildcard first", func(t *testing.T, f *fixture) {
 		f.addHost(t, "PC0007")
@@ -283,7 +283,7 @@ var suite = []struct {
 		f.put(t, "PC0007", "admin$", `Temp\setup.log`, []byte("not a match"), base.Add(2*time.Hour))
 		opts := testOptions(t)
 		got, c := run(t, f.src, opts, []fetch.Target{{Host: "PC0007", Paths: []fetch.LogPath{adminPath(`Temp\MSI*.LOG`)}}})
-		wantOutcome(t, got[0], smsfail.OutcomeOK)
+		wantOutcome(t, got[0], smsfail.FetchOK)
 		if string(c.bodies[0]) != "newest" || got[0].UNC != `\\PC0007\admin$\Temp\msi3c4d.log` || got[0].Kept != "logs/PC0007/msi3c4d.log" {
 			t.Errorf("read %q from %q kept %q, want the newest, msi3c4d.log", c.bodies[0], got[0].UNC, got[0].Kept)
 		}
@@ -292,7 +292,7 @@ var suite = []struct {
 		f.addHost(t, "PC0017")
 		f.put(t, "PC0017", "admin$", "KB958644.log", []byte("kb"), time.Now())
 		got, c := run(t, f.src, testOptions(t), []fetch.Target{{Host: "PC0017", Paths: []fetch.LogPath{adminPath("KB*.LOG")}}})
-		wantOutcome(t, got[0], smsfail.OutcomeOK)
+		wantOutcome(t, got[0], smsfail.FetchOK)
 		if string(c.bodies[0]) != "kb" || got[0].UNC != `\\PC0017\admin$\KB958644.log` {
 			t.Errorf("read %q from %q", c.bodies[0], got[0].UNC)
 		}
@@ -301,14 +301,14 @@ var suite = []struct {
 		f.addHost(t, "PC0008")
 		f.put(t, "PC0008", "admin$", `Temp\setup.log`, []byte("x"), time.Now())
 		got, _ := run(t, f.src, testOptions(t), []fetch.Target{{Host: "PC0008", Paths: []fetch.LogPath{adminPath(`Temp\MSI*.LOG`)}}})
-		wantOutcome(t, got[0], smsfail.OutcomeLogMissing)
+		wantOutcome(t, got[0], smsfail.FetchLogMissing)
 	}},
 	{"next path when the first is missing", func(t *testing.T, f *fixture) {
 		f.addHost(t, "PC0009")
 		f.put(t, "PC0009", "admin$", `Temp\MSI9.LOG`, []byte("fallback"), time.Now())
 		got, c := run(t, f.src, testOptions(t), []fetch.Target{{Host: "PC0009", Paths: []fetch.LogPath{
 			{Share: "C$", Path: `Logs\app.log`}, adminPath(`Temp\MSI*.LOG`)}}})
-		wantOutcome(t, got[0], smsfail.OutcomeOK)
+		wantOutcome(t, got[0], smsfail.FetchOK)
 		if string(c.bodies[0]) != "fallback" || got[0].UNC != `\\PC0009\admin$\Temp\MSI9.LOG` {
 			t.Errorf("read %q from %q", c.bodies[0], got[0].UNC)
 		}
@@ -320,7 +320,7 @@ var suite = []struct {
 		opts := testOptions(t)
 		opts.MaxBytes = 300_001
 		got, c := run(t, f.src, opts, []fetch.Target{{Host: "PC0010", Paths: []fetch.LogPath{adminPath("svcpack.log")}}})
-		wantOutcome(t, got[0], smsfail.OutcomeTruncated)
+		wantOutcome(t, got[0], smsfail.FetchTruncated)
 		// Without a byte order mark the tail starts on an even byte, in
 		// case the log is UTF-16 all the same: one byte less than the cap.
 		tail := log[len(log)-int(opts.MaxBytes)+1:]
@@ -338,7 +338,7 @@ var suite = []struct {
 		opts := testOptions(t)
 		opts.MaxBytes = 1001
 		got, c := run(t, f.src, opts, []fetch.Target{{Host: "PC0018", Paths: []fetch.LogPath{adminPath(`Temp\MSI1.LOG`)}}})
-		wantOutcome(t, got[0], smsfail.OutcomeTruncated)
+		wantOutcome(t, got[0], smsfail.FetchTruncated)
 		want := append([]byte{0xFF, 0xFE}, log[len(log)-998:]...) // whole code units after the mark
 		if !bytes.Equal(c.bodies[0], want) || got[0].Size != int64(len(want)) {
 			t.Errorf("read % x..., want % x...", c.bodies[0][:8], want[:8])
@@ -350,7 +350,7 @@ var suite = []struct {
 		opts := testOptions(t)
 		opts.MaxBytes = int64(len("exactly"))
 		got, _ := run(t, f.src, opts, []fetch.Target{{Host: "PC0011", Paths: []fetch.LogPath{adminPath("svcpack.log")}}})
-		wantOutcome(t, got[0], smsfail.OutcomeOK)
+		wantOutcome(t, got[0], smsfail.FetchOK)
 	}},
 	{"reader stopping early still gets a whole copy kept", func(t *testing.T, f *fixture) {
 		f.addHost(t, "PC0012")
@@ -362,7 +362,7 @@ var suite = []struct {
 			_, err := body.Read(make([]byte, 10))
 			return err
 		})
-		wantOutcome(t, got[0], smsfail.OutcomeOK)
+		wantOutcome(t, got[0], smsfail.FetchOK)
 		if !bytes.Equal(keptBytes(t, opts, got[0]), log) || got[0].Size != int64(len(log)) {
 			t.Errorf("kept copy or size (%d) incomplete", got[0].Size)
 		}
@@ -375,7 +375,7 @@ var suite = []struct {
 		got := fetch.Run(context.Background(), f.src, opts, targets, func(ctx context.Context, i int, body io.Reader) error {
 			return errors.New("cannot decode")
 		})
-		wantOutcome(t, got[0], smsfail.OutcomeReadError)
+		wantOutcome(t, got[0], smsfail.FetchReadError)
 		if !strings.Contains(got[0].Error, "cannot decode") || got[0].Kept != "" {
 			t.Errorf("error %q kept %q", got[0].Error, got[0].Kept)
 		}
@@ -397,7 +397,7 @@ var suite = []struct {
 			{"sp", "logs/PC0014/svcpack.log"}, {"other", "logs/PC0014/svcpack~2.log"},
 		}
 		for i, w := range want {
-			wantOutcome(t, got[i], smsfail.OutcomeOK)
+			wantOutcome(t, got[i], smsfail.FetchOK)
 			if string(c.bodies[i]) != w.body || got[i].Kept != w.kept || string(keptBytes(t, opts, got[i])) != w.body {
 				t.Errorf("target %d: read %q kept as %q, want %q kept as %q", i, c.bodies[i], got[i].Kept, w.body, w.kept)
 			}
@@ -426,7 +426,7 @@ var suite = []struct {
 		cancel()
 		c := &collector{}
 		got := fetch.Run(ctx, f.src, testOptions(t), []fetch.Target{{Host: "PC0016", Paths: []fetch.LogPath{adminPath("svcpack.log")}}}, c.read)
-		wantOutcome(t, got[0], smsfail.OutcomeNotTried)
+		wantOutcome(t, got[0], smsfail.FetchNotTried)
 		if c.bodies != nil {
 			t.Error("a log was read after the run was cancelled")
 		}

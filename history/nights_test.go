@@ -49,10 +49,10 @@ func result(e event, count int) smsfail.Result {
 	r := smsfail.Result{Failure: smsfail.Failure{Machine: e.machine, AdvertisementID: e.ad, CollectionID: "COL" + e.ad,
 		ExitCode: 1603, ExitCodeKnown: true, Time: e.at, Count: count}}
 	switch e.cause {
-	case string(smsfail.OutcomeUnreachable):
-		r.Fetch = smsfail.Fetch{Outcome: smsfail.OutcomeUnreachable, Error: "i/o timeout"}
+	case string(smsfail.FetchUnreachable):
+		r.Fetch = smsfail.Fetch{Status: smsfail.FetchUnreachable, Error: "i/o timeout"}
 	default:
-		r.Fetch = smsfail.Fetch{Outcome: smsfail.OutcomeOK}
+		r.Fetch = smsfail.Fetch{Status: smsfail.FetchOK}
 		r.Finding = &smsfail.Finding{Cause: e.cause}
 	}
 	return r

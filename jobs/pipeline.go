@@ -148,7 +148,7 @@ func (j *Job) fetchAndClassify(ctx context.Context, failures []smsfail.Failure, 
 	results := make([]smsfail.Result, len(failures))
 	for i, res := range fetched {
 		results[i] = smsfail.Result{Failure: failures[i], Fetch: res}
-		if res.Outcome.Read() {
+		if res.Status.Read() {
 			results[i].Finding = findings[i]
 		}
 	}
@@ -189,8 +189,8 @@ func classifierFailed(v any) *smsfail.Finding {
 
 // runInfo is what the workbook says of the run besides its results.
 func (j *Job) runInfo(kind history.Kind, win Window, f query.Filter, route query.Route, started, finished time.Time,
-	marks *history.Marks, results []smsfail.Result) report.Run {
-	run := report.Run{
+	marks *history.Marks, results []smsfail.Result) report.RunInfo {
+	run := report.RunInfo{
 		Site:                j.SiteName,
 		Since:               win.Since,
 		Until:               win.Until,
@@ -209,7 +209,7 @@ func (j *Job) runInfo(kind history.Kind, win Window, f query.Filter, route query
 
 // writeReport is the last stage: the results counted once, and the
 // workbook showing them, written atomically.
-func (j *Job) writeReport(ctx context.Context, workbook string, run report.Run, results []smsfail.Result) (*report.Summary, error) {
+func (j *Job) writeReport(ctx context.Context, workbook string, run report.RunInfo, results []smsfail.Result) (*report.Summary, error) {
 	j.progress("report", 0, 0)
 	sum, err := report.Summarize(ctx, run, slices.Values(results))
 	if err != nil {

@@ -139,7 +139,7 @@ func (r *record) failOnPanic(ctx context.Context) {
 
 // addHistory puts the marks, the fixed failures and, for a night, the
 // last night's counts in the workbook.
-func addHistory(run *report.Run, kind history.Kind, m *history.Marks, results []smsfail.Result) {
+func addHistory(run *report.RunInfo, kind history.Kind, m *history.Marks, results []smsfail.Result) {
 	if m == nil {
 		return
 	}

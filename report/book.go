@@ -49,7 +49,7 @@ type layout struct {
 
 // build fills the workbook: the sheets in the order admins read them, the
 // streamed ones in one pass over the results in order.
-func (b *book) build(ctx context.Context, run Run, t *tally, ord *order, results iter.Seq[smsfail.Result]) error {
+func (b *book) build(ctx context.Context, run RunInfo, t *tally, ord *order, results iter.Seq[smsfail.Result]) error {
 	b.st, b.names = newStyles(b.f), newSheetNames()
 	if b.perRow <= 0 {
 		b.perRow = maxDataRows
@@ -95,7 +95,7 @@ func (b *book) build(ctx context.Context, run Run, t *tally, ord *order, results
 
 // createSheets adds every sheet in workbook order and decides which
 // per-collection sheets there are.
-func (b *book) createSheets(run Run, t *tally) (*layout, error) {
+func (b *book) createSheets(run RunInfo, t *tally) (*layout, error) {
 	lay := &layout{perColl: map[string][]string{}}
 	lay.failures = b.numbered(sheetFailures, sheetsFor(t.counts.Failures, b.perRow))
 	lay.unreachable = b.numbered(sheetUnreachable, sheetsFor(t.counts.NotRead, b.perRow))
@@ -118,7 +118,7 @@ func (b *book) createSheets(run Run, t *tally) (*layout, error) {
 
 // perCollectionSheets names the sheets of each collection, if the run
 // makes them, and says why it does or not.
-func (b *book) perCollectionSheets(run Run, t *tally, lay *layout) []string {
+func (b *book) perCollectionSheets(run RunInfo, t *tally, lay *layout) []string {
 	n := len(t.collections)
 	switch {
 	case run.PerCollectionSheets <= 0:

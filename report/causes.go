@@ -11,7 +11,7 @@ import (
 // writeCauses lists every cause met and every reason a log was not read:
 // title, group (coloured as in Failures), count, share, the rules that
 // decided and the remediation.
-func writeCauses(b *book, run Run, t *tally) error {
+func writeCauses(b *book, run RunInfo, t *tally) error {
 	s, err := newSummaryStyles(b.st)
 	if err != nil {
 		return err
@@ -84,7 +84,7 @@ func sortedKeys(m map[string]int) []string {
 // writeFixed lists the failures of the previous run that have since
 // succeeded. It streams them as Failures is: after a night of a million
 // failures a fix can bring as many.
-func writeFixed(b *book, run Run, sheets []string) error {
+func writeFixed(b *book, run RunInfo, sheets []string) error {
 	fixed := make([]int, len(run.Fixed)) // an order, not a copy of the failures
 	for i := range fixed {
 		fixed[i] = i

@@ -61,7 +61,7 @@ type column struct {
 
 // failureColumns lists the Failures sheet's columns; the history columns
 // are there only when the run has history.
-func failureColumns(run Run) []column {
+func failureColumns(run RunInfo) []column {
 	cols := []column{
 		{"Collection ID", 12}, {"Collection", 40}, {"Advertisement ID", 12}, {"Advertisement", 40},
 		{"Package ID", 12}, {"Package", 40}, {"Program", 30}, {"Machine", 20}, {"Domain", 16},
@@ -79,7 +79,7 @@ func failureColumns(run Run) []column {
 // renderer turns results into rows. The first pass over the results only
 // measures the rows, and skips what has no bearing on a column's width.
 type renderer struct {
-	run        Run
+	run        RunInfo
 	widthsOnly bool
 }
 
@@ -119,9 +119,9 @@ func (rd renderer) failure(r smsfail.Result, cells []cell) {
 
 // causeText returns the title and remediation shown for r: the rules' in
 // effect, else the finding's own, else what the fetch outcome means.
-func causeText(run Run, r smsfail.Result, bucket string) (title, remediation string) {
+func causeText(run RunInfo, r smsfail.Result, bucket string) (title, remediation string) {
 	if smsfail.NotRead(bucket) {
-		o := outcomeInfo(r.Fetch.Outcome)
+		o := outcomeInfo(r.Fetch.Status)
 		return o.Title, o.Remediation
 	}
 	info := run.Causes[bucket]
@@ -130,7 +130,7 @@ func causeText(run Run, r smsfail.Result, bucket string) (title, remediation str
 		title = cmp.Or(title, r.Finding.Title)
 		remediation = cmp.Or(remediation, r.Finding.Remediation)
 	}
-	if r.Fetch.Outcome == smsfail.OutcomeTruncated {
+	if r.Fetch.Status == smsfail.FetchTruncated {
 		title += " (log read up to the size cap)"
 	}
 	return title, remediation
@@ -222,7 +222,7 @@ func (rd renderer) unreachable(r smsfail.Result, cells []cell) {
 	cells[0], cells[1] = textCell(f.Machine), textCell(f.Domain)
 	cells[2], cells[3] = textCell(f.CollectionID), textCell(f.CollectionName)
 	cells[4], cells[5] = textCell(f.AdvertisementID), textCell(f.AdvertisementName)
-	cells[6], cells[7] = textCell(string(r.Fetch.Outcome)), textCell(r.Fetch.Error)
+	cells[6], cells[7] = textCell(string(r.Fetch.Status)), textCell(r.Fetch.Error)
 	cells[8], cells[9] = textCell(r.Fetch.UNC), rd.date(r.Fetch.Tried)
 }
 

@@ -29,8 +29,8 @@ var testCauses = map[string]CauseInfo{
 	"unclassified":           {Title: "No rule matched", Remediation: "Read the evidence lines; add a rule."},
 }
 
-func testRun() Run {
-	return Run{
+func testRun() RunInfo {
+	return RunInfo{
 		Site:                "PS1 - Primary site",
 		Since:               time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC),
 		Until:               time.Date(2024, 3, 2, 0, 0, 0, 0, time.UTC),
@@ -46,7 +46,7 @@ func testRun() Run {
 
 // result builds one result; cause "" with an outcome that is not read
 // gives a log that could not be read.
-func result(coll, adv, machine, cause string, outcome smsfail.Outcome) smsfail.Result {
+func result(coll, adv, machine, cause string, outcome smsfail.FetchStatus) smsfail.Result {
 	r := smsfail.Result{
 		Failure: smsfail.Failure{
 			Machine: machine, Domain: "CORP", OS: "Microsoft Windows XP Professional", SiteCode: "PS1",
@@ -57,9 +57,9 @@ func result(coll, adv, machine, cause string, outcome smsfail.Outcome) smsfail.R
 			Time: time.Date(2024, 3, 1, 19, 47, 56, 0, time.UTC),
 		},
 		Fetch: smsfail.Fetch{
-			Outcome: outcome,
-			UNC:     `\\` + machine + `\admin$\svcpack.log`,
-			Tried:   time.Date(2024, 3, 2, 0, 6, 0, 0, time.UTC),
+			Status: outcome,
+			UNC:    `\\` + machine + `\admin$\svcpack.log`,
+			Tried:  time.Date(2024, 3, 2, 0, 6, 0, 0, time.UTC),
 		},
 	}
 	if outcome.Read() {
@@ -79,17 +79,17 @@ func result(coll, adv, machine, cause string, outcome smsfail.Outcome) smsfail.R
 // sample is a small site: two collections, causes of every kind, logs not
 // read for several reasons.
 func sample() []smsfail.Result {
-	ok := smsfail.OutcomeOK
+	ok := smsfail.FetchOK
 	return []smsfail.Result{
 		result("PS10001A", "PS120001", "PC003", "catalog-install-failed", ok),
 		result("PS10001A", "PS120001", "PC001", "catalog-install-failed", ok),
 		result("PS10001A", "PS120001", "PC002", "disk-space", ok),
-		result("PS10001A", "PS120002", "PC001", "custom-action-failed", smsfail.OutcomeTruncated),
+		result("PS10001A", "PS120002", "PC001", "custom-action-failed", smsfail.FetchTruncated),
 		result("PS10001A", "PS120002", "PC004", "no-detail", ok),
 		result("PS10001B", "PS120001", "PC010", "unclassified", ok),
-		result("PS10001B", "PS120001", "PC011", "", smsfail.OutcomeUnreachable),
-		result("PS10001B", "PS120001", "PC012", "", smsfail.OutcomeAccessDenied),
-		result("PS10001B", "PS120003", "PC013", "", smsfail.OutcomeLogMissing),
+		result("PS10001B", "PS120001", "PC011", "", smsfail.FetchUnreachable),
+		result("PS10001B", "PS120001", "PC012", "", smsfail.FetchAccessDenied),
+		result("PS10001B", "PS120003", "PC013", "", smsfail.FetchLogMissing),
 		result("PS10001B", "PS120003", "PC014", "access-denied", ok),
 	}
 }
@@ -100,7 +100,7 @@ func sample() []smsfail.Result {
 // and each result costs a machine name and its two paths.
 func generated(n, collections int, sorted bool) iter.Seq[smsfail.Result] {
 	causes := []string{"catalog-install-failed", "custom-action-failed", "disk-space", "file-in-use", "source-missing", "no-detail", "unclassified"}
-	outcomes := []smsfail.Outcome{smsfail.OutcomeUnreachable, smsfail.OutcomeAccessDenied, smsfail.OutcomeLogMissing}
+	outcomes := []smsfail.FetchStatus{smsfail.FetchUnreachable, smsfail.FetchAccessDenied, smsfail.FetchLogMissing}
 	perColl := max(1, n/collections)
 	colls, collNames := make([]string, collections), make([]string, collections)
 	for i := range colls {
@@ -114,7 +114,7 @@ func generated(n, collections int, sorted bool) iter.Seq[smsfail.Result] {
 	}
 	read := make([]smsfail.Result, len(causes))
 	for i, c := range causes {
-		read[i] = result("", "", "", c, smsfail.OutcomeOK)
+		read[i] = result("", "", "", c, smsfail.FetchOK)
 	}
 	unread := make([]smsfail.Result, len(outcomes))
 	for i, o := range outcomes {

@@ -13,27 +13,27 @@ type outcomeText struct {
 }
 
 // outcomeInfo describes a fetch outcome for the Summary and the sheets.
-func outcomeInfo(o smsfail.Outcome) outcomeText {
+func outcomeInfo(o smsfail.FetchStatus) outcomeText {
 	switch o {
-	case smsfail.OutcomeUnreachable:
+	case smsfail.FetchUnreachable:
 		return outcomeText{"Log not read: host unreachable",
 			"Check that the machine is on and on the network, that its name resolves, and that TCP 445 (File and Printer Sharing) is open to the server running smsfail."}
-	case smsfail.OutcomeAccessDenied:
+	case smsfail.FetchAccessDenied:
 		return outcomeText{"Log not read: access denied on the admin share",
 			"Give the job's account local administrator rights on the client (usually through a domain group), or check the account's password."}
-	case smsfail.OutcomeShareMissing:
+	case smsfail.FetchShareMissing:
 		return outcomeText{"Log not read: admin share missing",
 			"Administrative shares are turned off on the client (AutoShareWks / AutoShareServer = 0): turn them back on, or point the log location at another share."}
-	case smsfail.OutcomeLogMissing:
+	case smsfail.FetchLogMissing:
 		return outcomeText{"Log not read: no log where expected",
 			"The program may not have started, cleaned up after itself, or logs elsewhere: check the log location configured for this package or program."}
-	case smsfail.OutcomeReadError:
+	case smsfail.FetchReadError:
 		return outcomeText{"Log not read: read error",
 			"The connection broke or the file was locked while reading: the next run tries again; read the error text if it persists."}
-	case smsfail.OutcomeBadHost:
+	case smsfail.FetchBadHost:
 		return outcomeText{"Log not read: machine name not usable",
 			"The site database holds a machine name that cannot be part of a network path: check the client's record in the site."}
-	case smsfail.OutcomeNotTried:
+	case smsfail.FetchNotTried:
 		return outcomeText{"Log not read: run stopped before this host",
 			"The run was cancelled or ran out of time before reaching this host: run the job again."}
 	}
@@ -66,7 +66,7 @@ func fixedFill(group string) (string, bool) {
 }
 
 // groupOf returns the group a Summary column's rows are coloured by.
-func groupOf(run Run, bucket string) string {
+func groupOf(run RunInfo, bucket string) string {
 	switch {
 	case smsfail.NotRead(bucket):
 		return groupNotRead
@@ -83,7 +83,7 @@ func groupOf(run Run, bucket string) string {
 
 // groupsMet lists the groups of the causes met, in the order their fills
 // are assigned.
-func groupsMet(run Run, causes map[string]*causeTally) []string {
+func groupsMet(run RunInfo, causes map[string]*causeTally) []string {
 	var groups []string
 	for b := range causes {
 		if g := groupOf(run, b); !slices.Contains(groups, g) {

@@ -16,7 +16,7 @@ import (
 // no sheet may carry.
 func hostile() []smsfail.Result {
 	long := strings.Repeat("0123456789", 10_000) // 100 KB, one line
-	r1 := result("PS1HOST1", "PS120001", "=cmd|' /C calc'!A0", "site-own-cause", smsfail.OutcomeOK)
+	r1 := result("PS1HOST1", "PS120001", "=cmd|' /C calc'!A0", "site-own-cause", smsfail.FetchOK)
 	r1.Failure.CollectionName = `Servers [EU]: *all* /or\ some? ` + strings.Repeat("x", 30)
 	r1.Failure.AdvertisementName = "+SUM(A1:A9)"
 	r1.Failure.Domain = "-2+3"
@@ -27,22 +27,22 @@ func hostile() []smsfail.Result {
 	r1.Finding.Remediation = "_x0041_ stays as typed"
 	r1.Fetch.Kept = `logs/PC"1/svcpack.log`
 
-	r2 := result("PS1HOST2", "PS120002", "PC002", "custom-action-failed", smsfail.OutcomeOK)
+	r2 := result("PS1HOST2", "PS120002", "PC002", "custom-action-failed", smsfail.FetchOK)
 	r2.Failure.CollectionName = strings.Repeat("Ж", 60)
 	r2.Finding.Evidence = []smsfail.Evidence{{Line: 7, Text: long}}
 	r2.Fetch.Kept = "../../etc/passwd"
 
-	r3 := result("PS1HOST3", "PS120003", "PC003", "", smsfail.OutcomeReadError)
+	r3 := result("PS1HOST3", "PS120003", "PC003", "", smsfail.FetchReadError)
 	r3.Failure.CollectionName = strings.Repeat("Ж", 60) // same name: the sheet names must differ
 	r3.Fetch.Error = long + "\r\nsecond line"
 	r3.Failure.ExitCodeKnown = false
 
-	r4 := result("PS1HOST4", "PS120004", "PC004", "no-detail", smsfail.OutcomeOK)
+	r4 := result("PS1HOST4", "PS120004", "PC004", "no-detail", smsfail.FetchOK)
 	r4.Failure.CollectionName = "'History'"
 	r4.Fetch.Kept = "https://example.com/x.log"
 	r4.Finding.Cause = ""
 
-	r5 := result("PS1HOST5", "PS120005", "PC005", "", smsfail.OutcomeBadHost)
+	r5 := result("PS1HOST5", "PS120005", "PC005", "", smsfail.FetchBadHost)
 	r5.Failure.CollectionName = "[]:*?/\\"
 	r5.Failure.Time = r5.Failure.Time.AddDate(-200, 0, 0) // before Excel's dates
 	return []smsfail.Result{r1, r2, r3, r4, r5}
@@ -195,7 +195,7 @@ func TestManyCollections(t *testing.T) {
 	for i := range 500 {
 		// Every collection named alike, 60 characters long: the sheet
 		// names are cut to 31 and numbered.
-		r := result(fmt.Sprintf("PS1%05d", i), "PS120001", fmt.Sprintf("PC%04d", i), "disk-space", smsfail.OutcomeOK)
+		r := result(fmt.Sprintf("PS1%05d", i), "PS120001", fmt.Sprintf("PC%04d", i), "disk-space", smsfail.FetchOK)
 		r.Failure.CollectionName = strings.Repeat("Deployment wave ", 4)[:60]
 		rs = append(rs, r)
 	}

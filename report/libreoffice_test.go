@@ -244,7 +244,7 @@ func TestLibreOfficeOpensHostileWorkbooks(t *testing.T) {
 	hostileBook, emptyBook, manyBook := filepath.Join(dir, "hostile.xlsx"), filepath.Join(dir, "empty.xlsx"), filepath.Join(dir, "many.xlsx")
 	var many []smsfail.Result
 	for i := range 500 {
-		many = append(many, result("PS1"+strconv.Itoa(10000+i), "PS120001", "PC"+strconv.Itoa(i), "disk-space", smsfail.OutcomeOK))
+		many = append(many, result("PS1"+strconv.Itoa(10000+i), "PS120001", "PC"+strconv.Itoa(i), "disk-space", smsfail.FetchOK))
 	}
 	for book, rs := range map[string][]smsfail.Result{hostileBook: hostile(), emptyBook: nil, manyBook: many} {
 		if err := Write(context.Background(), book, testRun(), slices.Values(rs)); err != nil {

@@ -20,7 +20,7 @@ import (
 
 // writeBook writes results with run into a fresh folder and opens the
 // workbook with excelize.
-func writeBook(t *testing.T, run Run, results iter.Seq[smsfail.Result]) (*excelize.File, string) {
+func writeBook(t *testing.T, run RunInfo, results iter.Seq[smsfail.Result]) (*excelize.File, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "report.xlsx")
 	if err := Write(context.Background(), path, run, results); err != nil {

@@ -3,7 +3,7 @@
 // with its evidence, the hosts whose log could not be read, the causes met
 // and, for sites with few collections, a sheet per collection.
 //
-// The workbook is built from values only (smsfail.Result and a Run), streamed
+// The workbook is built from values only (smsfail.Result and a RunInfo), streamed
 // so that a million failures fit in a bounded amount of memory, and written
 // to a temporary file that is renamed into place: a crash or a cancelled run
 // never leaves a half-written workbook under the final name.
@@ -19,10 +19,10 @@ import (
 	"smsfail"
 )
 
-// Run describes the run a workbook reports on. Only Location,
+// RunInfo describes the run a workbook reports on. Only Location,
 // PerCollectionSheets, Causes and the history fields change what the sheets
 // hold; the rest is shown on the Summary as given.
-type Run struct {
+type RunInfo struct {
 	Site   string    // site code and name, as the Summary should show it
 	Since  time.Time // the window the site database was asked about
 	Until  time.Time
@@ -69,7 +69,7 @@ type Run struct {
 
 // late reports whether f is from before the window: a failure that a
 // night looking back found arriving late.
-func (run Run) late(f smsfail.Failure) bool {
+func (run RunInfo) late(f smsfail.Failure) bool {
 	return !run.Lookback.IsZero() && f.Time.Before(run.Since)
 }
 
@@ -141,7 +141,7 @@ func compareFold(a, b string) int {
 // name and renamed into place; on any error, or when ctx is cancelled,
 // nothing is left under the temporary name and whatever was at path is
 // untouched. The same run and results give the same bytes.
-func Write(ctx context.Context, path string, run Run, results iter.Seq[smsfail.Result]) error {
+func Write(ctx context.Context, path string, run RunInfo, results iter.Seq[smsfail.Result]) error {
 	return write(ctx, path, run, results, limits{})
 }
 
@@ -153,7 +153,7 @@ type limits struct {
 	orderChunk   int // results held per pass over unsorted input; 0 for orderChunk
 }
 
-func write(ctx context.Context, path string, run Run, results iter.Seq[smsfail.Result], lim limits) error {
+func write(ctx context.Context, path string, run RunInfo, results iter.Seq[smsfail.Result], lim limits) error {
 	if run.Location == nil {
 		run.Location = time.UTC
 	}

@@ -36,7 +36,7 @@ func notRead(r smsfail.Result) bool { return r.Finding == nil }
 // fall in.
 func wantBucket(r smsfail.Result) string {
 	if notRead(r) {
-		return "not read: " + string(r.Fetch.Outcome)
+		return "not read: " + string(r.Fetch.Status)
 	}
 	return r.Finding.Cause
 }
@@ -93,10 +93,10 @@ func TestFailuresSheet(t *testing.T) {
 			checks = append(checks,
 				struct{ name, want, typ string }{"Evidence", r.Fetch.Error, "text"},
 				struct{ name, want, typ string }{"Log copy", "", "empty"},
-				struct{ name, want, typ string }{"Cause title", outcomeInfo(r.Fetch.Outcome).Title, "text"})
+				struct{ name, want, typ string }{"Cause title", outcomeInfo(r.Fetch.Status).Title, "text"})
 		} else {
 			title := cmp.Or(testCauses[r.Finding.Cause].Title, r.Finding.Title)
-			if r.Fetch.Outcome == smsfail.OutcomeTruncated {
+			if r.Fetch.Status == smsfail.FetchTruncated {
 				title += " (log read up to the size cap)"
 			}
 			checks = append(checks,
@@ -325,7 +325,7 @@ func TestUnreachableSheet(t *testing.T) {
 		row := rows[i+1]
 		for name, v := range map[string]string{
 			"Machine": r.Failure.Machine, "Collection ID": r.Failure.CollectionID, "Advertisement ID": r.Failure.AdvertisementID,
-			"Outcome": string(r.Fetch.Outcome), "Error": r.Fetch.Error, "Log path": r.Fetch.UNC,
+			"Outcome": string(r.Fetch.Status), "Error": r.Fetch.Error, "Log path": r.Fetch.UNC,
 			"Tried": r.Fetch.Tried.In(testZone).Format("2006-01-02 15:04:05"),
 		} {
 			if got := row[colIndex(t, h, name)]; got != v {

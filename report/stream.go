@@ -26,7 +26,7 @@ type row struct {
 // runs beside the stream writer, which takes most of the time; results
 // come grouped by collection, so at most one per-collection sheet is open
 // at a time.
-func (b *book) stream(ctx context.Context, run Run, t *tally, ord *order, results iter.Seq[smsfail.Result], lay *layout) error {
+func (b *book) stream(ctx context.Context, run RunInfo, t *tally, ord *order, results iter.Seq[smsfail.Result], lay *layout) error {
 	g, ctx := errgroup.WithContext(ctx)
 	full := make(chan []row, 4)
 	free := make(chan []row, 6)
@@ -41,7 +41,7 @@ func (b *book) stream(ctx context.Context, run Run, t *tally, ord *order, result
 }
 
 // produceRows renders the results in order into batches of rows.
-func produceRows(ctx context.Context, run Run, t *tally, ord *order, results iter.Seq[smsfail.Result], full chan<- []row, free <-chan []row) error {
+func produceRows(ctx context.Context, run RunInfo, t *tally, ord *order, results iter.Seq[smsfail.Result], full chan<- []row, free <-chan []row) error {
 	nf, nu := len(failureColumns(run)), len(unreachableColumns())
 	rd := renderer{run: run}
 	batch := newBatch(free)
@@ -90,7 +90,7 @@ func newBatch(free <-chan []row) []row {
 }
 
 // consumeRows writes the batches of rows to the streamed sheets.
-func (b *book) consumeRows(ctx context.Context, run Run, t *tally, lay *layout, full <-chan []row, free chan<- []row) error {
+func (b *book) consumeRows(ctx context.Context, run RunInfo, t *tally, lay *layout, full <-chan []row, free chan<- []row) error {
 	fcols := failureColumns(run)
 	failures := b.table(lay.failures, "Failures", fcols, t.failures, "No failures in this window.")
 	unreach := b.table(lay.unreachable, "Unreachable", unreachableColumns(), t.unreachable, "Every log was read.")

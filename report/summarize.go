@@ -44,7 +44,7 @@ type causeTally struct {
 // Summarize counts results for run: the counts, the causes met and the
 // collections, the failures that arrived late and, with run.Marks, how
 // many are new and recurring.
-func Summarize(ctx context.Context, run Run, results iter.Seq[smsfail.Result]) (*Summary, error) {
+func Summarize(ctx context.Context, run RunInfo, results iter.Seq[smsfail.Result]) (*Summary, error) {
 	s := newSummary(run)
 	for r := range results {
 		if s.counts.Failures%4096 == 0 && ctx.Err() != nil {
@@ -59,7 +59,7 @@ func Summarize(ctx context.Context, run Run, results iter.Seq[smsfail.Result]) (
 	return s, nil
 }
 
-func newSummary(run Run) *Summary {
+func newSummary(run RunInfo) *Summary {
 	return &Summary{
 		counts:      smsfail.Counts{ByBucket: map[string]int{}},
 		collections: map[string]*collectionTally{},
@@ -70,7 +70,7 @@ func newSummary(run Run) *Summary {
 	}
 }
 
-func (s *Summary) add(run Run, r smsfail.Result) {
+func (s *Summary) add(run RunInfo, r smsfail.Result) {
 	s.counts.Add(r)
 	b := r.Bucket()
 	f := r.Failure
@@ -107,12 +107,12 @@ func (s *Summary) add(run Run, r smsfail.Result) {
 			s.lateFrom = f.Time
 		}
 	}
-	if r.Fetch.Outcome == smsfail.OutcomeUnreachable {
+	if r.Fetch.Status == smsfail.FetchUnreachable {
 		s.hosts[strings.ToUpper(f.Machine)] = true
 	}
 }
 
-func (s *Summary) finish(run Run) { s.groups = groupsMet(run, s.causes) }
+func (s *Summary) finish(run RunInfo) { s.groups = groupsMet(run, s.causes) }
 
 func minNonEmpty(a, b string) string {
 	if a == "" || (b != "" && b < a) {
@@ -230,7 +230,7 @@ func (s *Summary) byCount() []*causeTally {
 // effect say, else what its findings said, else its id.
 func (s *Summary) Describe(bucket string) (title, remediation string) {
 	if smsfail.NotRead(bucket) {
-		o := outcomeInfo(smsfail.Outcome(bucket[len(smsfail.NotReadPrefix):]))
+		o := outcomeInfo(smsfail.FetchStatus(bucket[len(smsfail.NotReadPrefix):]))
 		return o.Title, o.Remediation
 	}
 	info := s.info[bucket]

@@ -20,12 +20,12 @@ const (
 type summary struct {
 	g   *grid
 	s   summaryStyles
-	run Run
+	run RunInfo
 	t   *tally
 	row int // next free row
 }
 
-func writeSummary(b *book, run Run, t *tally, lay *layout) error {
+func writeSummary(b *book, run RunInfo, t *tally, lay *layout) error {
 	s, err := newSummaryStyles(b.st)
 	if err != nil {
 		return err

@@ -35,7 +35,7 @@ func (w columnWidths) add(cells []cell, cols []column) {
 
 // tallyResults makes the first pass over results; it counts them only
 // when run brings no Summary.
-func tallyResults(ctx context.Context, run Run, results iter.Seq[smsfail.Result]) (*tally, error) {
+func tallyResults(ctx context.Context, run RunInfo, results iter.Seq[smsfail.Result]) (*tally, error) {
 	t := &tally{Summary: run.Summary, sorted: true}
 	count := t.Summary == nil
 	if count {

@@ -235,14 +235,14 @@ func shareItem(src fetch.Source, results []smsfail.Result) item {
 	var lines []string
 	for i, r := range results {
 		f := r.Fetch
-		if f.Outcome.Read() {
+		if f.Status.Read() {
 			return item{name: name, state: passed, detail: fmt.Sprintf("%s via %s: %s read (%s), cause %s",
 				r.Failure.Machine, via(src, f), f.UNC, sizeText(f.Size), r.Bucket())}
 		}
-		if f.Outcome == smsfail.OutcomeLogMissing && missing == nil {
+		if f.Status == smsfail.FetchLogMissing && missing == nil {
 			missing = &results[i]
 		}
-		lines = append(lines, fmt.Sprintf("%s: %s: %s", r.Failure.Machine, f.Outcome, f.Error))
+		lines = append(lines, fmt.Sprintf("%s: %s: %s", r.Failure.Machine, f.Status, f.Error))
 	}
 	if missing != nil {
 		return item{name: name, state: warning, detail: fmt.Sprintf("%s via %s: the share was read, but no log there: %s",
@@ -263,15 +263,15 @@ func via(src fetch.Source, f smsfail.Fetch) string {
 }
 
 func shareFix(f smsfail.Fetch) string {
-	switch o := f.Outcome; {
-	case o == smsfail.OutcomeUnreachable && strings.Contains(f.Error, fetch.ErrSMB1Only.Error()):
+	switch o := f.Status; {
+	case o == smsfail.FetchUnreachable && strings.Contains(f.Error, fetch.ErrSMB1Only.Error()):
 		return "the host speaks SMB 1 only: install smbclient (apt-get install smbclient) and set logs.smb.smb1: fallback, " +
 			"or read it with logs.source: unc from a Windows server"
-	case o == smsfail.OutcomeUnreachable:
+	case o == smsfail.FetchUnreachable:
 		return "the host did not answer on TCP 445: is it on, and is the firewall open from this machine? Try another with --host NAME"
-	case o == smsfail.OutcomeAccessDenied:
+	case o == smsfail.FetchAccessDenied:
 		return "the account (logs.smb.user, or the service account with logs.source: unc) must be an administrator of the clients to read admin$"
-	case o == smsfail.OutcomeShareMissing:
+	case o == smsfail.FetchShareMissing:
 		return "the admin share is turned off on the host (AutoShareWks = 0), or a share named in logs.programs does not exist"
 	}
 	return "see the error above; try another host with --host NAME"
