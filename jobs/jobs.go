@@ -177,7 +177,7 @@ func (j *Job) window(ctx context.Context, opts Options, started time.Time) (Wind
 	w := Window{Until: started.UTC()}
 	def := j.Window
 	if def <= 0 {
-		def = 24 * time.Hour
+		def = DefaultNights().Window
 	}
 	if j.History == nil {
 		w.Since = w.Until.Add(-def)

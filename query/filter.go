@@ -123,14 +123,15 @@ var sitePattern = regexp.MustCompile(`^[A-Za-z0-9]{3}$`)
 
 // normalize fills the defaults and checks the values.
 func (f Filter) normalize(now time.Time) (Filter, error) {
+	d := DefaultFilter()
 	if f.ExitCodes == nil {
-		f.ExitCodes = []int64{1603}
+		f.ExitCodes = d.ExitCodes
 	}
 	if f.MessageIDs == nil {
-		f.MessageIDs = []int{MsgProgramFailed}
+		f.MessageIDs = d.MessageIDs
 	}
 	if f.ExitCodeIndex == 0 {
-		f.ExitCodeIndex = 3
+		f.ExitCodeIndex = d.ExitCodeIndex
 	}
 	if f.Until.IsZero() {
 		f.Until = now
