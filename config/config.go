@@ -146,8 +146,9 @@ func Read(file string, data []byte, m Machine) (*Config, error) {
 
 // Parse reads and checks the configuration in data, read from file,
 // without looking at the machine: the syntax, the keys, the types, each
-// stage's checks. Secrets are named but not read, paths are as written,
-// and auto settings are left for Resolve.
+// stage's checks. Secrets are named but not read (a secret's setting holds
+// where it comes from, {env: NAME}, until Resolve reads it), paths are as
+// written, and auto settings are left for Resolve.
 func Parse(file string, data []byte) (*Config, error) {
 	c, err := parse(file, data)
 	if err != nil {
