@@ -103,11 +103,12 @@ type Run struct {
 	outcome Outcome
 }
 
-// fkey identifies a failure in history: NetBIOS names are
-// case-insensitive, advertisement IDs are not.
+// fkey identifies a failure in history as the site database compares
+// names and IDs: case-insensitively (the query hands advertisement IDs
+// on in upper case already).
 type fkey struct{ machine, ad string }
 
-func keyOf(machine, ad string) fkey { return fkey{strings.ToUpper(machine), ad} }
+func keyOf(machine, ad string) fkey { return fkey{strings.ToUpper(machine), strings.ToUpper(ad)} }
 
 type findingRow struct {
 	key         fkey

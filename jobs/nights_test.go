@@ -47,6 +47,14 @@ func siteJob(t testing.TB, now *time.Time, opts demosite.Options) (*Job, *query.
 			t.Fatal(err)
 		}
 	}
+	job, db := dirJob(t, now, dir)
+	return job, db, dir
+}
+
+// dirJob is the real job over the site in dir: its site.db and clients/.
+func dirJob(t testing.TB, now *time.Time, dir string) (*Job, *query.DB) {
+	t.Helper()
+	ctx := context.Background()
 	qc := query.DefaultConfig()
 	qc.Driver, qc.Path = query.DriverSQLite, filepath.Join(dir, demosite.DBFile)
 	db, err := query.Open(ctx, qc)
@@ -75,7 +83,7 @@ func siteJob(t testing.TB, now *time.Time, opts demosite.Options) (*Job, *query.
 		StateDir: filepath.Join(dir, "state"), History: h, Successes: db, Window: 24 * time.Hour,
 		Now: func() time.Time { return *now },
 	}
-	return job, db, dir
+	return job, db
 }
 
 // failingIn is what the site database reports failing in a window, by

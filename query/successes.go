@@ -48,7 +48,7 @@ func (c *successConsumer) sent() bool { return c.delivered }
 func (c *successConsumer) row(rows *sqlx.Rows) error {
 	var machine, advert sql.NullString
 	var t sql.NullTime
-	if err := rows.Scan(&machine, &advert, &t); err != nil {
+	if _, _, err := scanRow(rows, []any{&machine, &advert, &t}); err != nil {
 		return err
 	}
 	if str(machine) == "" || str(advert) == "" || !t.Valid {

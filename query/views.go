@@ -15,7 +15,7 @@ var routeViews = map[Route][]string{
 	RouteMessages: {"v_StatusMessage", "v_StatMsgAttributes", "v_StatMsgInsStrings",
 		"v_Advertisement", "v_Package", "v_Program", "v_Collection", "v_R_System"},
 	RouteClientStatus: {"v_ClientAdvertisementStatus", "v_R_System", "v_Advertisement", "v_Package",
-		"v_Program", "v_Collection", "v_FullCollectionMembership", "v_StatusMessage", "v_StatMsgAttributes"},
+		"v_Program", "v_Collection", "v_FullCollectionMembership", "v_StatusMessage", "v_StatMsgAttributes", "v_StatMsgInsStrings"},
 }
 
 // MissingViewError says that the site database lacks a view a route needs.
