@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -204,8 +205,18 @@ func clientStatusRow(a *assignment) []any {
 	case msgRebootRequired:
 		msgName = "Program completed with success (restart pending)"
 	}
-	return []any{a.ad.id, a.c.resourceID, state, stateName, a.outcome, msgName, last.end,
+	return []any{a.ad.id, a.c.resourceID, state, stateName, a.outcome, msgName, msgTime(last.end),
 		"Accepted - No Further Status", fmt.Sprint(a.exit)}
 }
 
-func msgTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+// msgTime is t as SQL Server's datetime holds it: in ticks of 1/300 s,
+// rounded to the nearest, read back in whole milliseconds (.000, .003,
+// .007), as go-mssqldb decodes them. The demo site stores no time a real
+// site could not.
+func msgTime(t time.Time) time.Time {
+	t = t.UTC()
+	sec := t.Truncate(time.Second)
+	ticks := int(math.Round(float64(t.Nanosecond()) * 3 / 1e7))
+	ms := int(math.Trunc(float64(ticks)/0.3 + 0.5))
+	return sec.Add(time.Duration(ms) * time.Millisecond)
+}
