@@ -24,10 +24,14 @@ const (
 	typeDetail    = 512
 )
 
+// uriPath escapes what a "file:" URI would read as an escape, the query or
+// a fragment, so a site in a folder named "site #2" is written where asked.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+
 // openNew creates the database file with settings for a fast bulk load:
 // the file is scratch until Generate returns, so durability can wait.
 func openNew(path string) (*sql.DB, error) {
-	dsn := "file:" + path + "?_time_format=sqlite&_pragma=journal_mode(off)&_pragma=synchronous(off)" +
+	dsn := "file:" + uriPath.Replace(path) + "?_time_format=sqlite&_pragma=journal_mode(off)&_pragma=synchronous(off)" +
 		"&_pragma=cache_size(-200000)&_pragma=temp_store(memory)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {

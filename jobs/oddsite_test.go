@@ -3,13 +3,17 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"smsfail"
 	"smsfail/demosite"
+	"smsfail/fetch"
 	"smsfail/query"
 )
 
@@ -69,7 +73,8 @@ func TestLowerCaseMachineOnClientStatus(t *testing.T) {
 	for name, schema := range map[string]string{"binary": binary, "nocase": demosite.Schema} {
 		t.Run(name, func(t *testing.T) {
 			now := siteNow
-			job, _ := dirJob(t, &now, handSite(t, schema, stmts...))
+			dir := handSite(t, schema, stmts...)
+			job, _ := dirJob(t, &now, dir, filepath.Join(dir, "state"))
 			job.Route = query.RouteClientStatus
 			out, err := job.Run(context.Background(), Options{Since: siteNow.Add(-24 * time.Hour), Until: siteNow})
 			if err != nil {
@@ -85,4 +90,173 @@ func TestLowerCaseMachineOnClientStatus(t *testing.T) {
 			}
 		})
 	}
+}
+
+// guardSource is the log source of an odd site's night: it fails the test
+// when a name that cannot be a host reaches it, or when a file outside
+// the client's own folder is opened or listed.
+type guardSource struct {
+	fetch.Source
+	root string // the clients folder, symbolic links resolved
+	t    testing.TB
+}
+
+func (g *guardSource) Connect(ctx context.Context, host string) (fetch.Session, error) {
+	if !fetch.ValidHost(host) {
+		g.t.Errorf("the machine name %q reached the log source", host)
+	}
+	s, err := g.Source.Connect(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	return &guardSession{Session: s, g: g, host: host}, nil
+}
+
+type guardSession struct {
+	fetch.Session
+	g    *guardSource
+	host string
+}
+
+func (s *guardSession) Open(ctx context.Context, share, path string) (fetch.File, error) {
+	s.g.relative(s.host, share, path)
+	f, err := s.Session.Open(ctx, share, path)
+	if named, ok := f.(interface{ Name() string }); ok && err == nil {
+		s.g.inside(s.host, named.Name())
+	}
+	return f, err
+}
+
+func (s *guardSession) ReadDir(ctx context.Context, share, dir string) ([]os.FileInfo, error) {
+	s.g.relative(s.host, share, dir)
+	return s.Session.ReadDir(ctx, share, dir)
+}
+
+func (g *guardSource) relative(host, share, path string) {
+	for _, e := range strings.FieldsFunc(share+`\`+path, func(r rune) bool { return r == '\\' || r == '/' }) {
+		if e == ".." {
+			g.t.Errorf("%s: the path %s %s leaves its share", host, share, path)
+		}
+	}
+}
+
+// inside fails the test unless the file opened lies in the host's folder.
+func (g *guardSource) inside(host, name string) {
+	real, err := filepath.EvalSymlinks(name)
+	if err != nil {
+		g.t.Errorf("%s: cannot resolve the file opened, %s: %v", host, name, err)
+		return
+	}
+	rel, err := filepath.Rel(g.root, real)
+	first, _, _ := strings.Cut(filepath.ToSlash(rel), "/")
+	if err != nil || !strings.EqualFold(first, host) {
+		g.t.Errorf("%s: opened %s, outside its client folder", host, real)
+	}
+}
+
+// oddKey identifies a failure as the site compares machines and IDs.
+func oddKey(machine, ad string) string {
+	return strings.ToUpper(strings.TrimSpace(machine)) + "\x00" + strings.ToUpper(ad)
+}
+
+// oddNight makes a demo site odd in the ways odd selects and runs a night
+// over it on each route: the night finishes, every machine and
+// advertisement appears once, as the perturbed truth says (name, record,
+// count, latest time, collection, exit code), and nothing outside a
+// client's folder is read.
+func oddNight(t *testing.T, seed int64, odd demosite.Oddity) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	opts := demosite.Options{Seed: seed, Clients: 300, Days: 3, Now: siteNow}
+	if _, err := demosite.Generate(ctx, dir, opts); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := demosite.Perturb(ctx, dir, seed, odd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, n := range tr.Oddities {
+		if n == 0 && odd == demosite.OddAll {
+			t.Errorf("seed %d: the site was not made odd by %s: no victim left", seed, name)
+		}
+	}
+	want := map[string]demosite.TruthFailure{}
+	for _, f := range tr.Default() {
+		want[oddKey(f.Machine, f.AdvertisementID)] = f
+	}
+	root, err := filepath.EvalSymlinks(filepath.Join(dir, demosite.ClientsDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, route := range []query.Route{query.RouteMessages, query.RouteClientStatus} {
+		now := tr.Now
+		job, _ := dirJob(t, &now, dir, filepath.Join(dir, "state-"+string(route)))
+		job.Route, job.Window = route, tr.Now.Sub(tr.Since)
+		job.Source = &guardSource{Source: job.Source, root: root, t: t}
+		out, err := job.Run(ctx, Options{Nightly: true})
+		if err != nil {
+			t.Fatalf("seed %d, oddities %s, route %s: the night failed: %v", seed, odd, route, err)
+		}
+		if _, err := os.Stat(out.Workbook); err != nil {
+			t.Errorf("route %s: no workbook: %v", route, err)
+		}
+		checkOddResults(t, fmt.Sprintf("seed %d, oddities %s, route %s", seed, odd, route), out.Results, want)
+	}
+}
+
+func checkOddResults(t *testing.T, what string, results []smsfail.Result, want map[string]demosite.TruthFailure) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, r := range results {
+		f := r.Failure
+		k := oddKey(f.Machine, f.AdvertisementID)
+		if seen[k] {
+			t.Errorf("%s: %q %s reported twice", what, f.Machine, f.AdvertisementID)
+		}
+		seen[k] = true
+		w, ok := want[k]
+		switch {
+		case !ok:
+			t.Errorf("%s: %q %s reported, the site has no such failure", what, f.Machine, f.AdvertisementID)
+		case f.Machine != w.Machine || f.ResourceID != w.ResourceID || f.Count != w.Count || !f.Time.Equal(w.Time) ||
+			f.CollectionID != w.CollectionID || f.ExitCodeKnown == w.ExitUnknown || (f.ExitCodeKnown && f.ExitCode != w.ExitCode):
+			t.Errorf("%s: got %q resource %d count %d at %v collection %q exit %d (known %v)\n want %q resource %d count %d at %v collection %q exit %d (unknown %v)",
+				what, f.Machine, f.ResourceID, f.Count, f.Time, f.CollectionID, f.ExitCode, f.ExitCodeKnown,
+				w.Machine, w.ResourceID, w.Count, w.Time, w.CollectionID, w.ExitCode, w.ExitUnknown)
+		case w.Cause == "bad-host-name" && r.Fetch.Outcome != smsfail.OutcomeBadHost:
+			t.Errorf("%s: %q was %s, want %s", what, f.Machine, r.Fetch.Outcome, smsfail.OutcomeBadHost)
+		}
+	}
+	for k, w := range want {
+		if !seen[k] {
+			t.Errorf("%s: %q %s (count %d) not reported", what, w.Machine, w.AdvertisementID, w.Count)
+		}
+	}
+}
+
+// oddSeeds is how many seeds TestOddSites runs: each generates a site,
+// makes it odd and runs a night on both routes.
+const oddSeeds = 12
+
+// TestOddSites is the generative site test: many seeds, each a site with
+// every oddity and one with a random few of them.
+func TestOddSites(t *testing.T) {
+	for seed := int64(1); seed <= oddSeeds; seed++ {
+		odd := demosite.OddAll
+		if seed%2 == 0 {
+			odd = demosite.Oddity(rand.New(rand.NewPCG(uint64(seed), 7)).Uint32()) & demosite.OddAll
+		}
+		t.Run(fmt.Sprintf("seed-%d", seed), func(t *testing.T) { oddNight(t, seed, odd) })
+	}
+}
+
+// FuzzOddSite runs the generative site test on the seeds and oddities
+// the fuzzer chooses.
+func FuzzOddSite(f *testing.F) {
+	f.Add(int64(101), uint32(demosite.OddAll))
+	f.Add(int64(102), uint32(demosite.OddCaseFlip|demosite.OddNullColumns|demosite.OddNamelessMachine))
+	f.Add(int64(103), uint32(demosite.OddDeletedAdvert|demosite.OddPathNames|demosite.OddLateCopies))
+	f.Fuzz(func(t *testing.T, seed int64, odd uint32) {
+		oddNight(t, seed, demosite.Oddity(odd)&demosite.OddAll)
+	})
 }
