@@ -2,7 +2,8 @@
 # Runs the whole test suite, installing first what the tests need on a fresh
 # Debian machine: Samba (the admin shares of a fleet of hosts), its client
 # smbclient (reads the hosts that speak SMB 1 only), LibreOffice (opens the
-# workbook as an independent reader) and poppler-utils.
+# workbook as an independent reader), poppler-utils, and Node.js with npm
+# (node-sql-parser checks the query text against a T-SQL grammar).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -12,6 +13,8 @@ command -v smbpasswd >/dev/null || need+=(samba-common-bin)
 command -v smbclient >/dev/null || need+=(smbclient)
 command -v soffice >/dev/null || need+=(libreoffice-calc-nogui)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
+command -v node >/dev/null || need+=(nodejs)
+command -v npm >/dev/null || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}"
   sudo=""
@@ -19,6 +22,9 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+
+echo "test.sh: node-sql-parser for the T-SQL check (query/tsqlcheck)"
+(cd query/tsqlcheck && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "test.sh: gofmt, go vet, Windows build"
 unformatted=$(gofmt -l .)

@@ -167,9 +167,7 @@ func (g *casGrouper) flush() error {
 // names the machines v_R_System does not know and whether some messages
 // carry no machine name.
 func (db *DB) failureCounts(ctx context.Context, f Filter) (*countConsumer, error) {
-	q, args, err := db.build(msgCounts, f.MessageIDs, f, msgCountsGroup,
-		clause{msgByAdvert, f.Advertisements, len(f.Advertisements) > 0},
-		clause{msgBySite, f.SiteCode, f.SiteCode != ""})
+	q, args, err := db.countQuery(f)
 	if err != nil {
 		return nil, err
 	}
@@ -184,6 +182,12 @@ func (db *DB) failureCounts(ctx context.Context, f Filter) (*countConsumer, erro
 	slices.Sort(c.unknown)
 	c.unknown = slices.Compact(c.unknown)
 	return c, nil
+}
+
+func (db *DB) countQuery(f Filter) (string, []any, error) {
+	return db.build(msgCounts, f.MessageIDs, f, msgCountsGroup,
+		clause{msgByAdvert, f.Advertisements, len(f.Advertisements) > 0},
+		clause{msgBySite, f.SiteCode, f.SiteCode != ""})
 }
 
 type countConsumer struct {

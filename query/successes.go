@@ -24,14 +24,18 @@ func (db *DB) Successes(ctx context.Context, since, until time.Time, adverts []s
 	if err != nil {
 		return fmt.Errorf("cannot read successes: %w", err)
 	}
-	q, args, err := db.build(msgSuccesses, SuccessMessageIDs, f, msgSuccessesOrder,
-		clause{msgByAdvert, f.Advertisements, len(f.Advertisements) > 0})
+	q, args, err := db.successQuery(f)
 	if err != nil {
 		return err
 	}
 	return db.stream(ctx, "reading successes from the status messages", q, args, func() consumer {
 		return &successConsumer{fn: fn}
 	})
+}
+
+func (db *DB) successQuery(f Filter) (string, []any, error) {
+	return db.build(msgSuccesses, SuccessMessageIDs, f, msgSuccessesOrder,
+		clause{msgByAdvert, f.Advertisements, len(f.Advertisements) > 0})
 }
 
 // successConsumer keeps the latest success per machine and advertisement.

@@ -111,7 +111,7 @@ const probe = `SELECT COUNT(*) FROM %s WHERE 1 = 0`
 
 // sharedText is every query text, for the test that keeps them portable.
 var sharedText = map[string]string{
-	"msgFailures": msgFailures + msgByAdvert + msgByCollection + msgBySite + msgByMachine + msgFailuresOrder,
+	"msgFailures": msgFailures + msgByAdvert + msgByCollection + msgBySite + msgByMachine + msgNameless + msgFailuresOrder,
 	"casFailures": casFailures + casByAdvert + casByCollection + casBySite + casFailuresOrder,
 	"msgCounts":   msgCounts + msgByAdvert + msgBySite + msgCountsGroup,
 	"successes":   msgSuccesses + msgByAdvert + msgSuccessesOrder,
