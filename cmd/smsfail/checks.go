@@ -146,20 +146,50 @@ func (c *checker) database(ctx context.Context) (*query.DB, item) {
 		return db, item{name: "site database", state: passed, detail: db.Target() + ": connected (the query needs the rules above)"}
 	}
 	c.job.Site = db
+	views := viewLines(db.Views(ctx))
 	until := time.Now()
 	failures, route, err := c.job.Failures(ctx, until.Add(-time.Hour), until)
 	if err != nil {
-		return db, item{name: "site database", state: failed, detail: err.Error(), fix: databaseFix(qc.Driver, err)}
+		return db, item{name: "site database", state: failed, detail: err.Error() + views, fix: databaseFix(qc.Driver, err)}
 	}
 	return db, item{name: "site database", state: passed,
-		detail: fmt.Sprintf("%s: route %s, %d failures in the last hour", db.Target(), route, len(failures))}
+		detail: fmt.Sprintf("%s: route %s, %d failures in the last hour%s", db.Target(), route, len(failures), views)}
+}
+
+// viewLines names each view a route reads and whether the login can read it.
+func viewLines(views []query.ViewState) string {
+	var b strings.Builder
+	for _, v := range views {
+		state := "readable"
+		var missing *query.MissingViewError
+		switch {
+		case errors.As(v.Err, &missing) && missing.Denied:
+			state = "denied"
+		case errors.As(v.Err, &missing):
+			state = "missing"
+		case v.Err != nil:
+			state = "not checked: " + v.Err.Error()
+		}
+		routes := make([]string, len(v.Routes))
+		for i, r := range v.Routes {
+			routes[i] = string(r)
+		}
+		fmt.Fprintf(&b, "\n%s: %s (route %s)", v.View, state, strings.Join(routes, ", "))
+	}
+	return b.String()
 }
 
 // databaseFix says what to do about a site database that could not be
 // connected to or queried.
 func databaseFix(driver string, err error) string {
 	msg := err.Error()
+	var missing *query.MissingViewError
 	switch {
+	case errors.As(err, &missing):
+		if alt := query.Alternative(missing.Route, missing.View); alt != "" {
+			return fmt.Sprintf("set database.route to %s, which does not read %s, or grant the login SELECT on it", alt, missing.View)
+		}
+		return "grant the login SELECT on " + missing.View + " (db_datareader, or the site's reporting role); every route reads it"
 	case driver == query.DriverSQLite:
 		return "database.path must name the site database file"
 	case strings.Contains(msg, "Login failed"):
