@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -201,6 +202,9 @@ func oddNight(t *testing.T, seed int64, odd demosite.Oddity) {
 			t.Errorf("route %s: no workbook: %v", route, err)
 		}
 		checkOddResults(t, fmt.Sprintf("seed %d, oddities %s, route %s", seed, odd, route), out.Results, want)
+		if !summaryNames(t, out.Workbook, "Route", string(route)) {
+			t.Errorf("route %s: the workbook's Summary does not say which route ran", route)
+		}
 	}
 }
 
@@ -259,4 +263,15 @@ func FuzzOddSite(f *testing.F) {
 	f.Fuzz(func(t *testing.T, seed int64, odd uint32) {
 		oddNight(t, seed, demosite.Oddity(odd)&demosite.OddAll)
 	})
+}
+
+// summaryNames reports whether the workbook's Summary holds value on the
+// line labelled label.
+func summaryNames(t *testing.T, path, label, value string) bool {
+	for _, r := range sheet(t, path, "Summary") {
+		if i := slices.Index(r, label); i >= 0 && slices.Contains(r[i+1:], value) {
+			return true
+		}
+	}
+	return false
 }

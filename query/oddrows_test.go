@@ -128,3 +128,37 @@ func TestNamelessMachineIsARow(t *testing.T) {
 		t.Errorf("the nameless failure is not logged:\n%s", log.String())
 	}
 }
+
+// TestRoutesDiffer holds the two places the README says the routes
+// differ: a machine that failed and then succeeded inside the window is a
+// failure on the messages route only (the view keeps the last state); a
+// client in no collection has no site code on the client-status route
+// (it takes the site from the membership of the targeted collection).
+func TestRoutesDiffer(t *testing.T) {
+	path := copySite(t)
+	_, tr := site(t)
+	fixed, lonely := tr.Default()[5], tr.Default()[9]
+	later := fixed.Time.Add(time.Minute)
+	exec(t, path,
+		fmt.Sprintf(`UPDATE v_ClientAdvertisementStatus SET LastStatusMessageID = 10008, LastStateName = 'Succeeded',
+			LastExecutionResult = '0', LastStatusTime = '%s' WHERE ResourceID = %d AND AdvertisementID = '%s'`,
+			later.Format("2006-01-02 15:04:05.000-07:00"), fixed.ResourceID, fixed.AdvertisementID),
+		fmt.Sprintf(`DELETE FROM v_FullCollectionMembership WHERE ResourceID = %d`, lonely.ResourceID))
+	db := openSite(t, path, discard)
+	msgs, _ := collect(t, db, RouteMessages, window(tr))
+	cas, _ := collect(t, db, RouteClientStatus, window(tr))
+	if _, n := find(msgs, fixed.Machine, fixed.AdvertisementID); n != 1 {
+		t.Errorf("messages route: %s %s, fixed later in the window, found %d times, want once", fixed.Machine, fixed.AdvertisementID, n)
+	}
+	if _, n := find(cas, fixed.Machine, fixed.AdvertisementID); n != 0 {
+		t.Errorf("client-status route: %s %s, fixed later in the window, found %d times, want none", fixed.Machine, fixed.AdvertisementID, n)
+	}
+	m, _ := find(msgs, lonely.Machine, lonely.AdvertisementID)
+	c, _ := find(cas, lonely.Machine, lonely.AdvertisementID)
+	if m.SiteCode != "KID" || c.SiteCode != "" {
+		t.Errorf("client in no collection: site code %q on messages, %q on client-status; want KID and none", m.SiteCode, c.SiteCode)
+	}
+	if len(msgs) != len(cas)+1 {
+		t.Errorf("messages route: %d failures, client-status: %d; want one more on messages", len(msgs), len(cas))
+	}
+}
