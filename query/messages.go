@@ -108,6 +108,9 @@ type msgGrouper struct {
 	cur    *message
 	states map[string]*msgState
 	skips  map[string]int
+
+	buf  msgRow // the row being read, scanned in place
+	dest []any  // buf's columns
 }
 
 func (db *DB) newMsgGrouper(f Filter, m *merger) *msgGrouper {
@@ -117,14 +120,17 @@ func (db *DB) newMsgGrouper(f Filter, m *merger) *msgGrouper {
 func (g *msgGrouper) sent() bool { return false }
 
 func (g *msgGrouper) row(rows *sqlx.Rows) error {
-	var r msgRow
-	bad, raw, err := scanRow(rows, r.dest())
+	if g.dest == nil {
+		g.dest = g.buf.dest()
+	}
+	r := &g.buf
+	bad, raw, err := scanRow(rows, g.dest)
 	if err != nil {
 		return err
 	}
-	if g.cur == nil || !sameMessage(&g.cur.row, &r) {
+	if g.cur == nil || !sameMessage(&g.cur.row, r) {
 		g.commit()
-		g.cur = &message{row: r}
+		g.cur = &message{row: *r}
 		badCells(g.db.log, "v_StatusMessage", msgColumns, bad, raw)
 	}
 	m := g.cur

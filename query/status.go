@@ -105,13 +105,19 @@ type casGrouper struct {
 	shared *merger
 	found  []candidate
 	skips  map[string]int
+
+	buf  casRow // the row being read, scanned in place
+	dest []any  // buf's columns
 }
 
 func (g *casGrouper) sent() bool { return false }
 
 func (g *casGrouper) row(rows *sqlx.Rows) error {
-	r := new(casRow)
-	bad, raw, err := scanRow(rows, r.dest())
+	if g.dest == nil {
+		g.dest = g.buf.dest()
+	}
+	r := &g.buf
+	bad, raw, err := scanRow(rows, g.dest)
 	if err != nil {
 		return err
 	}
