@@ -91,12 +91,6 @@ func later(a, b smsfail.Failure) bool {
 	return a.RecordID > b.RecordID
 }
 
-// skip counts a row left out and logs why.
-func (m *merger) skip(reason string, args ...any) {
-	m.skips[reason]++
-	m.log.Warn("site database: row skipped: "+reason, args...)
-}
-
 // deliver hands on the failures the filter wants, ordered by machine and
 // advertisement, and logs how many rows were left out.
 func (m *merger) deliver(f Filter, fn func(smsfail.Failure) error) error {
@@ -223,7 +217,7 @@ func badCells(log *slog.Logger, what string, cols []string, bad []int, raw []any
 
 func shorten(s string, n int) string {
 	if len(s) <= n {
-		return strconv.Quote(s)
+		return s
 	}
-	return strconv.Quote(s[:n]) + fmt.Sprintf(" (%d bytes)", len(s))
+	return s[:n] + fmt.Sprintf("... (%d bytes)", len(s))
 }

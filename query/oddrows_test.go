@@ -162,3 +162,27 @@ func TestRoutesDiffer(t *testing.T) {
 		t.Errorf("messages route: %d failures, client-status: %d; want one more on messages", len(msgs), len(cas))
 	}
 }
+
+// TestUnreadableTimeSkipped: a failure message whose time cannot be read
+// is skipped, logged and counted; the night goes on with the others.
+func TestUnreadableTimeSkipped(t *testing.T) {
+	path := copySite(t)
+	_, tr := site(t)
+	day := tr.Now.Add(-30 * time.Hour).Format("2006-01-02")
+	exec(t, path,
+		`INSERT INTO v_StatusMessage VALUES (288230376151711900, 10006, 'KID-BADTIME', '`+day+` 25:61:00 garbled', 'KID', NULL, NULL, NULL, NULL, NULL)`,
+		`INSERT INTO v_StatMsgAttributes VALUES (288230376151711900, 401, 'KID2000D', NULL)`,
+		`INSERT INTO v_StatMsgInsStrings VALUES (288230376151711900, 3, '1603')`)
+	var log bytes.Buffer
+	db := openSite(t, path, logTo(&log))
+	for _, route := range bothRoutes {
+		log.Reset()
+		got, _ := collect(t, db, route, window(tr))
+		if _, n := find(got, "KID-BADTIME", "KID2000D"); n != 0 || len(got) != len(tr.Default()) {
+			t.Errorf("%s: %d failures, the garbled one %d times; want the site's %d", route, len(got), n, len(tr.Default()))
+		}
+		if !strings.Contains(log.String(), "status message skipped: no time") || !strings.Contains(log.String(), `rows skipped that could not be read" rows=1 "no time"=1`) {
+			t.Errorf("%s: the skip is not logged and counted:\n%s", route, log.String())
+		}
+	}
+}
