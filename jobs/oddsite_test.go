@@ -275,3 +275,43 @@ func summaryNames(t *testing.T, path, label, value string) bool {
 	}
 	return false
 }
+
+// doubledSite gives every failure twice, the second time under its name
+// in lower case with a trailing space, as a site database whose reader
+// does not merge would.
+type doubledSite struct{ Site }
+
+func (d doubledSite) Failures(ctx context.Context, route query.Route, f query.Filter, fn func(smsfail.Failure) error) (query.Route, error) {
+	return d.Site.Failures(ctx, route, f, func(fl smsfail.Failure) error {
+		if err := fn(fl); err != nil {
+			return err
+		}
+		fl.Machine = strings.ToLower(fl.Machine) + " "
+		return fn(fl)
+	})
+}
+
+// TestDuplicatesFromAnySiteMerge: a machine and advertisement the site
+// gives twice is one failure of the night, counted over both, never a
+// night that ends at the history's mark.
+func TestDuplicatesFromAnySiteMerge(t *testing.T) {
+	now := siteNow
+	job, db, _ := testJob(t, &now)
+	window := Options{Since: siteNow.Add(-7 * 24 * time.Hour), Until: siteNow}
+	want := failingIn(t, db, window.Since, window.Until)
+	job.Site = doubledSite{job.Site}
+	out, err := job.Run(context.Background(), window)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Results) != len(want) {
+		t.Fatalf("%d results, the site has %d failures", len(out.Results), len(want))
+	}
+	for _, r := range out.Results {
+		w, ok := want[r.Failure.Key()]
+		if !ok || r.Failure.Count != 2*w.Count {
+			t.Errorf("%q %s: count %d, want %d under the name the site gave first", r.Failure.Machine, r.Failure.AdvertisementID,
+				r.Failure.Count, 2*w.Count)
+		}
+	}
+}

@@ -65,9 +65,37 @@ func (j *Job) query(ctx context.Context, f query.Filter) ([]smsfail.Failure, que
 	if err != nil {
 		return nil, route, fmt.Errorf("cannot query the site database for failures: %w", err)
 	}
+	failures = j.mergeDuplicates(failures)
 	j.logger().Info("failures found", "count", len(failures), "route", route,
 		"since", f.Since.Format(time.RFC3339), "until", f.Until.Format(time.RFC3339))
 	return failures, route, nil
+}
+
+// mergeDuplicates keeps one failure per machine and advertisement,
+// compared as the site database compares them (case-insensitively,
+// trailing spaces ignored), whatever the site gave: the latest, with the
+// counts added. The query merges already; this keeps a site that does not
+// from costing the night when the history marks the failures.
+func (j *Job) mergeDuplicates(failures []smsfail.Failure) []smsfail.Failure {
+	index := make(map[string]int, len(failures))
+	out := failures[:0]
+	for _, f := range failures {
+		k := strings.ToUpper(strings.TrimSpace(f.Machine)) + "\x00" + strings.ToUpper(strings.TrimSpace(f.AdvertisementID))
+		i, dup := index[k]
+		if !dup {
+			index[k] = len(out)
+			out = append(out, f)
+			continue
+		}
+		j.logger().Warn("the site database gave a machine and advertisement twice: merged", "machine", f.Machine,
+			"advertisement", f.AdvertisementID)
+		n := out[i].Count + f.Count
+		if f.Time.After(out[i].Time) {
+			out[i] = f
+		}
+		out[i].Count = n
+	}
+	return out
 }
 
 // dropReported leaves out the failures that a nightly run read from before
