@@ -2,6 +2,8 @@ package query
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -184,5 +186,20 @@ func TestUnreadableTimeSkipped(t *testing.T) {
 		if !strings.Contains(log.String(), "status message skipped: no time") || !strings.Contains(log.String(), `rows skipped that could not be read" rows=1 "no time"=1`) {
 			t.Errorf("%s: the skip is not logged and counted:\n%s", route, log.String())
 		}
+	}
+}
+
+// TestClientStatusNeedsInsStrings: the client-status route reads the
+// insertion strings of machines the view does not know, so its check of
+// the views names v_StatMsgInsStrings before any query runs.
+func TestClientStatusNeedsInsStrings(t *testing.T) {
+	path := copySite(t)
+	_, tr := site(t)
+	dropTable(t, path, "v_StatMsgInsStrings")
+	db := openSite(t, path, discard)
+	_, err := db.Failures(context.Background(), RouteClientStatus, window(tr), func(smsfail.Failure) error { return nil })
+	var missing *MissingViewError
+	if !errors.As(err, &missing) || missing.View != "v_StatMsgInsStrings" || missing.Route != RouteClientStatus {
+		t.Errorf("client-status route without v_StatMsgInsStrings: %v", err)
 	}
 }
