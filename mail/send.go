@@ -38,7 +38,7 @@ func Send(ctx context.Context, cfg Config, s Summary, workbookPath string) error
 	}
 	msg, err := newMessage(cfg, s)
 	if err != nil {
-		return redact(err, cfg.Password)
+		return redact(err, cfg)
 	}
 	return deliver(ctx, cfg, msg, "the report")
 }
@@ -48,7 +48,7 @@ func Send(ctx context.Context, cfg Config, s Summary, workbookPath string) error
 func deliver(ctx context.Context, cfg Config, msg *gomail.Msg, what string) error {
 	client, err := newClient(cfg)
 	if err != nil {
-		return redact(err, cfg.Password)
+		return redact(err, cfg)
 	}
 	server := cfg.server()
 	wait := cfg.Backoff
@@ -60,21 +60,21 @@ func deliver(ctx context.Context, cfg Config, msg *gomail.Msg, what string) erro
 		if msg.IsDelivered() {
 			// The server took the message (250 after DATA); what failed
 			// came after it, and sending again would mail it twice.
-			cfg.Logger.Warn("mail delivered, but the session did not end cleanly", "server", server, "err", redact(err, cfg.Password))
+			cfg.Logger.Warn("mail delivered, but the session did not end cleanly", "server", server, "err", redact(err, cfg))
 			return nil
 		}
 		switch {
 		case ctx.Err() != nil:
-			return redact(fmt.Errorf("cannot send %s to %s: %w", what, server, errors.Join(err, ctx.Err())), cfg.Password)
+			return redact(fmt.Errorf("cannot send %s to %s: %w", what, server, errors.Join(err, ctx.Err())), cfg)
 		case permanent(err):
-			return redact(fmt.Errorf("cannot send %s to %s: %w", what, server, err), cfg.Password)
+			return redact(fmt.Errorf("cannot send %s to %s: %w", what, server, err), cfg)
 		case attempt > cfg.Retries:
-			return redact(fmt.Errorf("cannot send %s to %s after %d attempts: %w", what, server, attempt, err), cfg.Password)
+			return redact(fmt.Errorf("cannot send %s to %s after %d attempts: %w", what, server, attempt, err), cfg)
 		}
-		cfg.Logger.Warn("mail not sent; retrying", "server", server, "attempt", attempt, "wait", wait, "err", redact(err, cfg.Password))
+		cfg.Logger.Warn("mail not sent; retrying", "server", server, "attempt", attempt, "wait", wait, "err", redact(err, cfg))
 		select {
 		case <-ctx.Done():
-			return redact(fmt.Errorf("cannot send %s to %s: %w (stopped waiting to retry: %w)", what, server, err, ctx.Err()), cfg.Password)
+			return redact(fmt.Errorf("cannot send %s to %s: %w (stopped waiting to retry: %w)", what, server, err, ctx.Err()), cfg)
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, maxBackoff)
@@ -190,22 +190,6 @@ func permanent(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "does not support STARTTLS") || strings.Contains(msg, "not supported") ||
 		strings.Contains(msg, "unencrypted connection") || strings.Contains(msg, "does not support SMTP AUTH")
-}
-
-// redacted hides the password from an error's text.
-type redacted struct {
-	msg string
-	err error
-}
-
-func (r *redacted) Error() string { return r.msg }
-func (r *redacted) Unwrap() error { return r.err }
-
-func redact(err error, password string) error {
-	if err == nil || password == "" || !strings.Contains(err.Error(), password) {
-		return err
-	}
-	return &redacted{msg: strings.ReplaceAll(err.Error(), password, "********"), err: err}
 }
 
 // setWorkbook decides whether the workbook goes along.

@@ -8,6 +8,8 @@ package smtptest
 
 import (
 	"crypto/tls"
+	"encoding/base64"
+	"errors"
 	"io"
 	"net"
 	"sync"
@@ -34,6 +36,7 @@ type Server struct {
 	dataErr  *smtp.SMTPError
 	failN    int
 	echo     bool
+	echoArg  bool
 	hangUp   hangUp
 }
 
@@ -121,6 +124,16 @@ func (s *Server) EchoCredentials() {
 	s.echo = true
 }
 
+// EchoAuthArgument makes the server repeat, in its refusal, what the
+// client sent at the step of AUTH that failed, base64-encoded as it came:
+// for PLAIN the encoding of "\0user\0password", for LOGIN that of the
+// password.
+func (s *Server) EchoAuthArgument() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.echoArg = true
+}
+
 // Received returns the mails accepted so far.
 func (s *Server) Received() []Mail {
 	s.mu.Lock()
@@ -181,9 +194,33 @@ func (ss *session) Auth(mech string) (sasl.Server, error) {
 		return nil
 	}
 	if mech == sasl.Login {
-		return &loginServer{check: check}, nil
+		return &echoServer{Server: &loginServer{check: check}, s: ss.s}, nil
 	}
-	return sasl.NewPlainServer(func(identity, user, password string) error { return check(user, password) }), nil
+	plain := sasl.NewPlainServer(func(identity, user, password string) error { return check(user, password) })
+	return &echoServer{Server: plain, s: ss.s}, nil
+}
+
+// echoServer adds the client's base64 argument to a refusal when the
+// server is told to echo it.
+type echoServer struct {
+	sasl.Server
+	s *Server
+}
+
+func (e *echoServer) Next(response []byte) ([]byte, bool, error) {
+	challenge, done, err := e.Server.Next(response)
+	var se *smtp.SMTPError
+	if err == nil || !errors.As(err, &se) {
+		return challenge, done, err
+	}
+	e.s.mu.Lock()
+	defer e.s.mu.Unlock()
+	if e.s.echoArg {
+		echoed := *se
+		echoed.Message += ": bad credentials for " + base64.StdEncoding.EncodeToString(response)
+		return challenge, done, &echoed
+	}
+	return challenge, done, err
 }
 
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
