@@ -39,7 +39,9 @@ func Probe(ctx context.Context, cfg Config) (ProbeResult, error) {
 func probe(ctx context.Context, cfg Config) (ProbeResult, error) {
 	res := ProbeResult{}
 	res.Server = cfg.server()
-	client, err := newClient(cfg)
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	client, err := newClient(ctx, cfg)
 	if err != nil {
 		return res, err
 	}

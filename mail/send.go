@@ -46,14 +46,13 @@ func Send(ctx context.Context, cfg Config, s Summary, workbookPath string) error
 // deliver sends msg, retrying temporary failures with backoff. what names
 // the message in errors.
 func deliver(ctx context.Context, cfg Config, msg *gomail.Msg, what string) error {
-	client, err := newClient(cfg)
-	if err != nil {
-		return redact(err, cfg)
+	if _, err := newClient(ctx, cfg); err != nil {
+		return redact(err, cfg) // a CA file that cannot be read stays so
 	}
 	server := cfg.server()
 	wait := cfg.Backoff
 	for attempt := 1; ; attempt++ {
-		err = client.DialAndSendWithContext(ctx, msg)
+		err := sendOnce(ctx, cfg, msg)
 		if err == nil {
 			return nil
 		}
@@ -79,6 +78,22 @@ func deliver(ctx context.Context, cfg Config, msg *gomail.Msg, what string) erro
 		}
 		wait = min(2*wait, maxBackoff)
 	}
+}
+
+// sendOnce is one attempt, bounded by cfg.Timeout from the dial to the
+// farewell.
+func sendOnce(ctx context.Context, cfg Config, msg *gomail.Msg) error {
+	actx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	client, err := newClient(actx, cfg)
+	if err != nil {
+		return err
+	}
+	err = client.DialAndSendWithContext(actx, msg)
+	if err != nil && actx.Err() != nil && ctx.Err() == nil {
+		err = fmt.Errorf("%w (the attempt took longer than mail.timeout, %v)", err, cfg.Timeout)
+	}
+	return err
 }
 
 // newMessage builds the mail: text and HTML alternatives, the workbook.
@@ -126,7 +141,8 @@ func subject(tmpl string, s Summary) string {
 	).Replace(tmpl)
 }
 
-func newClient(cfg Config) (*gomail.Client, error) {
+// newClient sets up a client for one attempt, which ctx bounds.
+func newClient(ctx context.Context, cfg Config) (*gomail.Client, error) {
 	tlsConfig := &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
 	if cfg.CAFile != "" {
 		pool, err := LoadCA(cfg.CAFile)
@@ -135,7 +151,8 @@ func newClient(cfg Config) (*gomail.Client, error) {
 		}
 		tlsConfig.RootCAs = pool
 	}
-	opts := []gomail.Option{gomail.WithPort(cfg.Port), gomail.WithTimeout(cfg.Timeout), gomail.WithTLSConfig(tlsConfig)}
+	opts := []gomail.Option{gomail.WithPort(cfg.Port), gomail.WithTimeout(cfg.Timeout), gomail.WithTLSConfig(tlsConfig),
+		gomail.WithDialContextFunc(boundedDial(ctx, cfg, tlsConfig))}
 	switch cfg.TLS {
 	case TLSStartTLS:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))

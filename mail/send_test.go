@@ -374,3 +374,19 @@ func TestRedactText(t *testing.T) {
 		t.Errorf("an answer without the password became %q", got)
 	}
 }
+
+// TestTimeoutPerAttempt: a relay that answers every command in time but
+// one byte at a time cannot hold the run past mail.timeout: the attempt
+// ends, says which setting ended it, and the mail is not delivered.
+func TestTimeoutPerAttempt(t *testing.T) {
+	ts := smtptest.Start(t, smtptest.Options{Trickle: 15 * time.Millisecond})
+	cfg := config(ts)
+	cfg.Retries, cfg.Timeout = 0, 3*time.Second
+	err := Send(context.Background(), cfg, testSummary(), "")
+	if err == nil || !strings.Contains(err.Error(), "longer than mail.timeout, 3s") {
+		t.Fatalf("got %v, want the attempt ended by mail.timeout", err)
+	}
+	if n := len(ts.Received()); n != 0 {
+		t.Fatalf("the relay received %d mails", n)
+	}
+}

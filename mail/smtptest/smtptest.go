@@ -59,6 +59,10 @@ type Mail struct {
 type Options struct {
 	STARTTLS *tls.Config // offer STARTTLS with this certificate
 	Implicit *tls.Config // TLS from the first byte
+	// Trickle makes the server write its answers one byte at a time,
+	// this long apart: a server that answers every command in time, and
+	// a conversation that lasts.
+	Trickle time.Duration
 }
 
 // Start starts a server on 127.0.0.1 and a free port; it stops when the
@@ -90,6 +94,9 @@ func Start(t testing.TB, opts Options) *Server {
 	}
 	if err != nil {
 		t.Fatal(err)
+	}
+	if opts.Trickle > 0 {
+		l = trickleListener{Listener: l, pause: opts.Trickle}
 	}
 	s.Port = l.Addr().(*net.TCPAddr).Port
 	go srv.Serve(l)
@@ -292,4 +299,33 @@ func (l *loginServer) Next(response []byte) ([]byte, bool, error) {
 	default:
 		return nil, true, l.check(l.user, string(response))
 	}
+}
+
+// trickleListener accepts connections that write one byte at a time.
+type trickleListener struct {
+	net.Listener
+	pause time.Duration
+}
+
+func (l trickleListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return trickleConn{Conn: c, pause: l.pause}, nil
+}
+
+type trickleConn struct {
+	net.Conn
+	pause time.Duration
+}
+
+func (c trickleConn) Write(p []byte) (int, error) {
+	for i := range p {
+		time.Sleep(c.pause)
+		if _, err := c.Conn.Write(p[i : i+1]); err != nil {
+			return i, err
+		}
+	}
+	return len(p), nil
 }
