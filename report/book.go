@@ -83,7 +83,7 @@ func (b *book) build(ctx context.Context, run Run, t *tally, ord *order, results
 	props := &excelize.DocProperties{
 		Title:   cellText("smsfail report " + run.Site),
 		Subject: "Failed deployments and their causes",
-		Creator: "smsfail",
+		Creator: creator,
 	}
 	if !run.Finished.IsZero() {
 		// The run's time, not the clock's: the same run gives the same bytes.
@@ -92,6 +92,10 @@ func (b *book) build(ctx context.Context, run Run, t *tally, ord *order, results
 	}
 	return b.f.SetDocProps(props)
 }
+
+// creator is the workbook's creator in its document properties: how
+// CheckReplaceable knows a workbook smsfail wrote.
+const creator = "smsfail"
 
 // createSheets adds every sheet in workbook order and decides which
 // per-collection sheets there are.
