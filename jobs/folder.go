@@ -124,18 +124,20 @@ func newFolder(dirs ...string) string {
 }
 
 // close releases the folder at the end of the run; a run that wrote no
-// workbook removes the folder it made, with the logs kept there.
+// workbook removes the folder it made, with the logs kept there. The lock
+// goes first: released, it holds no run's record, so a run cleaning up
+// meanwhile leaves the folder alone, and Windows removes no file still open.
 func (f *runFolder) close(log *slog.Logger) {
+	if f.lock != nil {
+		if err := f.lock.Release(); err != nil {
+			log.Warn("cannot release the run folder's lock", "folder", f.dir, "err", err)
+		}
+	}
 	if !f.written {
 		f.discard(log)
-	}
-	if f.lock == nil {
 		return
 	}
-	if err := f.lock.Release(); err != nil {
-		log.Warn("cannot release the run folder's lock", "folder", f.dir, "err", err)
-	}
-	if f.written {
+	if f.lock != nil {
 		os.Remove(f.lock.Path())
 	}
 }

@@ -90,7 +90,10 @@ func sendOnce(ctx context.Context, cfg Config, msg *gomail.Msg) error {
 		return err
 	}
 	err = client.DialAndSendWithContext(actx, msg)
-	if err != nil && actx.Err() != nil && ctx.Err() == nil {
+	// The connection's deadline is the attempt's, and may pass a moment
+	// before actx's own timer fires.
+	deadline, _ := actx.Deadline()
+	if err != nil && ctx.Err() == nil && !time.Now().Before(deadline) {
 		err = fmt.Errorf("%w (the attempt took longer than mail.timeout, %v)", err, cfg.Timeout)
 	}
 	return err
