@@ -31,6 +31,9 @@ func buildJob(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*jo
 		return nil, nil, err
 	}
 	db, err := query.Open(ctx, databaseConfig(cfg.Database, logger))
+	if fix := sqliteFix(cfg.Database.Path, err); err != nil && fix != "" {
+		err = fmt.Errorf("%w; %s", err, fix)
+	}
 	if err != nil {
 		var bad *query.ConfigError
 		if errors.As(err, &bad) {
