@@ -50,34 +50,42 @@ func (j *Job) openRunFolder(ctx context.Context, opts Options, started time.Time
 	j.cleanAbandoned(ctx, base)
 	site := PathName(j.SiteName)
 	local := started.In(j.location())
-	stamp := site + "-" + local.Format("2006-01-02-150405")
+	dir, err := makeUnique(base, site+"-"+local.Format("2006-01-02-150405"))
+	if err != nil {
+		return nil, err
+	}
+	f := &runFolder{dir: dir, made: dir, workbook: filepath.Join(dir, "smsfail-"+site+"-"+local.Format("2006-01-02")+".xlsx")}
+	if !j.DiscardLogs {
+		f.keepDir = filepath.Join(dir, "logs")
+	}
+	// A run cleaning up holds a folder's lock for an instant only.
+	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if f.lock, err = lock.Acquire(lctx, dir, lock.Options{Wait: true, Poll: 10 * time.Millisecond}); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("cannot lock the run folder %s: %w", dir, err)
+	}
+	return f, nil
+}
+
+// makeUnique creates base/name, or base/name-2, -3... when another run
+// took it: os.Mkdir fails on a folder that exists, so no two runs, in
+// this process or another, ever get the same one.
+func makeUnique(base, name string) (string, error) {
 	for n := 1; n <= maxSameSecond; n++ {
-		dir := filepath.Join(base, stamp)
+		dir := filepath.Join(base, name)
 		if n > 1 {
 			dir += "-" + strconv.Itoa(n)
 		}
 		err := os.Mkdir(dir, 0o755)
-		if errors.Is(err, fs.ErrExist) {
-			continue // another run of the same second
+		if err == nil {
+			return dir, nil
 		}
-		if err != nil {
-			return nil, fmt.Errorf("cannot create a run folder in the report folder %s: %w", base, err)
+		if !errors.Is(err, fs.ErrExist) {
+			return "", fmt.Errorf("cannot create a run folder in the report folder %s: %w", base, err)
 		}
-		f := &runFolder{dir: dir, made: dir, workbook: filepath.Join(dir, "smsfail-"+site+"-"+local.Format("2006-01-02")+".xlsx")}
-		if !j.DiscardLogs {
-			f.keepDir = filepath.Join(dir, "logs")
-		}
-		// A run cleaning up holds a folder's lock for an instant only.
-		lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		f.lock, err = lock.Acquire(lctx, dir, lock.Options{Wait: true, Poll: 10 * time.Millisecond})
-		cancel()
-		if err != nil {
-			os.RemoveAll(dir)
-			return nil, fmt.Errorf("cannot lock the run folder %s: %w", dir, err)
-		}
-		return f, nil
 	}
-	return nil, fmt.Errorf("cannot create a run folder in %s: %d runs of %s started in the second %s", base, maxSameSecond, site, stamp)
+	return "", fmt.Errorf("cannot create a run folder in %s: %d runs named %s started in the same second", base, maxSameSecond, name)
 }
 
 // outFolder is the folder of a workbook given with --out: the path must
@@ -183,21 +191,7 @@ func (j *Job) cleanAbandoned(ctx context.Context, base string) {
 
 // cleanRunFolder cleans the folder of a killed run, whose lock l it holds.
 func (j *Job) cleanRunFolder(dir string, l *lock.Lock) {
-	var left []string
-	wrote := false
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
-		}
-		name := d.Name()
-		switch {
-		case strings.HasPrefix(name, ".part-") || (strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".tmp")):
-			left = append(left, p)
-		case filepath.Dir(p) == dir && strings.EqualFold(filepath.Ext(name), ".xlsx"):
-			wrote = true
-		}
-		return nil
-	})
+	left, wrote := unfinished(dir)
 	holder := "a run whose record is cut short"
 	if l.Stale != nil {
 		holder = l.Stale.String()
@@ -217,6 +211,26 @@ func (j *Job) cleanRunFolder(dir string, l *lock.Lock) {
 	os.Remove(l.Path())
 	j.logger().Warn("removed the unfinished files of a run that was killed after its workbook", "folder", dir,
 		"files", len(left), "run", holder)
+}
+
+// unfinished lists the files of a run folder that a run writes under a
+// temporary name (.part-* copies of logs, .*.tmp workbooks), and says
+// whether it holds a workbook.
+func unfinished(dir string) (left []string, wrote bool) {
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		name := d.Name()
+		switch {
+		case strings.HasPrefix(name, ".part-") || (strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".tmp")):
+			left = append(left, p)
+		case filepath.Dir(p) == dir && strings.EqualFold(filepath.Ext(name), ".xlsx"):
+			wrote = true
+		}
+		return nil
+	})
+	return left, wrote
 }
 
 // PathName reduces a name (the site's) to one that is safe as part of a
