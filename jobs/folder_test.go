@@ -250,3 +250,18 @@ func TestKilledRunsCleanedUp(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPathName: whatever the site's name, the name made of it is one
+// element of a path: no separator, no parent, not empty.
+func FuzzPathName(f *testing.F) {
+	for _, s := range []string{"KID", "../../x", `C:\`, "..", "NUL", "a/b\\c:d", "\x00", "Zürich site"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		got := PathName(name)
+		if got == "" || got == "." || got == ".." || strings.ContainsAny(got, `/\:`+"\x00") || filepath.Base(got) != got ||
+			len([]rune(got)) > 65 || reservedOnWindows(got) {
+			t.Fatalf("PathName(%q) = %q", name, got)
+		}
+	})
+}
