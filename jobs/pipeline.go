@@ -239,7 +239,7 @@ func joinInts(v []int64) string {
 func causeInfo(r *classify.Rules) map[string]report.CauseInfo {
 	m := map[string]report.CauseInfo{}
 	for _, c := range r.Causes() {
-		m[c.ID] = report.CauseInfo{Title: c.Title, Remediation: c.Remediation, Group: c.Group}
+		m[c.ID] = report.CauseInfo{Title: c.Title, Remediation: c.Remediation, Group: c.Group, Colour: c.Colour}
 	}
 	return m
 }

@@ -24,7 +24,6 @@ type tally struct {
 	marks       map[string]int // results per history status
 	late        int            // results from before the window, found by looking back
 	lateFrom    time.Time      // the earliest of them
-	groups      []string       // cause groups met, sorted
 	failures    columnWidths
 	unreachable columnWidths
 }
@@ -50,7 +49,7 @@ func (w columnWidths) add(cells []cell, cols []column) {
 	for i, c := range cells {
 		// A text is never wider than its length in bytes: most cells are
 		// settled without measuring them.
-		if w[i] >= cols[i].max || (c.kind == kindText || c.kind == kindLink) && len(c.text) <= w[i] {
+		if w[i] >= cols[i].max || (c.kind == kindText || c.kind == kindLink || c.kind == kindCause) && len(c.text) <= w[i] {
 			continue
 		}
 		if n := c.width(cols[i].max); n > w[i] {
@@ -92,7 +91,6 @@ func tallyResults(ctx context.Context, run Run, results iter.Seq[smsfail.Result]
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	t.groups = groupsMet(run, t.causes)
 	return t, nil
 }
 
