@@ -204,6 +204,8 @@ func (j *Job) writeReport(ctx context.Context, out *Outcome, f query.Filter) err
 		Finished:            out.Finished,
 		Location:            j.location(),
 		PerCollectionSheets: j.PerCollectionSheets,
+		ChartCauses:         j.ChartCauses,
+		LinkBase:            j.published(filepath.Dir(out.Workbook)),
 		Causes:              causeInfo(j.Rules),
 	}
 	addHistory(&run, out)
