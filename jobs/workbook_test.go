@@ -239,4 +239,3 @@ func summaryValue(t *testing.T, path, label string) string {
 	t.Fatalf("no %s on the Summary", label)
 	return ""
 }
-
