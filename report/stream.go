@@ -44,6 +44,7 @@ func (b *book) stream(ctx context.Context, run Run, t *tally, ord *order, result
 func produceRows(ctx context.Context, run Run, t *tally, ord *order, results iter.Seq[smsfail.Result], full chan<- []row, free <-chan []row) error {
 	nf, nu := len(failureColumns(run)), len(unreachableColumns())
 	rd := renderer{run: run}
+	colours := map[string]string{} // by cause: derived once, not per row
 	batch := newBatch(free)
 	send := func() error {
 		select {
@@ -61,7 +62,12 @@ func produceRows(ctx context.Context, run Run, t *tally, ord *order, results ite
 			rw.failure, rw.unreach = make([]cell, nf), make([]cell, nu)
 		}
 		bucket := r.Bucket()
-		rw.colour, rw.coll = Colour(bucket, run.Causes), r.Failure.CollectionID
+		colour, ok := colours[bucket]
+		if !ok {
+			colour = Colour(bucket, run.Causes)
+			colours[bucket] = colour
+		}
+		rw.colour, rw.coll = colour, r.Failure.CollectionID
 		rd.failure(r, rw.failure)
 		rw.unreach = rw.unreach[:0]
 		if smsfail.NotRead(bucket) {

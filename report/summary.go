@@ -154,13 +154,16 @@ func (sm *summary) runBlock(lay *layout) {
 		g.num(r, 2, d.Round(time.Second).Seconds()/86400, s.duration)
 	}
 	value("Sheets per collection", lay.perCollNote)
-	value("Log copy links", linksNote(run))
+	value("Log copy links", linksNote(run, sm.t.kept))
 	sm.row++
 }
 
 // linksNote says where the Log copy links lead, and when they work.
-func linksNote(run Run) string {
-	if run.LinkBase != "" {
+func linksNote(run Run, kept int) string {
+	switch {
+	case kept == 0:
+		return "none: no copy of a log was kept beside this workbook"
+	case run.LinkBase != "":
 		return "open the copies published at " + run.LinkBase + ", wherever this workbook is opened"
 	}
 	return "work only where this workbook sits beside its logs folder, not in a copy attached to a mail; " +

@@ -24,6 +24,7 @@ type tally struct {
 	marks       map[string]int // results per history status
 	late        int            // results from before the window, found by looking back
 	lateFrom    time.Time      // the earliest of them
+	kept        int            // results whose log was copied beside the workbook
 	failures    columnWidths
 	unreachable columnWidths
 }
@@ -114,6 +115,9 @@ func (t *tally) add(run Run, r smsfail.Result) {
 		t.causes[b] = ct
 	}
 	ct.count++
+	if r.Fetch.Kept != "" {
+		t.kept++
+	}
 	if fd := r.Finding; fd != nil {
 		if fd.Rule != "" {
 			ct.rules[fd.Rule]++
