@@ -35,7 +35,7 @@ const (
 
 var scopes = []string{ScopeAnywhere, ScopeLastSession, ScopeBeforeFail}
 
-// Groups: coarse families of causes, for colouring rows in the workbook.
+// Groups: coarse families of causes, shown on the workbook's Causes sheet.
 var groups = []string{"client-state", "package", "environment", "install-conflict", "unknown"}
 
 var logKinds = []smsfail.LogKind{smsfail.KindUpdateExe, smsfail.KindMSIVerbose, smsfail.KindMSIEvent, smsfail.KindUnknown}
