@@ -43,8 +43,13 @@ type Job struct {
 	SiteName            string
 	Location            *time.Location
 	PerCollectionSheets int
+	ChartCauses         int // causes the Summary's chart shows apart; report's default when zero
 	ReportDir           string
-	DiscardLogs         bool // keep no copy of the logs beside the workbook
+	// LinkBase is where ReportDir is published, a UNC path or a URL: the
+	// workbook's links and the mail point there; "" links beside the
+	// workbook and gives the mail its absolute path.
+	LinkBase    string
+	DiscardLogs bool // keep no copy of the logs beside the workbook
 
 	// StateDir holds the lock that keeps runs apart, across processes;
 	// "" takes no lock.

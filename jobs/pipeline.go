@@ -189,6 +189,8 @@ func (j *Job) writeReport(ctx context.Context, out *Outcome, f query.Filter) err
 		Finished:            out.Finished,
 		Location:            j.location(),
 		PerCollectionSheets: j.PerCollectionSheets,
+		ChartCauses:         j.ChartCauses,
+		LinkBase:            j.published(filepath.Dir(out.Workbook)),
 		Causes:              causeInfo(j.Rules),
 	}
 	addHistory(&run, out)
@@ -224,7 +226,7 @@ func joinInts(v []int64) string {
 func causeInfo(r *classify.Rules) map[string]report.CauseInfo {
 	m := map[string]report.CauseInfo{}
 	for _, c := range r.Causes() {
-		m[c.ID] = report.CauseInfo{Title: c.Title, Remediation: c.Remediation, Group: c.Group}
+		m[c.ID] = report.CauseInfo{Title: c.Title, Remediation: c.Remediation, Group: c.Group, Colour: c.Colour}
 	}
 	return m
 }

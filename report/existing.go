@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // CheckReplaceable says whether a workbook may be written at path: the
@@ -63,5 +64,6 @@ func writtenBySmsfail(path string) (bool, error) {
 	if err := xml.NewDecoder(io.LimitReader(f, 1<<20)).Decode(&core); err != nil {
 		return false, nil
 	}
-	return core.Creator == creator, nil
+	// "smsfail" alone, or "smsfail <version>" since workbooks name their version.
+	return core.Creator == creator || strings.HasPrefix(core.Creator, creator+" "), nil
 }

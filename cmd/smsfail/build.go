@@ -103,7 +103,9 @@ func newJob(cfg *config.Config, logger *slog.Logger) (*jobs.Job, error) {
 		SiteName:            siteName(cfg.Site),
 		Location:            cfg.Site.Location,
 		PerCollectionSheets: *cfg.Report.PerCollectionSheets,
+		ChartCauses:         *cfg.Report.ChartCauses,
 		ReportDir:           cfg.Report.Dir,
+		LinkBase:            cfg.Report.LinkBase,
 		DiscardLogs:         !*cfg.Report.KeepLogs,
 
 		StateDir: cfg.State.Dir,
