@@ -2,7 +2,9 @@
 # Runs the whole test suite, installing first what the tests need on a fresh
 # Debian machine: Samba (the admin shares of a fleet of hosts), its client
 # smbclient (reads the hosts that speak SMB 1 only), LibreOffice (opens the
-# workbook as an independent reader) and poppler-utils.
+# workbook as an independent reader), poppler-utils, and Wine with mingw-w64
+# (package wintest runs the Windows build under Wine, with a stand-in DLL
+# built by x86_64-w64-mingw32-gcc).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -12,6 +14,8 @@ command -v smbpasswd >/dev/null || need+=(samba-common-bin)
 command -v smbclient >/dev/null || need+=(smbclient)
 command -v soffice >/dev/null || need+=(libreoffice-calc-nogui)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
+command -v wine >/dev/null || need+=(wine wine64)
+command -v x86_64-w64-mingw32-gcc >/dev/null || need+=(gcc-mingw-w64-x86-64)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}"
   sudo=""

@@ -1,10 +1,13 @@
 package fetch
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/windows"
 )
@@ -36,5 +39,36 @@ func TestUNCWindowsErrors(t *testing.T) {
 	}
 	if err := classifyWindows(fmt.Errorf("not a Windows error")); err.Error() != "not a Windows error" {
 		t.Errorf("a non-Windows error changed: %v", err)
+	}
+}
+
+// TestUNCReadEndsAtTheDeadline reads from a handle whose data stops
+// coming, as a host that went silent mid-read: Windows' own timeout is far
+// longer, the read gives up when the host's context ends. (Wine's UNC
+// folders cannot stall, so a pipe stands in for the file.)
+func TestUNCReadEndsAtTheDeadline(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	defer r.Close()
+	if _, err := w.Write([]byte("first bytes")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	f := &uncFile{File: r, ctx: ctx}
+	buf := make([]byte, 64)
+	n, err := f.Read(buf)
+	if err != nil || string(buf[:n]) != "first bytes" {
+		t.Fatalf("first read: %q, %v", buf[:n], err)
+	}
+	start := time.Now()
+	if _, err := f.Read(buf); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("read past the deadline: %v, want the deadline", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the read ended %v after it began, past its deadline", took)
 	}
 }

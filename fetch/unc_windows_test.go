@@ -3,7 +3,6 @@ package fetch_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -118,8 +117,7 @@ func uncFixture(t *testing.T) *fixture {
 
 // wineHosts are hosts the wintest driver prepared in Wine's UNC folder as
 // the tests' own process cannot: a file and a share this account may not
-// read, a log that stops delivering mid-read. The driver names them in
-// SMSFAIL_WINE_HOSTS as role=HOST,...
+// read. The driver names them in SMSFAIL_WINE_HOSTS as role=HOST,...
 func wineHosts(t *testing.T) map[string]string {
 	t.Helper()
 	wineUNC(t)
@@ -164,31 +162,6 @@ func TestUNCHostNeverAccepting(t *testing.T) {
 	wantOutcome(t, got[0], smsfail.OutcomeUnreachable)
 	if took := time.Since(start); took > opts.HostTimeout/2 {
 		t.Errorf("a host that never accepts held the run for %v, past its connect timeout of %v", took, opts.ConnectTimeout)
-	}
-}
-
-// TestUNCHostStallingMidRead reads a log that stops coming after its first
-// bytes, as from a host that went silent: the read ends at the host's
-// deadline, named, and no partial copy is kept.
-func TestUNCHostStallingMidRead(t *testing.T) {
-	roles := wineHosts(t)
-	hosts := newUNCHosts(t)
-	hosts.add(roles["stalling"], "")
-	opts := testOptions(t)
-	opts.HostTimeout = 2 * time.Second
-	start := time.Now()
-	got := fetch.Run(context.Background(), fetch.NewWindowsSharesDialing(hosts.dial), opts,
-		[]fetch.Target{{Host: roles["stalling"], Paths: []fetch.LogPath{adminPath("svcpack.log")}}},
-		func(ctx context.Context, i int, body io.Reader) error {
-			_, err := io.Copy(io.Discard, body)
-			return err
-		})
-	wantOutcome(t, got[0], smsfail.OutcomeReadError)
-	if !strings.Contains(got[0].Error, "deadline of 2s for this host") || got[0].Kept != "" {
-		t.Errorf("error %q kept %q: want the host's deadline named and no copy kept", got[0].Error, got[0].Kept)
-	}
-	if took := time.Since(start); took > 10*time.Second {
-		t.Errorf("a stalled read held the run for %v, past the host's deadline of %v", took, opts.HostTimeout)
 	}
 }
 
