@@ -19,19 +19,19 @@ import (
 	"time"
 )
 
-// shared is the Wine prefix every test of the package runs in, made once
-// by TestMain; unavailable says why there is none.
-var (
-	shared      *wine
-	unavailable error
-)
+// prefix is the Wine prefix every test of the package runs in, made by the
+// first test that needs it (a run that selects none makes none) and
+// removed by TestMain.
+var prefix struct {
+	once sync.Once
+	w    *wine
+	err  error
+}
 
 func TestMain(m *testing.M) {
-	w, err := setUp()
-	shared, unavailable = w, err
 	code := m.Run()
-	if w != nil {
-		w.tearDown()
+	if prefix.w != nil {
+		prefix.w.tearDown()
 	}
 	os.Exit(code)
 }
@@ -40,14 +40,15 @@ func TestMain(m *testing.M) {
 // is missing; under CI=true a missing component fails the test.
 func needWine(t *testing.T) *wine {
 	t.Helper()
-	if shared != nil {
-		return shared
+	prefix.once.Do(func() { prefix.w, prefix.err = setUp() })
+	if prefix.w != nil {
+		return prefix.w
 	}
 	var missing *missingError
-	if errors.As(unavailable, &missing) && os.Getenv("CI") != "true" {
-		t.Skip(unavailable)
+	if errors.As(prefix.err, &missing) && os.Getenv("CI") != "true" {
+		t.Skip(prefix.err)
 	}
-	t.Fatal(unavailable)
+	t.Fatal(prefix.err)
 	return nil
 }
 
