@@ -28,6 +28,8 @@ const (
 func TestCommandLineExitCodes(t *testing.T) {
 	w := needWine(t)
 	missing := w.dir(t) + `\nowhere\smsfail.yaml`
+	badRules := w.dir(t) + `\my rules.yaml`
+	w.write(t, badRules, []byte("causes:\n  - id: my-cause\n    colour: red\n"))
 	for _, c := range []struct {
 		args []string
 		code int
@@ -38,6 +40,8 @@ func TestCommandLineExitCodes(t *testing.T) {
 		{[]string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
 		{[]string{"run"}, exitUsage, "run needs --config FILE"},
 		{[]string{"run", "--config", missing}, exitFailure, "cannot read configuration"},
+		{[]string{"rules"}, exitOK, "disk-space"},
+		{[]string{"rules", "--rules", badRules}, exitFailure, badRules + ":"},
 		{[]string{"service", "--help"}, exitOK, "serve --service --config FILE"},
 		{[]string{"service", "restart"}, exitUsage, `unknown action "restart"`},
 	} {
