@@ -27,6 +27,7 @@ func TestFetchUnderWine(t *testing.T) {
 		if err := os.Chmod(p, 0); err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(func() { os.Chmod(p, 0o755) }) // so that the prefix can be removed
 	}
 
 	w.env = append(w.env, "SMSFAIL_WINE_HOSTS=denied-file=DENIEDFILE,denied-share=DENIEDSHARE")
