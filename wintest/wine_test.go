@@ -1,3 +1,5 @@
+//go:build linux
+
 package wintest
 
 import (
@@ -10,7 +12,6 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -73,9 +74,6 @@ type wine struct {
 
 // setUp builds the binaries and the prefix, and starts the wineserver.
 func setUp() (*wine, error) {
-	if runtime.GOOS != "linux" {
-		return nil, &missingError{"Wine on Linux"}
-	}
 	w := &wine{tools: map[string]string{}}
 	for _, tool := range []string{"wine", "wineserver", "wineboot", "x86_64-w64-mingw32-gcc"} {
 		p, err := exec.LookPath(tool)
