@@ -30,6 +30,8 @@ func TestServiceLifecycle(t *testing.T) {
 	r = w.want(t, exitOK, "service", "install", "--config", cfg)
 	wantSays(t, r, `installed service smsfail: C:\smsfail\smsfail.exe serve --service --config `+cfg)
 	wantSC(t, w, "STOPPED")
+	r = w.want(t, exitFailure, "service", "install", "--config", cfg)
+	wantSays(t, r, "service smsfail is already installed; run 'smsfail service uninstall' first")
 	r = w.want(t, exitFailure, "service", "status")
 	wantSays(t, r, "state:    stopped", `command:  C:\smsfail\smsfail.exe serve --service --config "`+cfg+`"`)
 
