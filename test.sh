@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs the whole test suite, installing first what the tests need on a fresh
 # Debian machine: Samba (the admin shares of a fleet of hosts), its client
-# smbclient (reads the hosts that speak SMB 1 only), LibreOffice (opens the
-# workbook as an independent reader), poppler-utils, and Wine with mingw-w64
-# (package wintest runs the Windows build under Wine, with a stand-in DLL
-# built by x86_64-w64-mingw32-gcc).
+# smbclient (reads the hosts that speak SMB 1 only), LibreOffice (opens and
+# prints the workbook as an independent reader) with Carlito (Calibri's
+# metric twin, so it lays the workbook out as Excel does), poppler-utils,
+# Debian's openpyxl (reads the workbook as csvkit and pandas do), and Wine
+# with mingw-w64 (package wintest runs the Windows build under Wine, with a
+# stand-in DLL built by x86_64-w64-mingw32-gcc).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -14,6 +16,8 @@ command -v smbpasswd >/dev/null || need+=(samba-common-bin)
 command -v smbclient >/dev/null || need+=(smbclient)
 command -v soffice >/dev/null || need+=(libreoffice-calc-nogui)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
+fc-list 2>/dev/null | grep -q Carlito || need+=(fonts-crosextra-carlito)
+/usr/bin/python3 -c 'import openpyxl' 2>/dev/null || need+=(python3-openpyxl)
 # Wine with its recommended libraries, as the Windows suite was measured.
 wine=()
 command -v wine >/dev/null || wine+=(wine wine64)
