@@ -48,6 +48,7 @@ func (c *Config) dir() string {
 func (c *Config) abs(p string) string { return absIn(c.dir(), p) }
 
 func absIn(dir, p string) string {
+	p = expandPath(p)
 	if p == "" || filepath.IsAbs(p) || dir == "" {
 		return p
 	}

@@ -19,11 +19,15 @@ import (
 // admin$ read on the clients): no credentials in the configuration.
 type WindowsShares struct {
 	port int
+	// dial reaches a host's SMB port; the tests give one that knows
+	// their hosts' names.
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // NewWindowsShares returns the native UNC source.
 func NewWindowsShares() (*WindowsShares, error) {
-	return &WindowsShares{port: DefaultSMBPort}, nil
+	var d net.Dialer
+	return &WindowsShares{port: DefaultSMBPort, dial: d.DialContext}, nil
 }
 
 func (w *WindowsShares) String() string { return "UNC paths as the service account" }
@@ -33,8 +37,7 @@ func (w *WindowsShares) String() string { return "UNC paths as the service accou
 // one. The logon happens on the first open, with the process's token.
 func (w *WindowsShares) Connect(ctx context.Context, host string) (Session, error) {
 	addr := net.JoinHostPort(host, strconv.Itoa(w.port))
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", addr)
+	c, err := w.dial(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("cannot connect to %s: %w", addr, err)
 	}

@@ -22,7 +22,9 @@ const classifyUsage = `Usage: smsfail classify [--json] [--rules FILE] [--codepa
 
 Reads each log (svcpack.log, KB*.log, an MSI verbose log or MsiInstaller
 event text) and prints the cause of the failure it shows: a table, or with
---json one JSON object per file per line.
+--json one JSON object per file per line. On Windows a FILE may hold
+wildcards (C:\logs\*.log), which smsfail expands itself: cmd.exe and
+PowerShell do not.
 
 Flags:
 `
@@ -66,7 +68,14 @@ func runClassify(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	return classifyFiles(ctx, a, rules, opts, fs.Args())
+	files, unmatched := expandWildcards(fs.Args())
+	for _, err := range unmatched {
+		fmt.Fprintf(a.stderr, "smsfail: %v\n", err)
+	}
+	if err := classifyFiles(ctx, a, rules, opts, files); err != nil || len(unmatched) == 0 {
+		return err
+	}
+	return &exitError{code: exitIncomplete, err: fmt.Errorf("%d of %d arguments matched no file", len(unmatched), fs.NArg())}
 }
 
 // fileFinding is one line of --json output.

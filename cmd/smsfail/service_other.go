@@ -25,8 +25,8 @@ func serviceCommand() command {
 	}
 }
 
-// runUnderServiceManager reports that no service manager started this
-// process: only Windows has one that smsfail speaks to.
-func runUnderServiceManager(a *app, serve func(ctx context.Context, a *app) error) (bool, error) {
-	return false, nil
+// runAsService refuses: only Windows has a service manager that smsfail
+// speaks to.
+func runAsService(a *app, serve func(ctx context.Context, a *app, ready func()) error) error {
+	return usageError("serve --service is for the Windows service manager; on Linux run 'smsfail serve' under systemd")
 }
