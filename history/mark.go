@@ -98,11 +98,11 @@ type RunSpec struct {
 
 // Run is a run being recorded. Nothing is written before Commit.
 type Run struct {
-	h       *DB
-	spec    RunSpec
-	marks   *Marks
-	base    int64 // the night marked against, 0 if none
-	rows    []findingRow
+	h        *DB
+	spec     RunSpec
+	marks    *Marks
+	base     int64 // the night marked against, 0 if none
+	rows     []findingRow
 	id       int64
 	outcome  Outcome
 	progress []Progress
