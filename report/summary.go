@@ -37,12 +37,15 @@ func writeSummary(b *book, run Run, t *tally, lay *layout) error {
 	sm.countsBlock()
 	if t.counts.Failures == 0 {
 		sm.g.text(sm.row, 1, "No failures in this window: there is nothing to fix.", s.bold)
+		sm.row += 2
+		sm.progressBlock()
 		return sm.g.err
 	}
 	chartRow := sm.row
 	sm.row += chartRows(min(len(t.collections), chartCollections)) + 1
 	sm.topCauses()
 	sm.changeByCause()
+	sm.progressBlock()
 	hdr, first, last := sm.matrix()
 	if sm.g.err != nil {
 		return sm.g.err
