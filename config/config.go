@@ -149,6 +149,11 @@ type Report struct {
 	Dir                 string `yaml:"dir"`
 	PerCollectionSheets *int   `yaml:"per_collection_sheets"`
 	KeepLogs            *bool  `yaml:"keep_logs"`
+	// TrendNights is how many nights the Trend sheet and the mail show;
+	// 0 shows none. ProgressWindow is how far back a machine's last
+	// outcome counts for the deployments' progress.
+	TrendNights    int      `yaml:"trend_nights"`
+	ProgressWindow Duration `yaml:"progress_window"`
 }
 
 // Mail says how the workbook is sent.
@@ -183,6 +188,9 @@ type Schedule struct {
 // State is where the job keeps its history and its lock.
 type State struct {
 	Dir string `yaml:"dir"`
+	// KeepNights is how many nights keep their failures in the history;
+	// 0 keeps all.
+	KeepNights int `yaml:"keep_nights"`
 }
 
 // Load reads, checks and completes the configuration in path. getenv
