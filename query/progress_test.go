@@ -175,3 +175,25 @@ func BenchmarkProgress(b *testing.B) {
 		})
 	}
 }
+
+// FuzzAggregateTime: any text SQLite hands back for MAX(Time) reads as a
+// time or an error, never a panic; the forms the driver writes read back
+// as written.
+func FuzzAggregateTime(f *testing.F) {
+	for _, s := range []string{"2007-02-22 06:00:00.123+00:00", "2007-02-22T06:00:00Z", "2007-02-22 06:00:00", "", "not a time", "2007-13-45 99:99:99"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var a aggregateTime
+		if err := a.Scan(s); err != nil {
+			return
+		}
+		if !a.Valid {
+			t.Fatalf("%q read without error but not valid", s)
+		}
+		var b aggregateTime
+		if err := b.Scan(a.Time.UTC().Format(sqliteTimeLayouts[0])); err != nil || !b.Time.Equal(a.Time) {
+			t.Fatalf("%q: %v does not read back (%v, %v)", s, a.Time, b.Time, err)
+		}
+	})
+}
