@@ -196,7 +196,7 @@ func mailTrend(out *Outcome, texts map[string]report.CauseInfo) *mail.Trend {
 	if len(causes) < len(allCauses(sheet.Nights)) {
 		causes = append(causes, report.OtherCauses)
 	}
-	t := &mail.Trend{Causes: causes, Colors: report.CauseColors(causes), Titles: map[string]string{}}
+	t := &mail.Trend{Causes: causes, Colors: report.CauseColors(causes, texts), Titles: map[string]string{}}
 	for _, c := range causes {
 		t.Titles[c] = texts[c].Title
 	}

@@ -39,7 +39,7 @@ func Send(ctx context.Context, cfg Config, s Summary, workbookPath string) error
 	}
 	msg, err := newMessage(cfg, s)
 	if err != nil {
-		return redact(err, cfg.Password)
+		return redact(err, cfg)
 	}
 	return deliver(ctx, cfg, msg, "the report")
 }
@@ -47,39 +47,57 @@ func Send(ctx context.Context, cfg Config, s Summary, workbookPath string) error
 // deliver sends msg, retrying temporary failures with backoff. what names
 // the message in errors.
 func deliver(ctx context.Context, cfg Config, msg *gomail.Msg, what string) error {
-	client, err := newClient(cfg)
-	if err != nil {
-		return redact(err, cfg.Password)
+	if _, err := newClient(ctx, cfg); err != nil {
+		return redact(err, cfg) // a CA file that cannot be read stays so
 	}
 	server := cfg.server()
 	wait := cfg.Backoff
 	for attempt := 1; ; attempt++ {
-		err = client.DialAndSendWithContext(ctx, msg)
+		err := sendOnce(ctx, cfg, msg)
 		if err == nil {
 			return nil
 		}
 		if msg.IsDelivered() {
 			// The server took the message (250 after DATA); what failed
 			// came after it, and sending again would mail it twice.
-			cfg.Logger.Warn("mail delivered, but the session did not end cleanly", "server", server, "err", redact(err, cfg.Password))
+			cfg.Logger.Warn("mail delivered, but the session did not end cleanly", "server", server, "err", redact(err, cfg))
 			return nil
 		}
 		switch {
 		case ctx.Err() != nil:
-			return redact(fmt.Errorf("cannot send %s to %s: %w", what, server, errors.Join(err, ctx.Err())), cfg.Password)
+			return redact(fmt.Errorf("cannot send %s to %s: %w", what, server, errors.Join(err, ctx.Err())), cfg)
 		case permanent(err):
-			return redact(fmt.Errorf("cannot send %s to %s: %w", what, server, err), cfg.Password)
+			return redact(fmt.Errorf("cannot send %s to %s: %w", what, server, err), cfg)
 		case attempt > cfg.Retries:
-			return redact(fmt.Errorf("cannot send %s to %s after %d attempts: %w", what, server, attempt, err), cfg.Password)
+			return redact(fmt.Errorf("cannot send %s to %s after %d attempts: %w", what, server, attempt, err), cfg)
 		}
-		cfg.Logger.Warn("mail not sent; retrying", "server", server, "attempt", attempt, "wait", wait, "err", redact(err, cfg.Password))
+		cfg.Logger.Warn("mail not sent; retrying", "server", server, "attempt", attempt, "wait", wait, "err", redact(err, cfg))
 		select {
 		case <-ctx.Done():
-			return redact(fmt.Errorf("cannot send %s to %s: %w (stopped waiting to retry: %w)", what, server, err, ctx.Err()), cfg.Password)
+			return redact(fmt.Errorf("cannot send %s to %s: %w (stopped waiting to retry: %w)", what, server, err, ctx.Err()), cfg)
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, maxBackoff)
 	}
+}
+
+// sendOnce is one attempt, bounded by cfg.Timeout from the dial to the
+// farewell.
+func sendOnce(ctx context.Context, cfg Config, msg *gomail.Msg) error {
+	actx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	client, err := newClient(actx, cfg)
+	if err != nil {
+		return err
+	}
+	err = client.DialAndSendWithContext(actx, msg)
+	// The connection's deadline is the attempt's, and may pass a moment
+	// before actx's own timer fires.
+	deadline, _ := actx.Deadline()
+	if err != nil && ctx.Err() == nil && !time.Now().Before(deadline) {
+		err = fmt.Errorf("%w (the attempt took longer than mail.timeout, %v)", err, cfg.Timeout)
+	}
+	return err
 }
 
 // newMessage builds the mail: text and HTML alternatives, the workbook.
@@ -133,7 +151,8 @@ func subject(tmpl string, s Summary) string {
 	).Replace(tmpl)
 }
 
-func newClient(cfg Config) (*gomail.Client, error) {
+// newClient sets up a client for one attempt, which ctx bounds.
+func newClient(ctx context.Context, cfg Config) (*gomail.Client, error) {
 	tlsConfig := &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
 	if cfg.CAFile != "" {
 		pool, err := LoadCA(cfg.CAFile)
@@ -142,7 +161,8 @@ func newClient(cfg Config) (*gomail.Client, error) {
 		}
 		tlsConfig.RootCAs = pool
 	}
-	opts := []gomail.Option{gomail.WithPort(cfg.Port), gomail.WithTimeout(cfg.Timeout), gomail.WithTLSConfig(tlsConfig)}
+	opts := []gomail.Option{gomail.WithPort(cfg.Port), gomail.WithTimeout(cfg.Timeout), gomail.WithTLSConfig(tlsConfig),
+		gomail.WithDialContextFunc(boundedDial(ctx, cfg, tlsConfig))}
 	switch cfg.TLS {
 	case TLSStartTLS:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
@@ -197,22 +217,6 @@ func permanent(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "does not support STARTTLS") || strings.Contains(msg, "not supported") ||
 		strings.Contains(msg, "unencrypted connection") || strings.Contains(msg, "does not support SMTP AUTH")
-}
-
-// redacted hides the password from an error's text.
-type redacted struct {
-	msg string
-	err error
-}
-
-func (r *redacted) Error() string { return r.msg }
-func (r *redacted) Unwrap() error { return r.err }
-
-func redact(err error, password string) error {
-	if err == nil || password == "" || !strings.Contains(err.Error(), password) {
-		return err
-	}
-	return &redacted{msg: strings.ReplaceAll(err.Error(), password, "********"), err: err}
 }
 
 // setWorkbook decides whether the workbook goes along.

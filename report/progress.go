@@ -57,25 +57,40 @@ const (
 var progressHeaders = []string{"Advertisement ID", "Advertisement", "Collection ID", "Collection", "Targeted", "Succeeded",
 	"Failed", "Not yet reported", "Failure rate", "Night before", "Change"}
 
+// summaryProgressHeaders are the Summary's columns of the same: the
+// collection is left to the Progress sheet, so the block fits the
+// Summary's width.
+var summaryProgressHeaders = []string{"Advertisement ID", "Advertisement", "Targeted", "Succeeded",
+	"Failed", "Not yet reported", "Failure rate", "Night before", "Change"}
+
 // progressRows writes the deployments from row on, worst first, under a
-// header, and returns the row after the last.
-func progressRows(g *grid, s summaryStyles, points int, row int, ps []DeploymentProgress) int {
-	for i, h := range progressHeaders {
+// header, and returns the row after the last. The Summary's rows leave
+// out the collection.
+func progressRows(g *grid, s summaryStyles, points int, row int, ps []DeploymentProgress, withCollection bool) int {
+	headers := summaryProgressHeaders
+	if withCollection {
+		headers = progressHeaders
+	}
+	for i, h := range headers {
 		g.text(row, i+1, h, s.wrapHeader)
 	}
 	for _, p := range ps {
 		row++
 		g.text(row, 1, p.AdvertisementID, 0)
 		g.text(row, 2, p.AdvertisementName, 0)
-		g.text(row, 3, p.CollectionID, 0)
-		g.text(row, 4, p.CollectionName, 0)
-		for i, v := range []int{p.Targeted, p.Succeeded, p.Failed, p.NotReported()} {
-			g.num(row, 5+i, float64(v), s.integer)
+		col := 3
+		if withCollection {
+			g.text(row, 3, p.CollectionID, 0)
+			g.text(row, 4, p.CollectionName, 0)
+			col = 5
 		}
-		g.num(row, 9, p.FailureRate(), s.percent)
+		for i, v := range []int{p.Targeted, p.Succeeded, p.Failed, p.NotReported()} {
+			g.num(row, col+i, float64(v), s.integer)
+		}
+		g.num(row, col+4, p.FailureRate(), s.percent)
 		if p.PreviousRate != nil {
-			g.num(row, 10, *p.PreviousRate, s.percent)
-			g.num(row, 11, p.FailureRate()-*p.PreviousRate, points)
+			g.num(row, col+5, *p.PreviousRate, s.percent)
+			g.num(row, col+6, p.FailureRate()-*p.PreviousRate, points)
 		}
 	}
 	return row + 1
@@ -103,12 +118,16 @@ func writeProgress(b *book, run Run) error {
 		g.width(i+1, w)
 	}
 	g.keep(b.f.SetPanes(sheetProgress, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
-	end := progressRows(g, s, points, 1, sortedProgress(run.Progress))
+	end := progressRows(g, s, points, 1, sortedProgress(run.Progress), true)
+	g.dimension()
 	if g.err != nil {
 		return g.err
 	}
 	last, _ := excelize.CoordinatesToCellName(len(progressHeaders), end-1) // small positive coordinates
-	return b.f.AutoFilter(sheetProgress, "A1:"+last, nil)
+	if err := b.f.AutoFilter(sheetProgress, "A1:"+last, nil); err != nil {
+		return err
+	}
+	return b.printSetup(sheetProgress, g.lastCol, g.lastRow, true)
 }
 
 // progressBlock shows the ten deployments with the highest failure rate
@@ -122,7 +141,7 @@ func (sm *summary) progressBlock() {
 	ps := sortedProgress(sm.run.Progress)
 	sm.g.text(sm.row, 1, "Deployments with the highest failure rate (all on the Progress sheet)", sm.s.bold)
 	sm.row++
-	sm.row = progressRows(sm.g, sm.s, points, sm.row, ps[:min(len(ps), worstDeployments)]) + 1
+	sm.row = progressRows(sm.g, sm.s, points, sm.row, ps[:min(len(ps), worstDeployments)], false) + 1
 }
 
 // trendSheets names the Trend and Progress sheets when the run has them.

@@ -2,14 +2,11 @@ package report
 
 import (
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
-
-	"smsfail"
 )
 
 // Trend is what the history shows of the last nights, for the Trend
@@ -78,45 +75,20 @@ func TopCauses(nights []TrendNight, n int) []string {
 	return causes[:min(n, len(causes))]
 }
 
-// causePalette holds distinct strong colours for causes read out of logs.
-var causePalette = [...]string{"4472C4", "70AD47", "ED7D31", "7030A0", "00B0F0", "2E75B6", "548235", "BF8F00", "C55A11", "264478",
-	"43682B", "9E480E", "636363", "997300", "8FAADC", "A9D18E", "F4B183", "B4A7D6", "5B9BD5", "833C0B"}
-
-// CauseColors gives each cause the colour (RGB hex) every trend chart
-// draws it in, in the workbook and in the mail: logs not read in reds, no
-// detail grey, unclassified amber, the other causes grey; a cause read
-// out of a log takes the palette slot its name hashes to, or the next
-// free one, so the same causes keep their colours from night to night.
-func CauseColors(causes []string) map[string]string {
-	colors := map[string]string{}
-	used := map[int]bool{}
-	reds := [...]string{"C00000", "E06666", "990000", "F4A6A6", "7F3F3F", "D9534F", "FF7F7F", "B85450"}
+// CauseColors gives each cause the colour ("RRGGBB") the trend's charts
+// draw it in, in the workbook and in the mail: Colour's, the colour of the
+// Summary's chart and rows, and the grey of the other causes for
+// OtherCauses.
+func CauseColors(causes []string, info map[string]CauseInfo) map[string]string {
+	colors := make(map[string]string, len(causes))
 	for _, c := range causes {
-		switch {
-		case smsfail.NotRead(c):
-			colors[c] = reds[hashOf(c)%uint32(len(reds))]
-		case c == smsfail.CauseNoDetail:
-			colors[c] = "A5A5A5"
-		case c == smsfail.CauseUnclassified:
-			colors[c] = "FFC000"
-		case c == OtherCauses:
-			colors[c] = "D0CECE"
-		default:
-			slot := int(hashOf(c) % uint32(len(causePalette)))
-			for i := 0; i < len(causePalette) && used[slot]; i++ {
-				slot = (slot + 1) % len(causePalette)
-			}
-			used[slot] = true
-			colors[c] = causePalette[slot]
+		if c == OtherCauses {
+			colors[c] = otherColour
+			continue
 		}
+		colors[c] = Colour(c, info)
 	}
 	return colors
-}
-
-func hashOf(s string) uint32 {
-	h := fnv.New32a()
-	h.Write([]byte(s))
-	return h.Sum32()
 }
 
 // trendSheet lays out the Trend sheet: the table of nights, the charts
@@ -149,19 +121,22 @@ func writeTrend(b *book, run Run) error {
 		causes = append(causes, OtherCauses)
 	}
 	ts := &trendSheet{g: &grid{f: b.f, st: b.st, sheet: sheetTrend, loc: run.Location}, s: s, day: day, tr: tr,
-		causes: causes, colors: CauseColors(causes), row: 1}
+		causes: causes, colors: CauseColors(causes, run.Causes), row: 1}
 	ts.g.text(1, 1, fmt.Sprintf("Trend of the last %d nights", len(tr.Nights)), s.title)
 	ts.g.text(2, 1, "A night that failed or did not run has empty cells, not zeros; each cause column counts the failures in that Summary column.", 0)
 	hdr, first, last := ts.table(4)
-	if ts.g.err != nil || len(tr.Nights) == 0 {
+	if ts.g.err == nil && len(tr.Nights) > 0 {
+		ts.row = last + 2
+		if err := ts.charts(hdr, first, last); err != nil {
+			return err
+		}
+		ts.movers()
+	}
+	ts.g.dimension()
+	if ts.g.err != nil {
 		return ts.g.err
 	}
-	ts.row = last + 2
-	if err := ts.charts(hdr, first, last); err != nil {
-		return err
-	}
-	ts.movers()
-	return ts.g.err
+	return b.printSetup(sheetTrend, ts.g.lastCol, ts.g.lastRow, false)
 }
 
 func hasOther(nights []TrendNight, top []string) bool {
