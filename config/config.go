@@ -154,6 +154,11 @@ type Report struct {
 	// LinkBase is where the report folder (Dir) is published, a UNC path
 	// or an http(s) URL: the workbook's links and the mail point there.
 	LinkBase string `yaml:"link_base"`
+	// TrendNights is how many nights the Trend sheet and the mail show;
+	// 0 shows none. ProgressWindow is how far back a machine's last
+	// outcome counts for the deployments' progress.
+	TrendNights    int      `yaml:"trend_nights"`
+	ProgressWindow Duration `yaml:"progress_window"`
 }
 
 // Mail says how the workbook is sent.
@@ -188,6 +193,9 @@ type Schedule struct {
 // State is where the job keeps its history and its lock.
 type State struct {
 	Dir string `yaml:"dir"`
+	// KeepNights is how many nights keep their failures in the history;
+	// 0 keeps all.
+	KeepNights int `yaml:"keep_nights"`
 }
 
 // Load reads, checks and completes the configuration in path. getenv

@@ -42,7 +42,8 @@ func Default() *Config {
 			Retries:        &retries,
 			Codepage:       "windows-1252",
 		},
-		Report: Report{Dir: "reports", PerCollectionSheets: &sheets, KeepLogs: &keep, ChartCauses: &chart},
+		Report: Report{Dir: "reports", PerCollectionSheets: &sheets, KeepLogs: &keep, ChartCauses: &chart,
+			TrendNights: DefaultTrendNights, ProgressWindow: Duration(DefaultProgressWindow)},
 		Mail: Mail{
 			TLS:            mail.TLSStartTLS,
 			Auth:           mail.AuthNone,
@@ -53,6 +54,6 @@ func Default() *Config {
 			Timeout:        Duration(mail.DefaultTimeout),
 		},
 		Schedule: Schedule{Grace: Duration(10 * time.Minute)},
-		State:    State{Dir: "state"},
+		State:    State{Dir: "state", KeepNights: DefaultKeepNights},
 	}
 }

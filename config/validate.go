@@ -34,6 +34,7 @@ func (c *Config) validate(p *problems) {
 		p.add("state.dir", "must not be empty")
 	}
 	c.State.Dir = c.abs(c.State.Dir)
+	c.validateTrend(p)
 }
 
 // dir is the folder relative paths are taken from: the configuration file's

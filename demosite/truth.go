@@ -41,6 +41,9 @@ type TruthFailure struct {
 	ExitUnknown     bool      `json:"exit_unknown,omitempty"` // no exit code can be read: the job keeps it whatever the filter
 	Count           int       `json:"count"`                  // failures in the window
 	Time            time.Time `json:"time"`                   // latest failure (UTC)
+	// Times are every failure's time (UTC), oldest first: what each
+	// night's window holds.
+	Times []time.Time `json:"times"`
 
 	// Cause is a cause id from the cause list, or one of the outcomes
 	// log-missing, unreachable (no client folder) and bad-host-name (a
@@ -91,6 +94,9 @@ func newTruth(opts Options, s *site, as []*assignment, messages int) *Truth {
 			Machine: hostName(a.c), AdvertisementID: a.ad.id, CollectionID: a.ad.collectionID,
 			ExitCode: a.exit, Count: len(a.runs), Time: msgTime(a.runs[len(a.runs)-1].end),
 			Cause: a.cause, Log: a.logPath, Lang: langOf(a.c),
+		}
+		for _, run := range a.runs {
+			f.Times = append(f.Times, msgTime(run.end))
 		}
 		if a.c.known {
 			f.ResourceID = a.c.resourceID

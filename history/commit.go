@@ -75,10 +75,16 @@ func (r *Run) commitTx(ctx context.Context, tx *sql.Tx, info CommitInfo) error {
 	if err := r.insertFixed(ctx, tx); err != nil {
 		return err
 	}
-	if r.spec.Kind == KindNightly {
-		return r.updateOpen(ctx, tx)
+	if err := r.insertTrend(ctx, tx); err != nil {
+		return err
 	}
-	return nil
+	if r.spec.Kind != KindNightly {
+		return nil
+	}
+	if err := r.updateOpen(ctx, tx); err != nil {
+		return err
+	}
+	return r.prune(ctx, tx)
 }
 
 func (r *Run) insertRun(ctx context.Context, tx *sql.Tx, info CommitInfo) error {

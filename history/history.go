@@ -101,7 +101,7 @@ func (h *DB) Close() error { return h.db.Close() }
 
 // migrations bring the schema from version i to i+1. Append only.
 func migrations() []string {
-	return []string{schemaV1}
+	return []string{schemaV1, schemaV2}
 }
 
 const schemaV1 = `

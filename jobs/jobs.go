@@ -72,6 +72,18 @@ type Job struct {
 	// out. Zero, or no History, reads no further back; a run by hand
 	// never does.
 	Late time.Duration
+	// TrendNights is how many nights, up to this one, the Trend sheet
+	// and the mail show from the history; 0 shows none.
+	TrendNights int
+	// ProgressSite is where a run reads how far each deployment has got:
+	// the site database. Nil makes no Progress sheet.
+	ProgressSite ProgressSite
+	// ProgressWindow is how far back a machine's last outcome counts
+	// for the progress; 30 days when zero.
+	ProgressWindow time.Duration
+	// KeepNights is how many nights keep their failures in the history;
+	// older nights keep their counts and causes. 0 keeps all.
+	KeepNights int
 
 	Logger *slog.Logger
 	// Progress is told each stage and, while logs are read, how many of
@@ -126,6 +138,10 @@ type Outcome struct {
 	// Marks are the failures marked against the nights before, and the
 	// change since the last night; nil without history.
 	Marks *history.Marks
+
+	// Trend is the last nights and the deployments' progress; nil when
+	// the run read neither.
+	Trend *Trend
 
 	// Mailed says the report was mailed. MailError says why it could not
 	// be; the workbook is on disk all the same.
@@ -261,6 +277,7 @@ func (j *Job) produce(ctx context.Context, opts Options, out *Outcome, rec *reco
 	if err := rec.mark(ctx, out); err != nil {
 		return err
 	}
+	j.trend(ctx, out, rec, filter)
 	out.Finished = j.now()
 	out.Workbook = folder.workbook
 	start = time.Now()

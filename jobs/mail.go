@@ -58,6 +58,7 @@ func (j *Job) summary(opts Options, out *Outcome) mail.Summary {
 		}
 	}
 	s.Collections = collections(out.Results, causes)
+	s.Trend = mailTrend(out, causes)
 	return s
 }
 

@@ -222,6 +222,7 @@ func (j *Job) writeReport(ctx context.Context, out *Outcome, f query.Filter) err
 		Causes:              causeInfo(j.Rules),
 	}
 	addHistory(&run, out)
+	addTrend(&run, out)
 	if err := report.Write(ctx, out.Workbook, run, slices.Values(out.Results)); err != nil {
 		return err // it names the workbook and what failed
 	}

@@ -33,6 +33,7 @@ type Summary struct {
 	Late     int
 	LateFrom time.Time
 
+	Trend       *Trend       // the last nights, from the history; nil without
 	Change      *Change      // nil on the first night or for a run by hand
 	Collections []Collection // causes per targeted collection
 
@@ -143,9 +144,10 @@ func Body(s Summary) (text, html string) {
 		},
 		"indent": func(s string) string { return strings.ReplaceAll(s, "\n", "\n        ") },
 	}
+	trendFuncs(p, funcs)
 	var tb, hb bytes.Buffer
-	tt := texttemplate.Must(texttemplate.New("body.txt.tmpl").Funcs(funcs).ParseFS(templates, bodyTemplateTextName))
-	ht := htmltemplate.Must(htmltemplate.New("body.html.tmpl").Funcs(funcs).ParseFS(templates, bodyTemplateHTMLName))
+	tt := texttemplate.Must(texttemplate.New("body.txt.tmpl").Funcs(funcs).ParseFS(templates, bodyTemplateTextName, trendTemplateTextName))
+	ht := htmltemplate.Must(htmltemplate.New("body.html.tmpl").Funcs(funcs).ParseFS(templates, bodyTemplateHTMLName, trendTemplateHTMLName))
 	// The templates are embedded and their data is plain values: an
 	// execution error is a bug in this package, caught by its tests.
 	if err := tt.Execute(&tb, v); err != nil {

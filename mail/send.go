@@ -5,6 +5,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -106,9 +107,15 @@ func newMessage(cfg Config, s Summary) (*gomail.Msg, error) {
 		return nil, err
 	}
 	m.Subject(subject(cfg.Subject, s))
+	chart := trendImage(cfg, &s)
 	text, html := Body(s)
 	m.SetBodyString(gomail.TypeTextPlain, text)
 	m.AddAlternativeString(gomail.TypeTextHTML, html)
+	if chart != nil {
+		if err := m.EmbedReader(s.Trend.Image, bytes.NewReader(chart), gomail.WithFileContentType("image/png")); err != nil {
+			return nil, fmt.Errorf("cannot embed the trend chart: %w", err)
+		}
+	}
 	if s.Attached {
 		m.AttachFile(s.Workbook, gomail.WithFileName(filepath.Base(s.Workbook)), gomail.WithFileContentType(XLSXType))
 	}

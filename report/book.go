@@ -84,6 +84,9 @@ func (b *book) build(ctx context.Context, run Run, t *tally, ord *order, results
 			return fmt.Errorf("cannot write the Fixed sheet: %w", err)
 		}
 	}
+	if err := writeTrendSheets(b, run); err != nil {
+		return err
+	}
 	// The Summary, first, is the active sheet already. SetActiveSheet would
 	// read every sheet back, the streamed ones included, into memory.
 	return b.properties(run)
@@ -144,6 +147,7 @@ func (b *book) createSheets(run Run, t *tally) (*layout, error) {
 		lay.fixed = b.numbered(sheetFixed, sheetsFor(len(run.Fixed), b.perRow))
 		add = append(add, lay.fixed...)
 	}
+	add = append(add, b.trendSheets(run)...)
 	add = append(add, b.perCollectionSheets(run, t, lay)...)
 	for _, name := range add {
 		if _, err := b.f.NewSheet(name); err != nil {

@@ -75,6 +75,12 @@ type Run struct {
 	// A failure from before Since is then marked late, and the Summary
 	// says how many there were.
 	Lookback time.Time
+	// Trend is the history's last nights, for the Trend sheet; nil
+	// makes none.
+	Trend *Trend
+	// Progress is every advertisement of the night with how far it has
+	// got, for the Progress sheet and the Summary; none makes neither.
+	Progress []DeploymentProgress
 }
 
 // late reports whether f is from before the window: a failure that a

@@ -47,6 +47,8 @@ func writeSummary(b *book, run Run, t *tally, lay *layout) error {
 	sm.countsBlock()
 	if t.counts.Failures == 0 {
 		sm.g.wrapped(sm.row, 1, sm.last, "No failures in this window: there is nothing to fix.", s.boldWrap, true)
+		sm.row += 2
+		sm.progressBlock()
 	} else if err := sm.failures(); err != nil {
 		return err
 	}
@@ -66,6 +68,7 @@ func (sm *summary) failures() error {
 	sm.row += chartRows(charted) + 1
 	sm.topCauses()
 	sm.changeByCause()
+	sm.progressBlock()
 	hdr, first, last := sm.matrix()
 	if sm.g.err != nil {
 		return sm.g.err

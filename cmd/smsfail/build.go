@@ -50,7 +50,7 @@ func buildJob(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*jo
 			closeSource(job.Source)
 		}, nil
 	}
-	job.Site, job.Successes, job.History = db, db, hist
+	job.Site, job.Successes, job.History, job.ProgressSite = db, db, hist, db
 	return job, func() {
 		db.Close()
 		hist.Close()
@@ -112,6 +112,10 @@ func newJob(cfg *config.Config, logger *slog.Logger) (*jobs.Job, error) {
 		Mail:     mailConfig(cfg.Mail, logger),
 		Window:   cfg.Failures.Window.D(),
 		Late:     cfg.Failures.Late.D(),
+
+		TrendNights:    cfg.Report.TrendNights,
+		ProgressWindow: cfg.Report.ProgressWindow.D(),
+		KeepNights:     cfg.State.KeepNights,
 
 		Logger: logger,
 	}, nil
