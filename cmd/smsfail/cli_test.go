@@ -296,3 +296,45 @@ func requireComponent(t *testing.T, name string, err error) {
 	}
 	t.Skipf("%s is needed: %v", name, err)
 }
+
+// TestDebugLogPerHost: --log-level debug says for every failure's log the
+// host, the reader, the paths tried, the bytes read and the time taken.
+func TestDebugLogPerHost(t *testing.T) {
+	s := newSite(t, "")
+	r := invoke(context.Background(), nil, append([]string{"run", "--config", s.config, "--json", "--log-level", "debug", "--log-format", "json"}, s.window()...)...)
+	var sum runJSON
+	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil {
+		t.Fatalf("%v\n%s", err, r)
+	}
+	logs, connects := 0, 0
+	for line := range strings.Lines(r.stderr) {
+		var e map[string]any
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("not JSON: %q", line)
+		}
+		switch e["msg"] {
+		case "host connect":
+			connects++
+		case "host log":
+			logs++
+			for _, k := range []string{"host", "source", "outcome", "paths_tried", "bytes", "elapsed"} {
+				if _, ok := e[k]; !ok {
+					t.Errorf("%q lacks %s", line, k)
+				}
+			}
+			if e["outcome"] == "ok" && (!strings.HasPrefix(e["paths_tried"].(string), `\\`+e["host"].(string)+`\`) || e["bytes"].(float64) <= 0) {
+				t.Errorf("a log read says: %s", line)
+			}
+		}
+	}
+	// Every failure on a valid host name is one line; hosts connect once.
+	bad := 0
+	for _, c := range sum.NotRead {
+		if c.Name == "bad-host-name" {
+			bad = c.Count
+		}
+	}
+	if logs != sum.Failures-bad || connects == 0 || connects > logs {
+		t.Errorf("%d log lines, %d connects for %d failures (%d bad host names)", logs, connects, sum.Failures, bad)
+	}
+}
