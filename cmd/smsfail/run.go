@@ -143,7 +143,10 @@ func runJob(ctx context.Context, a *app, cfg *config.Config, o runOptions) error
 		return err
 	}
 	defer closeJob()
-	job.Progress = newProgress(a.stderr)
+	if !strings.EqualFold(o.logs.format, "json") {
+		// Under JSON logs every line on stderr is JSON: no progress bar.
+		job.Progress = newProgress(a.stderr)
+	}
 	out, err := job.Run(ctx, opts)
 	var held *lock.HeldError
 	if errors.As(err, &held) && !o.wait {
