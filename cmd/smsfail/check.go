@@ -112,7 +112,7 @@ func runCheck(ctx context.Context, a *app, args []string) error {
 
 // printChecklist prints the items and reports whether none failed.
 func printChecklist(w io.Writer, file string, items []item) bool {
-	fmt.Fprintf(w, "smsfail check --config %s (smsfail %s)\n\n", file, version.String())
+	fmt.Fprintf(w, "smsfail %s: check --config %s\n\n", version.String(), file)
 	counts := map[string]int{}
 	for _, it := range items {
 		counts[it.state]++
