@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole test suite, installing first what the tests need on a fresh
 # Debian machine: Samba (the admin shares of a fleet of hosts), its client
-# smbclient (reads the hosts that speak SMB 1 only), LibreOffice (opens the
-# workbook as an independent reader) and poppler-utils.
+# smbclient (reads the hosts that speak SMB 1 only), LibreOffice (opens and
+# prints the workbook as an independent reader) with Carlito (Calibri's
+# metric twin, so it lays the workbook out as Excel does), poppler-utils,
+# and Debian's openpyxl (reads the workbook as csvkit and pandas do).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -12,6 +14,8 @@ command -v smbpasswd >/dev/null || need+=(samba-common-bin)
 command -v smbclient >/dev/null || need+=(smbclient)
 command -v soffice >/dev/null || need+=(libreoffice-calc-nogui)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
+fc-list 2>/dev/null | grep -q Carlito || need+=(fonts-crosextra-carlito)
+/usr/bin/python3 -c 'import openpyxl' 2>/dev/null || need+=(python3-openpyxl)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}"
   sudo=""

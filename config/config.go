@@ -149,6 +149,11 @@ type Report struct {
 	Dir                 string `yaml:"dir"`
 	PerCollectionSheets *int   `yaml:"per_collection_sheets"`
 	KeepLogs            *bool  `yaml:"keep_logs"`
+	// ChartCauses is how many causes the Summary's chart shows apart.
+	ChartCauses *int `yaml:"chart_causes"`
+	// LinkBase is where the report folder (Dir) is published, a UNC path
+	// or an http(s) URL: the workbook's links and the mail point there.
+	LinkBase string `yaml:"link_base"`
 }
 
 // Mail says how the workbook is sent.
@@ -272,6 +277,7 @@ func (c *Config) restoreNulls() {
 	for _, p := range []struct{ got, def **int }{
 		{&c.Logs.Retries, &d.Logs.Retries},
 		{&c.Report.PerCollectionSheets, &d.Report.PerCollectionSheets},
+		{&c.Report.ChartCauses, &d.Report.ChartCauses},
 	} {
 		if *p.got == nil {
 			*p.got = *p.def

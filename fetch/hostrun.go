@@ -210,6 +210,9 @@ func (h *hostRun) openFile(ctx context.Context, sess Session, p LogPath) (File, 
 	if err == nil && fi.IsDir() {
 		err = fmt.Errorf("it is a folder: %w", fs.ErrNotExist)
 	}
+	if err == nil && fi.Mode()&(fs.ModeDevice|fs.ModeCharDevice|fs.ModeNamedPipe|fs.ModeSocket) != 0 {
+		err = fmt.Errorf("it is %s, not a log file: %w", kindOf(fi.Mode()), ErrAccessDenied)
+	}
 	if err != nil {
 		f.Close()
 		return nil, nil, unc, fmt.Errorf("cannot read %s: %w", unc, err)

@@ -83,7 +83,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	h := &DB{db: db, path: path}
 	if err := h.migrate(ctx); err != nil {
 		db.Close()
-		return nil, err
+		return nil, h.advise(err)
 	}
 	return h, nil
 }

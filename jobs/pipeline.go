@@ -95,21 +95,6 @@ func (j *Job) dropReported(ctx context.Context, failures []smsfail.Failure, out 
 	return kept, nil
 }
 
-// paths picks the workbook's path and the run folder that holds it and the
-// kept logs, so the workbook's links survive moving the folder.
-func (j *Job) paths(opts Options, started time.Time) (workbook, runDir string) {
-	if opts.Out != "" {
-		return opts.Out, filepath.Dir(opts.Out)
-	}
-	site := j.SiteName
-	if site == "" {
-		site = "site"
-	}
-	local := started.In(j.location())
-	runDir = filepath.Join(j.ReportDir, fmt.Sprintf("%s-%s", site, local.Format("2006-01-02-150405")))
-	return filepath.Join(runDir, fmt.Sprintf("smsfail-%s-%s.xlsx", site, local.Format("2006-01-02"))), runDir
-}
-
 func (j *Job) location() *time.Location {
 	if j.Location != nil {
 		return j.Location
@@ -205,6 +190,8 @@ func (j *Job) writeReport(ctx context.Context, out *Outcome, f query.Filter) err
 		Finished:            out.Finished,
 		Location:            j.location(),
 		PerCollectionSheets: j.PerCollectionSheets,
+		ChartCauses:         j.ChartCauses,
+		LinkBase:            j.published(filepath.Dir(out.Workbook)),
 		Causes:              causeInfo(j.Rules),
 	}
 	addHistory(&run, out)
@@ -240,7 +227,7 @@ func joinInts(v []int64) string {
 func causeInfo(r *classify.Rules) map[string]report.CauseInfo {
 	m := map[string]report.CauseInfo{}
 	for _, c := range r.Causes() {
-		m[c.ID] = report.CauseInfo{Title: c.Title, Remediation: c.Remediation, Group: c.Group}
+		m[c.ID] = report.CauseInfo{Title: c.Title, Remediation: c.Remediation, Group: c.Group, Colour: c.Colour}
 	}
 	return m
 }

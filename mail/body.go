@@ -36,6 +36,10 @@ type Summary struct {
 	Change      *Change      // nil on the first night or for a run by hand
 	Collections []Collection // causes per targeted collection
 
+	// OpenAt is where an admin opens the workbook: its path under the
+	// published report folder, or its absolute path; Workbook when empty.
+	OpenAt string
+
 	// The workbook; Send fills these from the file it is given.
 	Workbook     string
 	WorkbookSize int64
@@ -62,6 +66,7 @@ type Change struct {
 type CauseChange struct {
 	Cause  string // identifier
 	Title  string
+	Colour string // "RRGGBB", the cause's colour in the workbook; "" for none
 	Now    int
 	Before int
 }
@@ -78,6 +83,7 @@ type Collection struct {
 type Cause struct {
 	ID          string
 	Title       string
+	Colour      string // "RRGGBB", the cause's colour in the workbook; "" for none
 	Remediation string
 	Count       int
 }
@@ -106,6 +112,7 @@ type view struct {
 	LateFrom         string
 	Previous         string
 	WorkbookName     string
+	WorkbookAt       string // where to open it
 	WorkbookSizeText string
 	LimitText        string
 	RelayLimitText   string
@@ -203,6 +210,10 @@ func newView(s Summary) view {
 	}
 	if s.Workbook != "" {
 		v.WorkbookName = baseName(s.Workbook)
+		v.WorkbookAt = s.OpenAt
+		if v.WorkbookAt == "" {
+			v.WorkbookAt = s.Workbook
+		}
 		v.WorkbookSizeText = size(s.WorkbookSize)
 		v.LimitText = size(s.AttachLimit)
 		v.RelayLimitText = size(s.RelayLimit)

@@ -31,19 +31,26 @@ type ProbeResult struct {
 // the recipients says so now rather than on the first night. The error
 // carries the server's answer and never the password.
 func Probe(ctx context.Context, cfg Config) (ProbeResult, error) {
-	res := ProbeResult{}
 	if err := cfg.Validate(); err != nil {
-		return res, err
+		return ProbeResult{}, err
 	}
 	cfg = cfg.withDefaults()
+	res, err := probe(ctx, cfg)
+	return res, redact(err, cfg)
+}
+
+func probe(ctx context.Context, cfg Config) (ProbeResult, error) {
+	res := ProbeResult{}
 	res.Server = cfg.server()
-	client, err := newClient(cfg)
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	client, err := newClient(ctx, cfg)
 	if err != nil {
-		return res, redact(err, cfg.Password)
+		return res, err
 	}
 	sc, err := client.DialToSMTPClientWithContext(ctx)
 	if err != nil {
-		return res, redact(fmt.Errorf("cannot talk to the mail server %s: %w", res.Server, err), cfg.Password)
+		return res, fmt.Errorf("cannot talk to the mail server %s: %w", res.Server, err)
 	}
 	defer client.CloseWithSMTPClient(sc)
 	res.SizeLimit = relayLimit(sc)
@@ -88,7 +95,7 @@ func SendTest(ctx context.Context, cfg Config, site string) error {
 	cfg = cfg.withDefaults()
 	m, err := newEnvelope(cfg, messageID(cfg.Helo))
 	if err != nil {
-		return redact(err, cfg.Password)
+		return redact(err, cfg)
 	}
 	m.Subject("smsfail " + site + ": test message")
 	m.SetBodyString(gomail.TypeTextPlain, "This is a test message sent by 'smsfail check --send-test' for site "+site+

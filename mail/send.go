@@ -104,22 +104,21 @@ type build func(limit int64, tooBig bool) (msg *gomail.Msg, smaller bool, err er
 // backoff. A message the relay refuses as too large (552) is built again
 // for it and sent at once. what names the message in errors.
 func deliver(ctx context.Context, cfg Config, build build, what string) error {
-	client, err := newClient(cfg)
-	if err != nil {
-		return redact(err, cfg.Password)
+	if _, err := newClient(ctx, cfg); err != nil {
+		return redact(err, cfg) // a CA file that cannot be read stays so
 	}
 	server := cfg.server()
 	wait := cfg.Backoff
 	tooBig := false
 	for attempt := 1; ; attempt++ {
-		delivered, big, err := sendOnce(ctx, client, build, tooBig)
+		delivered, big, err := sendOnce(ctx, cfg, build, tooBig)
 		if err == nil {
 			return nil
 		}
 		if delivered {
 			// The server took the message (250 after DATA); what failed
 			// came after it, and sending again would mail it twice.
-			cfg.Logger.Warn("mail delivered, but the session did not end cleanly", "server", server, "err", redact(err, cfg.Password))
+			cfg.Logger.Warn("mail delivered, but the session did not end cleanly", "server", server, "err", redact(err, cfg))
 			return nil
 		}
 		if big && !tooBig {
@@ -129,27 +128,42 @@ func deliver(ctx context.Context, cfg Config, build build, what string) error {
 		}
 		switch {
 		case ctx.Err() != nil:
-			return redact(fmt.Errorf("cannot send %s to %s: %w", what, server, errors.Join(err, ctx.Err())), cfg.Password)
+			return redact(fmt.Errorf("cannot send %s to %s: %w", what, server, errors.Join(err, ctx.Err())), cfg)
 		case permanent(err):
-			return redact(fmt.Errorf("cannot send %s to %s: %w", what, server, err), cfg.Password)
+			return redact(fmt.Errorf("cannot send %s to %s: %w", what, server, err), cfg)
 		case attempt > cfg.Retries:
-			return redact(fmt.Errorf("cannot send %s to %s after %d attempts: %w", what, server, attempt, err), cfg.Password)
+			return redact(fmt.Errorf("cannot send %s to %s after %d attempts: %w", what, server, attempt, err), cfg)
 		}
-		cfg.Logger.Warn("mail not sent; retrying", "server", server, "attempt", attempt, "wait", wait, "err", redact(err, cfg.Password))
+		cfg.Logger.Warn("mail not sent; retrying", "server", server, "attempt", attempt, "wait", wait, "err", redact(err, cfg))
 		select {
 		case <-ctx.Done():
-			return redact(fmt.Errorf("cannot send %s to %s: %w (stopped waiting to retry: %w)", what, server, err, ctx.Err()), cfg.Password)
+			return redact(fmt.Errorf("cannot send %s to %s: %w (stopped waiting to retry: %w)", what, server, err, ctx.Err()), cfg)
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, maxBackoff)
 	}
 }
 
-// sendOnce is one session: EHLO (and STARTTLS, AUTH), the message built
-// for the relay's SIZE, QUIT. It reports whether the relay took the
-// message, and whether it refused as too large one that could be smaller.
-func sendOnce(ctx context.Context, client *gomail.Client, build build, tooBig bool) (delivered, big bool, err error) {
-	sc, err := client.DialToSMTPClientWithContext(ctx)
+// sendOnce is one session, bounded by cfg.Timeout from the dial to the
+// farewell: EHLO (and STARTTLS, AUTH), the message built for the relay's
+// SIZE, QUIT. It reports whether the relay took the message, and whether
+// it refused as too large one that could be smaller.
+func sendOnce(ctx context.Context, cfg Config, build build, tooBig bool) (delivered, big bool, err error) {
+	actx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	defer func() {
+		// The connection's deadline is the attempt's, and may pass a
+		// moment before actx's own timer fires.
+		deadline, _ := actx.Deadline()
+		if err != nil && ctx.Err() == nil && !time.Now().Before(deadline) {
+			err = fmt.Errorf("%w (the attempt took longer than mail.timeout, %v)", err, cfg.Timeout)
+		}
+	}()
+	client, err := newClient(actx, cfg)
+	if err != nil {
+		return false, false, err
+	}
+	sc, err := client.DialToSMTPClientWithContext(actx)
 	if err != nil {
 		return false, false, fmt.Errorf("dial failed: %w", err)
 	}
@@ -267,7 +281,8 @@ func subject(tmpl string, s Summary) string {
 	).Replace(tmpl)
 }
 
-func newClient(cfg Config) (*gomail.Client, error) {
+// newClient sets up a client for one attempt, which ctx bounds.
+func newClient(ctx context.Context, cfg Config) (*gomail.Client, error) {
 	tlsConfig := &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
 	if cfg.CAFile != "" {
 		pool, err := LoadCA(cfg.CAFile)
@@ -276,7 +291,8 @@ func newClient(cfg Config) (*gomail.Client, error) {
 		}
 		tlsConfig.RootCAs = pool
 	}
-	opts := []gomail.Option{gomail.WithPort(cfg.Port), gomail.WithTimeout(cfg.Timeout), gomail.WithTLSConfig(tlsConfig), gomail.WithHELO(cfg.Helo)}
+	opts := []gomail.Option{gomail.WithPort(cfg.Port), gomail.WithTimeout(cfg.Timeout), gomail.WithTLSConfig(tlsConfig),
+		gomail.WithDialContextFunc(boundedDial(ctx, cfg, tlsConfig)), gomail.WithHELO(cfg.Helo)}
 	switch cfg.TLS {
 	case TLSStartTLS:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
@@ -331,22 +347,6 @@ func permanent(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "does not support STARTTLS") || strings.Contains(msg, "not supported") ||
 		strings.Contains(msg, "unencrypted connection") || strings.Contains(msg, "does not support SMTP AUTH")
-}
-
-// redacted hides the password from an error's text.
-type redacted struct {
-	msg string
-	err error
-}
-
-func (r *redacted) Error() string { return r.msg }
-func (r *redacted) Unwrap() error { return r.err }
-
-func redact(err error, password string) error {
-	if err == nil || password == "" || !strings.Contains(err.Error(), password) {
-		return err
-	}
-	return &redacted{msg: strings.ReplaceAll(err.Error(), password, "********"), err: err}
 }
 
 // setWorkbook decides whether the workbook goes along.

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"smsfail/mail/smtptest"
+	"smsfail/query"
 )
 
 // TestCheckPasses proves a demo site and a relay: every item passes and
@@ -154,7 +155,7 @@ func TestDatabaseFix(t *testing.T) {
 		{"sqlserver", "cannot finish connecting on SQL Server smssql:1433: dial tcp 10.0.0.5:1433: i/o timeout", "TCP 1433"},
 		{"sqlite", "cannot open the site database site.db: stat site.db: no such file or directory", "database.path"},
 	} {
-		if got := databaseFix(c.driver, errors.New(c.err)); !strings.Contains(got, c.want) {
+		if got := databaseFix(query.Config{Driver: c.driver}, errors.New(c.err)); !strings.Contains(got, c.want) {
 			t.Errorf("%s: fix %q, want it to name %s", c.err, got, c.want)
 		}
 	}

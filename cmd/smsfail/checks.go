@@ -140,7 +140,7 @@ func (c *checker) database(ctx context.Context) (*query.DB, item) {
 	qc := databaseConfig(c.cfg.Database, c.logger)
 	db, err := query.Open(ctx, qc)
 	if err != nil {
-		return nil, item{name: "site database", state: failed, detail: err.Error(), fix: databaseFix(qc.Driver, err)}
+		return nil, item{name: "site database", state: failed, detail: err.Error(), fix: databaseFix(qc, err)}
 	}
 	if c.job == nil {
 		return db, item{name: "site database", state: passed, detail: db.Target() + ": connected (the query needs the rules above)"}
@@ -149,7 +149,7 @@ func (c *checker) database(ctx context.Context) (*query.DB, item) {
 	until := time.Now()
 	failures, route, err := c.job.Failures(ctx, until.Add(-time.Hour), until)
 	if err != nil {
-		return db, item{name: "site database", state: failed, detail: err.Error(), fix: databaseFix(qc.Driver, err)}
+		return db, item{name: "site database", state: failed, detail: err.Error(), fix: databaseFix(qc, err)}
 	}
 	return db, item{name: "site database", state: passed,
 		detail: fmt.Sprintf("%s: route %s, %d failures in the last hour", db.Target(), route, len(failures))}
@@ -157,10 +157,12 @@ func (c *checker) database(ctx context.Context) (*query.DB, item) {
 
 // databaseFix says what to do about a site database that could not be
 // connected to or queried.
-func databaseFix(driver string, err error) string {
+func databaseFix(qc query.Config, err error) string {
 	msg := err.Error()
 	switch {
-	case driver == query.DriverSQLite:
+	case qc.Driver == query.DriverSQLite && sqliteFix(qc.Path, err) != "":
+		return sqliteFix(qc.Path, err)
+	case qc.Driver == query.DriverSQLite:
 		return "database.path must name the site database file"
 	case strings.Contains(msg, "Login failed"):
 		return "the server refused the login: check database.auth, database.user and the password database.password names"

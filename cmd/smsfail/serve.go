@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 
@@ -97,16 +96,16 @@ func serve(ctx context.Context, a *app, cfg *config.Config, o serveOptions) erro
 	// the configuration changes: refuse to start rather than fail every
 	// night. A site database that does not answer now may answer tonight.
 	n := &nights{cfg: cfg, logger: logger}
-	if job, closeJob, err := buildJob(ctx, cfg, logger); err != nil {
-		var later *siteUnreachable
-		if !errors.As(err, &later) {
-			return err
-		}
-		logger.Error("cannot connect now; trying again at the next run", "err", err)
+	job, closeJob, err := buildJob(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	if u, ok := job.Site.(*unopenedSite); ok {
+		logger.Error("cannot connect now; trying again at the next run", "err", u.err)
 	} else {
 		logger.Info("site database reached", "route", job.Route)
-		closeJob()
 	}
+	closeJob()
 	return schedule.Run(ctx, cfg.Schedule.Cron, cfg.Schedule.Location, n.run, schedule.Options{
 		Grace:   cfg.Schedule.Grace.D(),
 		Logger:  logger,
