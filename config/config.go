@@ -176,6 +176,7 @@ type Mail struct {
 	Cc             []string `yaml:"cc"`
 	Subject        string   `yaml:"subject"`
 	MaxAttachBytes ByteSize `yaml:"max_attach_bytes"` // 0: never attach, give the path
+	Helo           string   `yaml:"helo"`             // the EHLO name; this machine's fully qualified name when empty
 	Retries        int      `yaml:"retries"`
 	Backoff        Duration `yaml:"backoff"` // before the first retry, doubling after
 	Timeout        Duration `yaml:"timeout"`

@@ -387,6 +387,9 @@ func (m *Mail) validate(p *problems, dir string) {
 	if m.Auth != "none" && m.TLS == "none" && !mail.LocalRelay(m.Host) {
 		p.add("mail.auth", "%s authentication with tls: none would send the password in clear to %s: use tls: starttls or tls", m.Auth, m.Host)
 	}
+	if m.Helo != "" && !mail.ValidHelo(m.Helo) {
+		p.add("mail.helo", "%q is not a host name (smsfail.corp.example) or an address literal ([192.0.2.7])", m.Helo)
+	}
 	for _, ph := range mail.UnknownPlaceholders(m.Subject) {
 		p.add("mail.subject", "%s is not a placeholder; use {site}, {date} and {failures}", ph)
 	}

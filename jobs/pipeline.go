@@ -142,6 +142,7 @@ func (j *Job) fetchAndClassify(ctx context.Context, failures []smsfail.Failure, 
 	findings := make([]*smsfail.Finding, len(targets))
 	opts := j.Fetch
 	opts.KeepDir = keepDir
+	opts.Logger = j.logger()
 	// Hosts settle on many goroutines: counting and reporting under one
 	// lock keeps the count shown from going back.
 	var mu sync.Mutex

@@ -46,6 +46,11 @@ type Summary struct {
 	WorkbookSize int64
 	Attached     bool
 	AttachLimit  int64
+	// RelayLimit is the relay's SIZE when the message with the workbook
+	// (MessageSize bytes) would not fit in it, or -1 when the relay
+	// refused it as too large without announcing a size; 0 otherwise.
+	RelayLimit  int64
+	MessageSize int64
 }
 
 // Change is what changed since the last night.
@@ -111,6 +116,8 @@ type view struct {
 	WorkbookAt       string // where to open it
 	WorkbookSizeText string
 	LimitText        string
+	RelayLimitText   string
+	MessageSizeText  string
 }
 
 // Body renders the summary as plain text and HTML.
@@ -211,6 +218,8 @@ func newView(s Summary) view {
 		}
 		v.WorkbookSizeText = size(s.WorkbookSize)
 		v.LimitText = size(s.AttachLimit)
+		v.RelayLimitText = size(s.RelayLimit)
+		v.MessageSizeText = size(s.MessageSize)
 	}
 	return v
 }

@@ -134,7 +134,7 @@ func mailConfig(m config.Mail, logger *slog.Logger) *mail.Config {
 		Host: m.Host, Port: m.Port, TLS: m.TLS, CAFile: m.CAFile,
 		Auth: m.Auth, User: m.User, Password: m.Password.Value(),
 		From: m.From, To: m.To, Cc: m.Cc, Subject: m.Subject,
-		MaxAttachBytes: limit, Retries: m.Retries, Backoff: m.Backoff.D(), Timeout: m.Timeout.D(),
+		MaxAttachBytes: limit, Retries: m.Retries, Backoff: m.Backoff.D(), Timeout: m.Timeout.D(), Helo: m.Helo,
 		Logger: logger,
 	}
 }

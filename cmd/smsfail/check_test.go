@@ -27,7 +27,7 @@ func TestCheckPasses(t *testing.T) {
 		t.Fatalf("check failed:\n%s", r)
 	}
 	for _, want := range []string{"✓ configuration", "✓ rules", "✓ state folder", "lock free", "✓ report folder",
-		"✓ site database", "failures in the last hour", "✓ client share", " read (", "✓ mail", "1 recipients accepted; nothing sent", "7 of 7 passed."} {
+		"✓ site database", "failures in the last hour", "✓ client share", " read (", "✓ mail", "1 recipients accepted, announces no message size limit (SIZE); nothing sent", "7 of 7 passed."} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("checklist lacks %q:\n%s", want, r.stdout)
 		}

@@ -330,13 +330,19 @@ func (c *checker) mail(ctx context.Context) item {
 		detail += ", logged on as " + cfg.User
 	}
 	detail += fmt.Sprintf(", %d recipients accepted", len(res.Recipients))
+	size, warn := relaySize(res.SizeLimit, c.cfg.Report.Dir)
+	detail += ", " + size
+	state := passed
+	if warn != "" {
+		state = warning
+	}
 	if !c.o.sendTest {
-		return item{name: name, state: passed, detail: detail + "; nothing sent (--send-test sends a test message)"}
+		return item{name: name, state: state, detail: detail + "; nothing sent (--send-test sends a test message)", fix: warn}
 	}
 	if err := mail.SendTest(ctx, *cfg, siteName(c.cfg.Site)); err != nil {
 		return item{name: name, state: failed, detail: detail + "\n" + err.Error(), fix: mailFix(err)}
 	}
-	return item{name: name, state: passed, detail: detail + "; test message sent to " + strings.Join(append(append([]string{}, cfg.To...), cfg.Cc...), ", ")}
+	return item{name: name, state: state, detail: detail + "; test message sent to " + strings.Join(append(append([]string{}, cfg.To...), cfg.Cc...), ", "), fix: warn}
 }
 
 func mailFix(err error) string {
@@ -355,10 +361,13 @@ func mailFix(err error) string {
 }
 
 func sizeText(n int64) string {
-	if n < 1024 {
+	switch {
+	case n < 1024:
 		return fmt.Sprintf("%d bytes", n)
+	case n < 1024*1024:
+		return fmt.Sprintf("%.1f KB", float64(n)/1024)
 	}
-	return fmt.Sprintf("%.1f KB", float64(n)/1024)
+	return fmt.Sprintf("%.1f MB", float64(n)/(1024*1024))
 }
 
 func orDefault(s, def string) string {

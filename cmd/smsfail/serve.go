@@ -45,6 +45,15 @@ state folder open.
 Flags:
 `
 
+// serveExitCodes are the exit codes of serve: a night's own outcome is
+// logged, never an exit code.
+var serveExitCodes = exitCodes(
+	exitDoc{exitOK, "stopped by SIGINT or SIGTERM (or the service manager) after the grace period"},
+	exitDoc{exitFailure, "could not start: configuration, rules, log source, state folder, schedule"},
+	exitDocUsage,
+	exitDoc{exitInterrupted, "stopped at once by a second signal"},
+)
+
 // serveOptions are the flags of `smsfail serve`.
 type serveOptions struct {
 	config string
@@ -61,7 +70,7 @@ type serveOptions struct {
 
 func runServeCommand(ctx context.Context, a *app, args []string) error {
 	var o serveOptions
-	fs := newFlagSet(a, "serve", serveUsage, envHelp+exitCodesHelp)
+	fs := newFlagSet(a, "serve", serveUsage, envHelp+serveExitCodes)
 	fs.StringVar(&o.config, "config", "", "configuration `file` (default $SMSFAIL_CONFIG)")
 	fs.BoolVar(&o.service, "service", false, "run as the Windows service (the command line 'smsfail service install' registers)")
 	o.logs.flags(fs)

@@ -24,6 +24,14 @@ status     prints the service's state, command line and last error; exit
 Run from an elevated prompt: the service control manager requires it.
 `
 
+// serviceExitCodes are the exit codes of service.
+var serviceExitCodes = exitCodes(
+	exitDoc{exitOK, "done: installed, removed, started or stopped"},
+	exitDoc{exitFailure, "the service control manager refused (not elevated?), or the service\ndid not start or stop in time"},
+	exitDocUsage,
+	exitDocInterrupted,
+)
+
 const serviceEnvHelp = `
 Environment:
   SMSFAIL_SERVICE_PASSWORD  the password of the --user account (install)

@@ -38,14 +38,14 @@ type serviceOptions struct {
 
 func runServiceCommand(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(a.stdout, serviceUsage+serviceEnvHelp+exitCodesHelp)
+		fmt.Fprint(a.stdout, serviceUsage+serviceEnvHelp+serviceExitCodes)
 		if len(args) == 0 {
 			return usageError("service needs one of install, uninstall, start, stop, status")
 		}
 		return nil
 	}
 	verb := args[0]
-	fs := newFlagSet(a, "service "+verb, serviceUsage+"\nFlags:\n", serviceEnvHelp+exitCodesHelp)
+	fs := newFlagSet(a, "service "+verb, serviceUsage+"\nFlags:\n", serviceEnvHelp+serviceExitCodes)
 	var opts serviceOptions
 	fs.StringVar(&opts.config, "config", "", "the configuration file the service runs with (install)")
 	fs.StringVar(&opts.user, "user", "", `account to run the service as, DOMAIN\NAME (install); LocalSystem when empty`)

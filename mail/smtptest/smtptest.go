@@ -2,8 +2,9 @@
 // process (github.com/emersion/go-smtp), for the tests of the mail package
 // and of the commands that send mail: plain, STARTTLS or TLS from the first
 // byte with a certificate from a test CA, PLAIN and LOGIN authentication,
-// and answers that refuse recipients or data on demand. It also reads a
-// received message back into its MIME parts.
+// answers that refuse recipients or data on demand, and a SIZE limit
+// announced and enforced. It also reads a received message back into its
+// MIME parts.
 package smtptest
 
 import (
@@ -53,12 +54,17 @@ type Mail struct {
 	Data []byte
 	TLS  bool   // received over TLS
 	User string // the user that authenticated, "" if none
+	Helo string // the name the client greeted with (EHLO)
 }
 
 // Options choose the server's TLS.
 type Options struct {
 	STARTTLS *tls.Config // offer STARTTLS with this certificate
 	Implicit *tls.Config // TLS from the first byte
+	// MaxMessageBytes, when positive, is announced as SIZE in the EHLO
+	// answer and enforced: a longer message is refused with
+	// "552 5.3.4 Maximum message size exceeded", as Exchange and Postfix do.
+	MaxMessageBytes int64
 	// Trickle makes the server write its answers one byte at a time,
 	// this long apart: a server that answers every command in time, and
 	// a conversation that lasts.
@@ -85,6 +91,7 @@ func Start(t testing.TB, opts Options) *Server {
 	srv.ReadTimeout = 10 * time.Second
 	srv.WriteTimeout = 10 * time.Second
 	srv.TLSConfig = opts.STARTTLS
+	srv.MaxMessageBytes = opts.MaxMessageBytes
 	var l net.Listener
 	var err error
 	if opts.Implicit != nil {
@@ -232,6 +239,7 @@ func (e *echoServer) Next(response []byte) ([]byte, bool, error) {
 
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 	ss.cur.From = from
+	ss.cur.Helo = ss.conn.Hostname()
 	_, ss.cur.TLS = ss.conn.TLSConnectionState()
 	return nil
 }
