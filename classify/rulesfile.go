@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +28,7 @@ type fileSpec struct {
 
 type causeSpec struct {
 	id, title, remediation, group string
+	colour                        string // "RRGGBB", upper case
 	line                          int
 	set                           map[string]int // key -> line, for what the file gave
 }
@@ -56,6 +58,8 @@ type causeYAML struct {
 	Title       string `yaml:"title"`
 	Remediation string `yaml:"remediation"`
 	Group       string `yaml:"group"`
+	Colour      string `yaml:"colour"`
+	Color       string `yaml:"color"` // the same as colour, for those who spell it so
 }
 
 type ruleYAML struct {
@@ -218,7 +222,43 @@ func causeOf(doc *strictyaml.Doc, at string, c causeYAML) (*causeSpec, error) {
 	if c.ID == "" {
 		return nil, fileError(doc.File, spec.line, "cause without an id")
 	}
-	return spec, nil
+	return spec, colourOf(doc, at, c, spec)
+}
+
+// colourPattern is a colour as the workbook and the mail take it: six
+// hexadecimal digits, red, green and blue, with or without a leading #.
+var colourPattern = regexp.MustCompile(`^#?[0-9A-Fa-f]{6}$`)
+
+// colourOf reads a cause's colour, given as colour or color but not both.
+// An unquoted "#1F4E79" is a YAML comment and leaves the key empty: the
+// error says to quote it.
+func colourOf(doc *strictyaml.Doc, at string, c causeYAML, spec *causeSpec) error {
+	what := fmt.Sprintf("cause %q: ", c.ID)
+	key, value := "colour", c.Colour
+	colourLine, colorLine := spec.set["colour"], spec.set["color"]
+	switch {
+	case colourLine > 0 && colorLine > 0:
+		first, second, firstLine := "colour", colorLine, colourLine
+		if colorLine < colourLine {
+			first, second, firstLine = "color", colourLine, colorLine
+		}
+		return fileError(doc.File, second, "%sgive colour or color, not both (%s at line %d)", what, first, firstLine)
+	case colorLine > 0:
+		key, value = "color", c.Color
+	case colourLine == 0:
+		return nil
+	}
+	line := spec.set[key]
+	switch {
+	case value == "":
+		return fileError(doc.File, line, `%s%s: empty; write the colour in quotes, such as %s: "#1F4E79" (an unquoted # starts a YAML comment)`, what, key, key)
+	case !colourPattern.MatchString(value):
+		return fileError(doc.File, line, `%s%s: %q is not a colour; give red, green and blue as six hexadecimal digits, such as "#1F4E79"`, what, key, value)
+	}
+	spec.colour = strings.ToUpper(strings.TrimPrefix(value, "#"))
+	delete(spec.set, "color")
+	spec.set["colour"] = line
+	return nil
 }
 
 func ruleOf(doc *strictyaml.Doc, at string, r ruleYAML) (*ruleSpec, error) {

@@ -3,8 +3,10 @@ package config
 import (
 	"time"
 
+	"smsfail/history"
 	"smsfail/logtext"
 	"smsfail/query"
+	"smsfail/report"
 )
 
 // check runs every section's checks, each stage's own, placing their
@@ -23,6 +25,9 @@ func (c *Config) check() {
 		d.Add("logs.codepage", "%v", err)
 	}
 	c.stage("report", c.Report.Check())
+	if base, err := report.PublishedAt(c.Report.LinkBase); c.Report.LinkBase != "" && err == nil {
+		c.Report.LinkBase = base // without its trailing separator
+	}
 	if c.Mail.Enabled {
 		c.stage("mail", c.Mail.Config.Check())
 	}
@@ -34,6 +39,9 @@ func (c *Config) check() {
 	c.stage("schedule", c.Schedule.Check())
 	if c.State.Dir == "" {
 		d.Add("state.dir", "must not be empty")
+	}
+	if msg := history.CheckKeepNights(c.State.KeepNights); msg != "" {
+		d.Add("state.keep_nights", "%s", msg)
 	}
 }
 

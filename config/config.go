@@ -20,6 +20,7 @@ import (
 
 	"smsfail"
 	"smsfail/fetch"
+	"smsfail/history"
 	"smsfail/jobs"
 	"smsfail/logtext"
 	"smsfail/mail"
@@ -84,6 +85,9 @@ type Mail struct {
 // State is where the job keeps its history and its lock.
 type State struct {
 	Dir string `yaml:"dir"`
+	// KeepNights is how many nights keep their failures in the history;
+	// 0 keeps all.
+	KeepNights int `yaml:"keep_nights"`
 }
 
 // Default is the configuration an empty file gives: each stage's defaults.
@@ -96,7 +100,7 @@ func Default() *Config {
 		Report:   report.DefaultSettings(),
 		Mail:     Mail{Config: mail.DefaultConfig()},
 		Schedule: schedule.DefaultSettings(),
-		State:    State{Dir: "state"},
+		State:    State{Dir: "state", KeepNights: history.DefaultKeepNights},
 	}
 }
 

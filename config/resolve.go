@@ -51,6 +51,7 @@ func (c *Config) absPaths() {
 		paths = append(paths, &s.File)
 	}
 	for _, p := range paths {
+		*p = expandPath(*p)
 		if *p != "" && !filepath.IsAbs(*p) && dir != "" {
 			*p = filepath.Join(dir, *p)
 		}
@@ -112,5 +113,12 @@ func readSecretFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, 64<<10))
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	if err == nil && len(b) > maxSecretFile {
+		return nil, fmt.Errorf("%s is larger than %d KiB: a secret is one line; is it the right file?", path, maxSecretFile>>10)
+	}
+	return b, err
 }
+
+// maxSecretFile bounds a secret file: a password, a hash, a key is a line.
+const maxSecretFile = 64 << 10

@@ -8,12 +8,8 @@ package jobs
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
@@ -46,7 +42,7 @@ type Job struct {
 
 	SiteName string
 	Location *time.Location
-	Report   report.Settings // where the workbook goes, its sheets, whether logs are kept
+	Report   report.Settings // where the workbook goes, its sheets, its links, the trend
 
 	// StateDir holds the lock that keeps runs apart, across processes;
 	// "" takes no lock.
@@ -60,6 +56,12 @@ type Job struct {
 	// Mail sends the report after the workbook; nil sends nothing.
 	Mail   *mail.Config
 	Nights // the window of the first night, the look back for late failures
+	// ProgressSite is where a run reads how far each deployment has got:
+	// the site database. Nil makes no Progress sheet.
+	ProgressSite ProgressSite
+	// KeepNights is how many nights keep their failures in the history;
+	// older nights keep their counts and causes. 0 keeps all.
+	KeepNights int
 
 	Logger *slog.Logger
 	// Progress is told each stage and, while logs are read, how many of
@@ -121,6 +123,10 @@ type Report struct {
 
 	// RunID is the run's ID in the history, 0 without history.
 	RunID int64
+	// Trend is the last nights and the deployments' progress; nil when
+	// the run read neither.
+	Trend *Trend
+
 	// Mailed says the report was mailed. MailError says why it could not
 	// be; the workbook is on disk all the same.
 	Mailed    bool
@@ -155,7 +161,13 @@ func (j *Job) Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	defer rec.failOnPanic(ctx)
-	rep, err := j.produce(ctx, opts, kind, win, started, rec)
+	folder, err := j.openRunFolder(ctx, opts, started)
+	if err != nil {
+		rec.fail(ctx, err)
+		return nil, err
+	}
+	defer folder.close(j.logger())
+	rep, err := j.produce(ctx, opts, kind, win, started, rec, folder)
 	if err != nil {
 		rec.fail(ctx, err)
 		return nil, err
@@ -199,10 +211,10 @@ func (j *Job) window(ctx context.Context, opts Options, started time.Time) (Wind
 }
 
 // produce runs the stages up to the workbook, each handing its values to
-// the next: query, fetch and classify, mark, count, write. It assembles
-// the Report they make. A run that writes no workbook removes the folder
-// it made for it, with the logs kept there.
-func (j *Job) produce(ctx context.Context, opts Options, kind history.Kind, win Window, started time.Time, rec *record) (_ *Report, err error) {
+// the next: query, fetch and classify, mark, the trend, count, write,
+// into the run's folder. It assembles the Report they make.
+func (j *Job) produce(ctx context.Context, opts Options, kind history.Kind, win Window, started time.Time, rec *record,
+	folder *runFolder) (*Report, error) {
 	durations := map[string]time.Duration{}
 	filter := j.filter(opts, win)
 	start := time.Now()
@@ -215,14 +227,8 @@ func (j *Job) produce(ctx context.Context, opts Options, kind history.Kind, win 
 	if err != nil {
 		return nil, err
 	}
-	workbook, runDir := j.paths(opts, started)
-	keepDir := ""
-	if j.Report.KeepLogs {
-		keepDir = filepath.Join(runDir, "logs")
-	}
-	defer j.removeOnError(&err, newFolder(runDir, keepDir))
 	start = time.Now()
-	results := j.fetchAndClassify(ctx, failures, keepDir)
+	results := j.fetchAndClassify(ctx, failures, folder.keepDir)
 	durations["fetch"] = time.Since(start)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("run cancelled while reading logs: %w", err)
@@ -234,39 +240,17 @@ func (j *Job) produce(ctx context.Context, opts Options, kind history.Kind, win 
 	if err != nil {
 		return nil, err
 	}
-	finished := j.now()
+	rep := &Report{Kind: kind, Window: win, Route: route, Results: results, AlreadyReported: dropped,
+		Marks: marks, Workbook: folder.workbook, Started: started, Durations: durations}
+	rep.Trend = j.trend(ctx, rep, rec, filter)
+	rep.Finished = j.now()
 	start = time.Now()
-	info := j.runInfo(kind, win, filter, route, started, finished, marks, results)
-	sum, err := j.writeReport(ctx, workbook, info, results)
+	info := j.runInfo(rep, filter)
+	rep.Summary, err = j.writeReport(ctx, rep.Workbook, info, results)
 	durations["report"] = time.Since(start)
+	folder.written = err == nil
 	if err != nil {
 		return nil, err
 	}
-	return &Report{Kind: kind, Window: win, Route: route, Results: results, Summary: sum, AlreadyReported: dropped,
-		Marks: marks, Workbook: workbook, Started: started, Finished: finished, Durations: durations}, nil
-}
-
-// newFolder is the first of dirs, each inside the one before, that does
-// not exist yet: the folder a run makes, so that a folder given with --out
-// is never removed. "" when all exist.
-func newFolder(dirs ...string) string {
-	for _, d := range dirs {
-		if d == "" {
-			return ""
-		}
-		if _, err := os.Stat(d); errors.Is(err, fs.ErrNotExist) {
-			return d
-		}
-	}
-	return ""
-}
-
-// removeOnError removes dir when *err is set.
-func (j *Job) removeOnError(err *error, dir string) {
-	if *err == nil || dir == "" {
-		return
-	}
-	if rerr := os.RemoveAll(dir); rerr != nil {
-		j.logger().Warn("cannot remove the folder of a run that wrote no workbook", "folder", dir, "err", rerr)
-	}
+	return rep, nil
 }

@@ -42,6 +42,7 @@ func (j *Job) mailSummary(opts Options, rep *Report) mail.Summary {
 		Date: rep.Started.In(loc), Since: rep.Since.In(loc), Until: rep.Until.In(loc),
 		Failures: c.Failures, Classified: c.Classified, NoDetail: c.NoDetail, Unclassified: c.Unclassified,
 		Unread: c.NotRead, Unreachable: sum.UnreachableHosts(),
+		OpenAt: j.openAt(rep.Workbook),
 	}
 	if n, from := sum.Late(); n > 0 {
 		s.Late, s.LateFrom = n, from.In(loc)
@@ -55,11 +56,12 @@ func (j *Job) mailSummary(opts Options, rep *Report) mail.Summary {
 		mc := mail.Collection{ID: coll.ID, Name: coll.Name, Failures: coll.Failures}
 		for bucket, n := range coll.ByBucket {
 			title, remediation := sum.Describe(bucket)
-			mc.Causes = append(mc.Causes, mail.Cause{ID: bucket, Title: title, Remediation: remediation, Count: n})
+			mc.Causes = append(mc.Causes, mail.Cause{ID: bucket, Title: title, Colour: sum.Colour(bucket), Remediation: remediation, Count: n})
 		}
 		slices.SortFunc(mc.Causes, func(a, b mail.Cause) int { return strings.Compare(a.ID, b.ID) })
 		s.Collections = append(s.Collections, mc)
 	}
+	s.Trend = mailTrend(rep.Trend, sum.Texts())
 	return s
 }
 
@@ -77,6 +79,7 @@ func causeChanges(rep *Report, now, before map[string]int) []mail.CauseChange {
 	}
 	for i := range list {
 		list[i].Title, _ = rep.Summary.Describe(list[i].Cause)
+		list[i].Colour = rep.Summary.Colour(list[i].Cause)
 	}
 	slices.SortFunc(list, func(a, b mail.CauseChange) int {
 		return cmp.Or(b.Now-a.Now, b.Before-a.Before, strings.Compare(a.Cause, b.Cause))

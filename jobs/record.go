@@ -58,7 +58,7 @@ func (j *Job) begin(opts Options, kind history.Kind, win Window, started time.Ti
 		return rec, nil
 	}
 	run, err := j.History.Begin(history.RunSpec{Kind: kind, Advertisements: opts.Advertisements,
-		Since: win.Since, Until: win.Until, Started: started})
+		Since: win.Since, Until: win.Until, Started: started, KeepNights: j.KeepNights})
 	if err != nil {
 		return nil, fmt.Errorf("cannot start recording the run: %w", err)
 	}

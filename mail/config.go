@@ -68,7 +68,11 @@ type Config struct {
 	Retries        int           `yaml:"retries"` // further attempts after a temporary failure
 	Backoff        time.Duration `yaml:"backoff"` // wait before the first retry, doubling after
 	Timeout        time.Duration `yaml:"timeout"` // per attempt
-	Logger         *slog.Logger  `yaml:"-"`       // retries are logged here; nil discards
+	// Helo is the name smsfail greets the relay with (EHLO) and signs
+	// its Message-IDs with; this machine's fully qualified name when
+	// empty (HostName).
+	Helo   string       `yaml:"helo"`
+	Logger *slog.Logger `yaml:"-"` // retries are logged here; nil discards
 }
 
 // DefaultConfig is the configuration an empty mail section gives.
@@ -110,6 +114,9 @@ func (c Config) Check() error {
 	}
 	addresses(&es, "to", c.To)
 	addresses(&es, "cc", c.Cc)
+	if c.Helo != "" && !ValidHelo(c.Helo) {
+		es.Add("helo", "%q is not a host name (smsfail.corp.example) or an address literal ([192.0.2.7])", c.Helo)
+	}
 	es.Between("retries", c.Retries, 0, 10)
 	es.Positive("backoff", c.Backoff)
 	es.Positive("timeout", c.Timeout)
@@ -150,6 +157,9 @@ func (c Config) checked() (Config, error) {
 	c.Port = c.port()
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Helo == "" {
+		c.Helo = HostName()
 	}
 	return c, nil
 }

@@ -55,6 +55,7 @@ type Filter struct {
 	ExitCodeIndex int `yaml:"exit_code_index"`
 
 	machines []string // only these machine names, as the messages give them
+	nameless bool     // only the messages without a machine name
 }
 
 // DefaultFilter is the filter an empty failures section gives: exit code

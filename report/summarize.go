@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -22,7 +23,7 @@ type Summary struct {
 	marks       map[smsfail.MarkStatus]int // results per history status
 	late        int                        // results from before the window, found by looking back
 	lateFrom    time.Time                  // the earliest of them
-	groups      []string                   // cause groups met, sorted
+	kept        int                        // results whose log was copied beside the workbook
 	hosts       map[string]bool            // hosts that could not be reached, upper case
 	info        map[string]CauseInfo       // what the rules in effect say of each cause
 }
@@ -55,7 +56,6 @@ func Summarize(ctx context.Context, run RunInfo, results iter.Seq[smsfail.Result
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.finish(run)
 	return s, nil
 }
 
@@ -90,6 +90,9 @@ func (s *Summary) add(run RunInfo, r smsfail.Result) {
 		s.causes[b] = ct
 	}
 	ct.count++
+	if r.Fetch.Kept != "" {
+		s.kept++
+	}
 	if fd := r.Finding; fd != nil {
 		if fd.Rule != "" {
 			ct.rules[fd.Rule]++
@@ -111,8 +114,6 @@ func (s *Summary) add(run RunInfo, r smsfail.Result) {
 		s.hosts[strings.ToUpper(f.Machine)] = true
 	}
 }
-
-func (s *Summary) finish(run RunInfo) { s.groups = groupsMet(run, s.causes) }
 
 func minNonEmpty(a, b string) string {
 	if a == "" || (b != "" && b < a) {
@@ -252,3 +253,22 @@ func (s *Summary) collectionsByID() []*collectionTally {
 	slices.SortFunc(list, func(a, b *collectionTally) int { return strings.Compare(a.id, b.id) })
 	return list
 }
+
+// Texts are the title, remediation and colour of every cause the rules in
+// effect describe, with the causes met that they do not describe titled
+// from their findings: what the mail shows of each cause.
+func (s *Summary) Texts() map[string]CauseInfo {
+	texts := make(map[string]CauseInfo, len(s.info)+len(s.causes))
+	maps.Copy(texts, s.info)
+	for b, ct := range s.causes {
+		if _, ok := texts[b]; ok || ct.title == "" && ct.remediation == "" {
+			continue
+		}
+		texts[b] = CauseInfo{Title: ct.title, Remediation: ct.remediation}
+	}
+	return texts
+}
+
+// Colour is the colour of a Summary column, "RRGGBB", as the workbook
+// shows it.
+func (s *Summary) Colour(bucket string) string { return Colour(bucket, s.info) }

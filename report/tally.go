@@ -24,7 +24,7 @@ func (w columnWidths) add(cells []cell, cols []column) {
 	for i, c := range cells {
 		// A text is never wider than its length in bytes: most cells are
 		// settled without measuring them.
-		if w[i] >= cols[i].max || (c.kind == kindText || c.kind == kindLink) && len(c.text) <= w[i] {
+		if w[i] >= cols[i].max || (c.kind == kindText || c.kind == kindLink || c.kind == kindCause) && len(c.text) <= w[i] {
 			continue
 		}
 		if n := c.width(cols[i].max); n > w[i] {
@@ -68,9 +68,6 @@ func tallyResults(ctx context.Context, run RunInfo, results iter.Seq[smsfail.Res
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
-	}
-	if count {
-		t.Summary.finish(run)
 	}
 	return t, nil
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Error is one problem in a file, placed at its key and line.
@@ -49,9 +50,57 @@ type Doc struct {
 
 func newDoc(file string) *Doc { return &Doc{File: file, lines: map[string]int{}} }
 
-// Add records a problem with key.
+// Add records a problem with key. A long text among args is quoted in
+// part (clip).
 func (d *Doc) Add(key, format string, args ...any) {
-	d.errs = append(d.errs, &Error{File: d.File, Line: d.Line(key), Key: key, Msg: fmt.Sprintf(format, args...)})
+	d.errs = append(d.errs, &Error{File: d.File, Line: d.Line(key), Key: key, Msg: fmt.Sprintf(format, clipAll(args)...)})
+}
+
+// An error repeats a text of up to maxEcho bytes whole, and only the
+// first echoCut bytes of a longer one: enough to recognise a value, never
+// a whole file pasted into the configuration by mistake.
+const (
+	maxEcho = 1 << 10
+	echoCut = 200
+)
+
+// clipAll cuts long texts among a message's arguments, errors included
+// (a parser's error may quote the whole value).
+func clipAll(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			out[i] = clip(v)
+		case error:
+			if len(v.Error()) > maxEcho {
+				a = clip(v.Error())
+			}
+			out[i] = a
+		case []string:
+			vs := make([]string, len(v))
+			for j := range v {
+				vs[j] = clip(v[j])
+			}
+			out[i] = vs
+		default:
+			out[i] = a
+		}
+	}
+	return out
+}
+
+// clip cuts a text longer than maxEcho to echoCut bytes (on a character's
+// boundary) followed by an ellipsis and its whole length.
+func clip(s string) string {
+	if len(s) <= maxEcho {
+		return s
+	}
+	cut := echoCut
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes in all)", s[:cut], len(s))
 }
 
 // Line is the line of key, or of its nearest ancestor present in the file;

@@ -158,7 +158,7 @@ func got(n *yaml.Node) string {
 	if !ok {
 		k = "the value"
 	}
-	return k + " `" + n.Value + "`"
+	return k + " `" + clip(n.Value) + "`"
 }
 
 // suggest names the closest known key, for the typo an admin most often makes.

@@ -22,7 +22,10 @@ const classifyUsage = `Usage: smsfail classify [--json] [--rules FILE] [--codepa
 
 Reads each log (svcpack.log, KB*.log, an MSI verbose log or MsiInstaller
 event text) and prints the cause of the failure it shows: a table, or with
---json one JSON object per file per line.
+--json one JSON object per file per line. Flags may come before or after
+the files; after --, every word is a file. On Windows a FILE may hold
+wildcards (C:\logs\*.log), which smsfail expands itself: cmd.exe and
+PowerShell do not.
 
 Flags:
 `
@@ -36,6 +39,7 @@ Exit codes:
   1    the rules file is wrong
   2    wrong command line
   3    some files could not be read
+  130  interrupted (Ctrl-C, SIGTERM)
 `
 
 // classifyOptions are the flags of smsfail classify.
@@ -50,7 +54,7 @@ func runClassify(ctx context.Context, a *app, args []string) error {
 	var opts classifyOptions
 	fs := newFlagSet(a, "classify", classifyUsage, classifyTrailer)
 	fs.BoolVar(&opts.json, "json", false, "print one JSON object per file per line")
-	fs.BoolVar(&opts.verbose, "v", false, "print the remediation and evidence lines under the table")
+	fs.BoolVarP(&opts.verbose, "verbose", "v", false, "print the remediation and evidence lines under the table")
 	fs.StringVar(&opts.rules, "rules", "", "rules `FILE` to lay over the built-in rules")
 	fs.StringVar(&opts.codepage, "codepage", logtext.DefaultCodepage, "ANSI code `page` of logs without a byte order mark (windows-1251, cp1251, 1251, ...)")
 	if err := parseFlags(fs, args); err != nil {
@@ -66,7 +70,14 @@ func runClassify(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	return classifyFiles(ctx, a, rules, opts, fs.Args())
+	files, unmatched := expandWildcards(fs.Args())
+	for _, err := range unmatched {
+		fmt.Fprintf(a.stderr, "smsfail: %v\n", err)
+	}
+	if err := classifyFiles(ctx, a, rules, opts, files); err != nil || len(unmatched) == 0 {
+		return err
+	}
+	return &exitError{code: exitIncomplete, err: fmt.Errorf("%d of %d arguments matched no file", len(unmatched), fs.NArg())}
 }
 
 // fileFinding is one line of --json output.
