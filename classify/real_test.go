@@ -1,0 +1,291 @@
+package classify
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"smsfail"
+	"smsfail/logtext"
+)
+
+// The real corpus (testdata/real) holds excerpts of logs found in public
+// material: bug reports, KB articles, forums, newsgroups. Each file opens
+// with "# SOURCE: <address> (<what it is, year>)" and keeps the lines as
+// found; the expected-*.tsv tables give, per file, the causes an expert
+// accepts for it, judged from the log itself.
+
+const realDir = "testdata/real"
+
+// realExcerpt is one file of the real corpus with what its table says.
+type realExcerpt struct {
+	name     string   // file name in realDir
+	accepted []string // cause ids an expert accepts
+	table    string   // the table that lists it, and its line
+}
+
+// readRealTables reads every expected-*.tsv: "file<TAB>ids<TAB>notes", ids
+// comma-separated; lines starting with # are comments.
+func readRealTables(t *testing.T) map[string]realExcerpt {
+	t.Helper()
+	tables, err := filepath.Glob(filepath.Join(realDir, "expected-*.tsv"))
+	if err != nil || len(tables) == 0 {
+		t.Fatalf("no expected-*.tsv in %s (%v)", realDir, err)
+	}
+	rows := map[string]realExcerpt{}
+	for _, table := range tables {
+		f, err := os.Open(table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		for n := 1; sc.Scan(); n++ {
+			line := strings.TrimRight(sc.Text(), "\r")
+			if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			at := fmt.Sprintf("%s:%d", filepath.Base(table), n)
+			fields := strings.Split(line, "\t")
+			if len(fields) < 2 || strings.TrimSpace(fields[1]) == "" {
+				t.Errorf("%s: want file<TAB>accepted ids<TAB>notes, got %q", at, line)
+				continue
+			}
+			name := strings.TrimSpace(fields[0])
+			if old, ok := rows[name]; ok {
+				t.Errorf("%s: %s is already listed in %s", at, name, old.table)
+				continue
+			}
+			var ids []string
+			for _, id := range strings.Split(fields[1], ",") {
+				ids = append(ids, strings.TrimSpace(id))
+			}
+			rows[name] = realExcerpt{name: name, accepted: ids, table: at}
+		}
+		f.Close()
+		if err := sc.Err(); err != nil {
+			t.Fatalf("cannot read %s: %v", table, err)
+		}
+	}
+	return rows
+}
+
+// realFiles lists the excerpts: every .log and .txt in realDir.
+func realFiles(t testing.TB) []string {
+	var names []string
+	for _, pattern := range []string{"*.log", "*.txt"} {
+		m, err := filepath.Glob(filepath.Join(realDir, pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range m {
+			names = append(names, filepath.Base(p))
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// stripSource removes the first line when it is "# SOURCE: ...", in
+// whatever encoding the file is in (a UTF-16 file carries it in UTF-16),
+// keeping any byte order mark. ok is false when there is no such line.
+func stripSource(data []byte) (rest []byte, ok bool) {
+	var bom []byte
+	for _, b := range [][]byte{{0xEF, 0xBB, 0xBF}, {0xFF, 0xFE}, {0xFE, 0xFF}} {
+		if bytes.HasPrefix(data, b) {
+			bom, data = b, data[len(b):]
+			break
+		}
+	}
+	unit, lo := 1, 0 // bytes per character and where the low byte is
+	switch {
+	case len(data) > 1 && data[0] == '#' && data[1] == 0:
+		unit = 2
+	case len(data) > 1 && data[0] == 0 && data[1] == '#':
+		unit, lo = 2, 1
+	}
+	var head []byte
+	end := len(data)
+	for i := lo; i < len(data); i += unit {
+		if data[i] == '\n' {
+			end = i - lo + unit
+			break
+		}
+		head = append(head, data[i])
+	}
+	if !bytes.HasPrefix(head, []byte("# SOURCE:")) {
+		return nil, false
+	}
+	return append(slices.Clip(bom), data[end:]...), true
+}
+
+// classifyReal classifies an excerpt the way production does: its bytes
+// through logtext's decoder, on a site with the default code page, and the
+// engine.
+func classifyReal(t testing.TB, rules *Rules, name string) (smsfail.Finding, error) {
+	data, err := os.ReadFile(filepath.Join(realDir, name))
+	if err != nil {
+		return smsfail.Finding{}, err
+	}
+	body, ok := stripSource(data)
+	if !ok {
+		return smsfail.Finding{}, fmt.Errorf("no \"# SOURCE: <address> (<what it is, year>)\" first line")
+	}
+	rd, err := logtext.NewReader(bytes.NewReader(body), "")
+	if err != nil {
+		return smsfail.Finding{}, err
+	}
+	return rules.Classify(rd)
+}
+
+// realKinds maps a file name's prefix to the kind of excerpt it is; the
+// shared corpus named its files before the prefixes were agreed.
+var realKinds = map[string]string{
+	"upd": "upd", "kb": "upd", "svcpack": "upd",
+	"msi": "msi", "u16": "msi", "cp1251": "loc", "loc": "loc",
+	"burn": "burn", "event": "event", "tool": "tool",
+}
+
+// realLanguages are the language tags a file name may carry ("loc_ru_...",
+// "..._localized_ru.log"); a file without one is English.
+var realLanguages = map[string]bool{
+	"ar": true, "cs": true, "da": true, "de": true, "el": true, "es": true, "fi": true, "fr": true,
+	"he": true, "hu": true, "it": true, "ja": true, "ko": true, "nl": true, "nb": true, "pl": true,
+	"pt": true, "ru": true, "sv": true, "tr": true, "uk": true, "zh": true, "ptbr": true, "zhcn": true, "zhtw": true,
+}
+
+func kindAndLanguage(name string) (kind, lang string) {
+	words := strings.FieldsFunc(strings.TrimSuffix(name, filepath.Ext(name)), func(r rune) bool { return r == '_' || r == '-' || r == '.' })
+	kind, lang = "other", "en"
+	if len(words) > 0 {
+		first := strings.ToLower(words[0])
+		if strings.HasPrefix(first, "kb") {
+			first = "kb"
+		}
+		if k, ok := realKinds[first]; ok {
+			kind = k
+		}
+	}
+	for _, w := range words[1:] {
+		if realLanguages[strings.ToLower(w)] {
+			lang = strings.ToLower(w)
+			break
+		}
+	}
+	return kind, lang
+}
+
+// realPending are the excerpts the engine does not read right yet.
+var realPending = map[string]bool{
+	"burn_dotnet_core_apply_complete_0x80070643.log":    true,
+	"burn_moonlight_mish_failed_msi_package.log":        true,
+	"burn_winget_wolfram_engine_disk_full.log":          true,
+	"burn_wix4828_retry_numbered_lines.log":             true,
+	"kb928843_update_ver_not_correct_access_denied.log": true,
+	"kbxxxxxx_branches_inf_readonly_access_denied.log":  true,
+	"msi_custom_action_returned_1603_managed_ca.log":    true,
+	"msi_info1310_error_writing_to_file.log":            true,
+	"tool_winget_bluebeam_disk_full_run_together.log":   true,
+}
+
+// TestRealCorpus classifies every real excerpt and checks it gets a cause
+// an expert accepts; it prints how many excerpts there are, by kind and
+// language, and how many pass.
+func TestRealCorpus(t *testing.T) {
+	rules := Builtin()
+	rows := readRealTables(t)
+	files := realFiles(t)
+	for _, name := range files {
+		if _, ok := rows[name]; !ok {
+			t.Errorf("%s: no row in any expected-*.tsv", name)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(rows)) {
+		if !slices.Contains(files, name) {
+			t.Errorf("%s: %s lists a file that is not in %s", rows[name].table, name, realDir)
+		}
+		for _, id := range rows[name].accepted {
+			if _, ok := rules.Cause(id); !ok {
+				t.Errorf("%s: unknown cause %q", rows[name].table, id)
+			}
+		}
+	}
+	var m realMeasures
+	for _, name := range files {
+		row, listed := rows[name]
+		f, err := classifyReal(t, rules, name)
+		switch {
+		case err != nil:
+			t.Errorf("%s: %v", name, err)
+		case listed && !slices.Contains(row.accepted, f.Cause) && realPending[name]:
+			t.Logf("pending %s: cause %s, accepted: %s", name, f.Cause, strings.Join(row.accepted, ","))
+		case listed && !slices.Contains(row.accepted, f.Cause):
+			t.Errorf("%s: cause %s (rule %s), accepted: %s; evidence:\n%s", name, f.Cause, f.Rule,
+				strings.Join(row.accepted, ","), evidenceText(f.Evidence))
+		case listed:
+			if realPending[name] {
+				t.Errorf("%s passes now: take it off realPending", name)
+			}
+			m.add(name, true)
+			continue
+		}
+		m.add(name, false)
+	}
+	m.print(os.Stdout)
+}
+
+func evidenceText(ev []smsfail.Evidence) string {
+	var b strings.Builder
+	for _, e := range ev {
+		fmt.Fprintf(&b, "  %5d  %s\n", e.Line, e.Text)
+	}
+	return b.String()
+}
+
+// realMeasures counts excerpts and passes by kind and by language.
+type realMeasures struct {
+	total, pass int
+	kinds       map[string][2]int
+	languages   map[string][2]int
+}
+
+func (m *realMeasures) add(name string, pass bool) {
+	if m.kinds == nil {
+		m.kinds, m.languages = map[string][2]int{}, map[string][2]int{}
+	}
+	kind, lang := kindAndLanguage(name)
+	inc := func(c map[string][2]int, k string) {
+		v := c[k]
+		v[0]++
+		if pass {
+			v[1]++
+		}
+		c[k] = v
+	}
+	inc(m.kinds, kind)
+	inc(m.languages, lang)
+	m.total++
+	if pass {
+		m.pass++
+	}
+}
+
+func (m *realMeasures) print(w io.Writer) {
+	fmt.Fprintf(w, "real corpus: %d excerpts, %d get an accepted cause\n", m.total, m.pass)
+	for _, c := range []struct {
+		what string
+		set  map[string][2]int
+	}{{"kind", m.kinds}, {"language", m.languages}} {
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(c.set)) {
+			parts = append(parts, fmt.Sprintf("%s %d/%d", k, c.set[k][1], c.set[k][0]))
+		}
+		fmt.Fprintf(w, "  by %s (passing/all): %s\n", c.what, strings.Join(parts, ", "))
+	}
+}
