@@ -54,17 +54,35 @@ type scan struct {
 type entryFacts struct {
 	codes    [8]codeKey
 	n        int
-	errorish bool // looks like an error: kept for unclassified findings
-	quiet    bool // known noise, however it looks
-	done     bool // its codes are read: no general search for more
-	key      bool // shows the failure or its message: kept as evidence
+	byText   uint8 // bit i: codes[i] was read from a message's words, not its number
+	errorish bool  // looks like an error: kept for unclassified findings
+	quiet    bool  // known noise, however it looks
+	done     bool  // its codes are read: no general search for more
+	key      bool  // shows the failure or its message: kept as evidence
+	numbered bool  // holds a message number: its words need no reading
+	failure  bool  // says the installation failed
 }
 
 func (f *entryFacts) add(kind string, v int64) {
+	for _, k := range f.codes[:f.n] {
+		if k.kind == kind && k.value == v {
+			return
+		}
+	}
 	if f.n < len(f.codes) {
 		f.codes[f.n] = codeKey{kind: kind, value: v}
 		f.n++
 	}
+}
+
+// addText adds a code known by the words of its message.
+func (f *entryFacts) addText(kind string, v int64) {
+	n := f.n
+	f.add(kind, v)
+	if f.n > n {
+		f.byText |= 1 << n
+	}
+	f.errorish = true
 }
 
 // Classify reads one decoded log in a single pass and returns its cause.
@@ -112,11 +130,20 @@ func (s *scan) entry(line int, t []byte) {
 	if s.kind == "" || s.kind == smsfail.KindMSIEvent {
 		s.eventEntry(t, &f)
 	}
+	if !f.quiet && !f.numbered && !f.done {
+		if p := wordsToRead(t); p != nil {
+			s.textCodes(p, &f)
+		}
+	}
 	if !f.errorish && !f.quiet {
 		f.errorish = errorLooking(t)
 	}
-	if (f.errorish || f.n > 0) && !f.done {
+	if (f.errorish || f.n > 0) && !f.done && !f.quiet {
 		systemCodes(t, len(body) < len(t) || s.kind == smsfail.KindUpdateExe, &f)
+	}
+	if f.failure && !f.quiet {
+		s.fail.shown = true
+		f.key = f.key || !s.fail.rv3
 	}
 	s.record(line, t, &f)
 	s.applyRules(line, t)
@@ -131,8 +158,8 @@ func (s *scan) record(line int, t []byte, f *entryFacts) {
 			continue
 		}
 		sc := &s.scope[i]
-		for _, k := range f.codes[:f.n] {
-			sc.codes.add(k, line, t)
+		for j, k := range f.codes[:f.n] {
+			sc.codes.add(k, line, t, f.byText&(1<<j) != 0)
 		}
 		if f.errorish || f.n > 0 {
 			sc.errs.add(line, t)

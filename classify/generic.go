@@ -12,11 +12,6 @@ var systemErrorWords = [][]byte{
 	[]byte("Errore di sistema "), []byte("Systeemfout "),
 }
 
-var (
-	hexMark      = []byte("0x")
-	negativeMark = []byte("-2147")
-)
-
 // benignUpdateCodes appear in successful update.exe runs: registry values
 // and source files that are simply absent.
 var benignUpdateCodes = map[codeKey]bool{
@@ -33,49 +28,94 @@ func systemCodes(t []byte, update bool, f *entryFacts) {
 			p := t[i+len(w):]
 			if neg, ok := bytes.CutPrefix(p, []byte("-")); ok {
 				if v, n := atoi(neg); n > 0 {
-					f.add(CodeHRESULT, int64(uint32(-v)))
+					f.addHRESULT(int64(uint32(-v)))
 				}
-			} else if v, n := atoi(p); n > 0 {
+			} else if v, n := atoi(p); n == 10 && v >= 0x80000000 && v <= 0xFFFFFFFF {
+				f.addHRESULT(v) // the minus sign lost on the way
+			} else if n > 0 {
 				f.add(CodeSystemError, v)
 			}
 			break
 		}
 	}
-	for from := 0; from < len(t); {
-		i := bytes.Index(t[from:], hexMark)
-		if i < 0 {
-			break
-		}
-		p := from + i
-		v, n := hexAt(t[p:])
-		from = p + max(n, 2)
-		if n == 0 || (p > 0 && (isLetter(t[p-1]) || isDigit(t[p-1]))) {
+	hexCodes(t, update, f)
+	decimalHRESULTs(t, f)
+}
+
+// hexCodes reads "0x80070005", "0x5" in update.exe lines, and HRESULTs
+// written without their 0x ("8007F0F4 - STATUS_PREREQUISITE_FAILED").
+func hexCodes(t []byte, update bool, f *entryFacts) {
+	for p := 0; p < len(t); p++ {
+		if p > 0 && (isLetter(t[p-1]) || isDigit(t[p-1])) {
 			continue
 		}
-		var k codeKey
+		v, n := hexAt(t[p:])
+		if n == 0 {
+			v, n = bareHRESULT(t[p:])
+		}
+		if n == 0 {
+			continue
+		}
 		switch {
 		case v >= 0x80000000 && v <= 0xFFFFFFFF:
-			k = codeKey{CodeHRESULT, v}
-		case update && v > 0 && v < 0x10000:
-			k = codeKey{CodeSystemError, v}
-		default:
+			f.addHRESULT(v)
+		case update && v > 0 && v < 0x10000 && !benignUpdateCodes[codeKey{CodeSystemError, v}]:
+			f.add(CodeSystemError, v)
+		}
+		p += n - 1
+	}
+}
+
+// bareHRESULT reads eight hexadecimal digits opening with 8 as a word of
+// their own: an HRESULT written without its 0x.
+func bareHRESULT(t []byte) (int64, int) {
+	if len(t) < 8 || t[0] != '8' || (len(t) > 8 && (isLetter(t[8]) || isDigit(t[8]))) {
+		return 0, 0
+	}
+	v, n := hexAt(append([]byte("0x"), t[:8]...))
+	if n != 10 {
+		return 0, 0
+	}
+	return v, 8
+}
+
+// decimalHRESULTs reads HRESULTs as the decimals tools print: signed
+// ("-2147287037") or unsigned ("2149842967").
+func decimalHRESULTs(t []byte, f *entryFacts) {
+	for p := 0; p < len(t); p++ {
+		if !isDigit(t[p]) || (p > 0 && (isDigit(t[p-1]) || isLetter(t[p-1]))) {
 			continue
 		}
-		if !(update && benignUpdateCodes[k]) {
-			f.add(k.kind, k.value)
+		v, n := atoi(t[p:])
+		switch {
+		case n != 10 || (p+n < len(t) && isLetter(t[p+n])):
+		case p > 0 && t[p-1] == '-' && v <= 1<<31:
+			f.addHRESULT(int64(uint32(-v)))
+		case v >= 0x80000000 && v <= 0xFFFFFFFF:
+			f.addHRESULT(v)
 		}
+		p += n - 1
 	}
-	for from := 0; from < len(t); {
-		i := bytes.Index(t[from:], negativeMark)
-		if i < 0 {
-			break
-		}
-		p := from + i
-		v, n := atoi(t[p+1:])
-		from = p + 1 + n
-		if n == 10 && v <= 1<<31 {
-			f.add(CodeHRESULT, int64(uint32(-v)))
-		}
+}
+
+// addHRESULT files an HRESULT and, for one wrapping a Win32 code (facility
+// 7: 0x8007xxxx), the code inside: 0x80070643 is 1603, the failure itself;
+// 0x8007Fxxx carries an update.exe extended code.
+func (f *entryFacts) addHRESULT(v int64) {
+	if benignUpdateCodes[codeKey{CodeHRESULT, v}] {
+		return
+	}
+	f.add(CodeHRESULT, v)
+	if v&0xFFFF0000 != 0x80070000 {
+		return
+	}
+	switch c := v & 0xFFFF; {
+	case c == 1603:
+		f.failure = true
+	case c >= 0xF000:
+		f.add(CodeExtended, c)
+	default:
+		f.add(CodeSystemError, c)
 	}
 }
 

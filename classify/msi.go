@@ -29,7 +29,8 @@ var quietMessages = map[int]bool{
 }
 
 // failedMessages say the installation failed without saying why.
-var failedMessages = map[int]bool{1708: true, 1725: true, 1727: true, 1729: true}
+// 1603 is no message of its own: "Error 1603" is the installation's result.
+var failedMessages = map[int]bool{1603: true, 1708: true, 1725: true, 1727: true, 1729: true}
 
 // msiMessage returns the text of an entry after its "MSI (s) (1C:2C)
 // [20:41:26:123]: " prefix (or the older "MSI (s) (1C:2C): ").
@@ -107,7 +108,7 @@ func (s *scan) failureLine(msg, marker []byte, f *entryFacts) {
 
 // messageCodes finds "Error 1402." where MSI writes messages: at the start
 // of the text, after "DEBUG: ", after "Product: X -- ", or after whatever a
-// copying tool put before the line.
+// copying tool put before the line (a time, a quote mark, a bullet).
 func (s *scan) messageCodes(msg []byte, f *entryFacts) {
 	if s.messageAt(msg, f) {
 		return
@@ -119,15 +120,17 @@ func (s *scan) messageCodes(msg []byte, f *entryFacts) {
 		return
 	}
 	if i := bytes.IndexAny(msg[:min(len(msg), 48)], ":]>\t"); i >= 0 && i+1 < len(msg) {
-		s.messageAt(trimSpace(msg[i+1:]), f)
+		s.messageAt(msg[i+1:], f)
 	}
 }
 
 func (s *scan) messageAt(p []byte, f *entryFacts) bool {
+	p = trimMarks(p)
 	n, info, ok := messageNumber(p)
 	if !ok {
 		return false
 	}
+	f.numbered = true
 	s.msiNumber(n, info, p, f)
 	return true
 }
@@ -136,8 +139,7 @@ func (s *scan) messageAt(p []byte, f *entryFacts) bool {
 func (s *scan) msiNumber(n int, info bool, text []byte, f *entryFacts) {
 	switch {
 	case failedMessages[n]:
-		s.fail.shown = true
-		f.key = !s.fail.rv3
+		f.failure = true
 	case quietMessages[n], n == 2203 && bytes.Contains(text, benignStorage):
 		f.quiet = true
 	case info:
@@ -147,10 +149,27 @@ func (s *scan) msiNumber(n int, info bool, text []byte, f *entryFacts) {
 	}
 }
 
+// trimMarks drops what quoting put before a message: spaces, quote marks,
+// backticks, ">" and bullets.
+func trimMarks(p []byte) []byte {
+	for len(p) > 0 {
+		switch {
+		case bytes.IndexByte([]byte(" \t\"'`>*(-"), p[0]) >= 0:
+			p = p[1:]
+		case bytes.HasPrefix(p, []byte("•")):
+			p = p[len("•"):]
+		default:
+			return p
+		}
+	}
+	return p
+}
+
 // messageNumber reads a message as any language writes it: one or two
-// words, then a four-digit message number and a point or colon ("Error
-// 1722.", "Internal Error 2203.", "Ошибка 1402."). info is true for
-// informational messages and warnings, which are not errors.
+// words, then a four-digit message number and a point, colon or dash
+// ("Error 1722.", "Internal Error 2203.", "Ошибка 1402.", "Error 1935 -
+// An error ..."). info is true for informational messages and warnings,
+// which are not errors.
 func messageNumber(p []byte) (n int, info, ok bool) {
 	i := 0
 	var last []byte
@@ -165,16 +184,23 @@ func messageNumber(p []byte) (n int, info, ok bool) {
 		last, i = p[i:j], j+1
 		if i < len(p) && isDigit(p[i]) {
 			v, size := atoi(p[i:])
-			if size != 4 || v < 1000 || v > 2999 {
-				return 0, false, false
-			}
-			if i+4 >= len(p) || (p[i+4] != '.' && p[i+4] != ':') {
+			if size != 4 || v < 1000 || v > 2999 || !endsNumber(p[i+4:]) {
 				return 0, false, false
 			}
 			return int(v), infoWords[string(bytes.ToLower(last))], true
 		}
 	}
 	return 0, false, false
+}
+
+// endsNumber accepts what follows a message number: a point, a colon, a
+// dash after a space, an ideographic full stop, or nothing.
+func endsNumber(rest []byte) bool {
+	switch {
+	case len(rest) == 0, rest[0] == '.', rest[0] == ':', bytes.HasPrefix(rest, []byte("。")):
+		return true
+	}
+	return len(rest) > 1 && rest[0] == ' ' && (rest[1] == '-' || bytes.HasPrefix(rest[1:], []byte("–")))
 }
 
 // infoWords introduce informational messages and warnings, in the

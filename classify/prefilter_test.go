@@ -45,14 +45,3 @@ func FuzzIndexFold(f *testing.F) {
 		}
 	})
 }
-
-func asciiLower(s []byte) []byte {
-	out := make([]byte, len(s))
-	for i, c := range s {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		out[i] = c
-	}
-	return out
-}

@@ -72,6 +72,7 @@ type RuleInfo struct {
 type Rules struct {
 	causes map[string]Cause
 	rules  []*rule // sorted by id
+	texts  *textIndex
 }
 
 // rule is one compiled rule.
@@ -142,7 +143,7 @@ func build(base, user *fileSpec) (*Rules, error) {
 			specs[s.id], sources[s.id] = s, user.name
 		}
 	}
-	rs := &Rules{causes: causes}
+	rs := &Rules{causes: causes, texts: newTextIndex()}
 	for _, id := range slices.Sorted(maps.Keys(specs)) {
 		r, err := compileRule(specs[id], sources[id], causes)
 		if err != nil {
