@@ -11,14 +11,15 @@ import (
 // 2203:", "Note: 1: 2203 ...").
 
 var (
-	opActionStart  = []byte("Executing op: ActionStart(Name=")
-	rollbackAction = []byte(": Rollback.")
-	dashes         = []byte(" -- ")
-	debugPrefix    = []byte("DEBUG: ")
-	caReturned     = []byte("returned actual error code ")
-	isReturning    = []byte("is returning ")
-	errorStatus    = []byte("error status: ")
-	benignStorage  = []byte("-2147287038") // STG_E_FILENOTFOUND: a table or stream that is simply absent
+	opActionStart       = []byte("Executing op: ActionStart(Name=")
+	rollbackAction      = []byte(": Rollback.")
+	dashes              = []byte(" -- ")
+	debugPrefix         = []byte("DEBUG: ")
+	caReturned          = []byte("returned actual error code ")
+	translatedToSuccess = []byte("translated to success")
+	isReturning         = []byte("is returning ")
+	errorStatus         = []byte("error status: ")
+	benignStorage       = []byte("-2147287038") // STG_E_FILENOTFOUND: a table or stream that is simply absent
 )
 
 // quietMessages are message numbers seen in successful installs, or that
@@ -76,6 +77,10 @@ func (s *scan) msiEntry(line int, t []byte, f *entryFacts) {
 	if s.noteLine(line, msg, f) {
 		return
 	}
+	if bytes.Contains(msg, translatedToSuccess) {
+		f.quiet = true // the installer ignores this error by design
+		return
+	}
 	s.messageCodes(msg, f)
 	if i := bytes.Index(msg, caReturned); i >= 0 {
 		if v, n := atoi(msg[i+len(caReturned):]); n > 0 && v != 0 {
@@ -116,8 +121,10 @@ func (s *scan) messageCodes(msg []byte, f *entryFacts) {
 	if rest, ok := bytes.CutPrefix(msg, debugPrefix); ok && s.messageAt(rest, f) {
 		return
 	}
-	if i := bytes.Index(msg, dashes); i >= 0 && s.messageAt(msg[i+len(dashes):], f) {
-		return
+	for _, d := range productDashes {
+		if i := bytes.Index(msg, d); i >= 0 && s.messageAt(msg[i+len(d):], f) {
+			return
+		}
 	}
 	if i := bytes.IndexAny(msg[:min(len(msg), 48)], ":]>\t"); i >= 0 && i+1 < len(msg) {
 		s.messageAt(msg[i+1:], f)

@@ -20,6 +20,7 @@ type messageText struct {
 	text    []byte // ASCII letters in lower case
 	code    codeKey
 	failure bool
+	result  bool // the text introduces a program's result: "exit code 1603"
 }
 
 func msiText(n int64, texts ...string) []messageText    { return textsOf(CodeMSIError, n, texts) }
@@ -30,6 +31,18 @@ func failureText(texts ...string) []messageText {
 	out := textsOf("", 0, texts)
 	for i := range out {
 		out[i].failure = true
+	}
+	return out
+}
+
+var mainEngineThread = "mainenginethread"
+
+// resultText lists the words after which tools write the code a program
+// or an installer returned.
+func resultText(texts ...string) []messageText {
+	out := textsOf("", 0, texts)
+	for i := range out {
+		out[i].result = true
 	}
 	return out
 }
@@ -89,8 +102,8 @@ func newTextIndex() *textIndex {
 	return x
 }
 
-// each calls fn with every text found in p.
-func (x *textIndex) each(p []byte, fn func(m *messageText)) {
+// each calls fn with every text found in p and where it ends.
+func (x *textIndex) each(p []byte, fn func(m *messageText, end int)) {
 	for i := 0; i+1 < len(p); i++ {
 		k := uint16(lowerASCII(p[i]))<<8 | uint16(lowerASCII(p[i+1]))
 		if x.may[k/64]&(1<<(k%64)) == 0 {
@@ -99,7 +112,7 @@ func (x *textIndex) each(p []byte, fn func(m *messageText)) {
 		for _, j := range x.pairs[k] {
 			m := &x.texts[j]
 			if len(p)-i >= len(m.text) && bytes.EqualFold(p[i:i+len(m.text)], m.text) {
-				fn(m)
+				fn(m, i+len(m.text))
 			}
 		}
 	}
@@ -148,7 +161,9 @@ func messageTexts() []messageText {
 		updateText(0xf01e, "str_catalog_install_failed", "failed to install catalog files", "failed to install catalog"),
 		failureText("fatal error during installation", "installation failed", "installation operation failed", "installation did not complete",
 			"error_install_failure", "schwerwiegender fehler bei der installation", "erreur irrécupérable lors de l'installation",
-			"неустранимая ошибка при установке", "installation failure"),
+			"неустранимая ошибка при установке", "installation failure", "operation failed"),
+		resultText("exit code", "exitcode", "exited", "exit status", "return code", "returned", "returning", "received",
+			"installer failed:", "error code", "error status:", mainEngineThread, "код возврата", "rückgabecode", "code de retour"),
 	} {
 		all = append(all, group...)
 	}
@@ -157,13 +172,79 @@ func messageTexts() []messageText {
 
 // textCodes adds the codes of the messages an entry holds by their text.
 func (s *scan) textCodes(p []byte, f *entryFacts) {
-	s.rules.texts.each(p, func(m *messageText) {
-		if m.failure {
+	s.rules.texts.each(p, func(m *messageText, end int) {
+		switch {
+		case m.failure:
 			f.failure = true
-			return
+		case m.result:
+			resultCode(p, end-len(m.text), end, f)
+		default:
+			f.addText(m.code.kind, m.code.value)
 		}
-		f.addText(m.code.kind, m.code.value)
 	})
+}
+
+// resultCode reads the number a program returned, written after the
+// words that introduce it ("Exit code was '1603'", "exited 1618",
+// "MainEngineThread gibt 1612 zurück") or, when a translation moved it,
+// just before them ("1612 MainEngineThread"). Hexadecimal results are
+// read with the other codes.
+func resultCode(p []byte, start, end int, f *entryFacts) {
+	v, ok := numberAfter(p[end:])
+	if !ok && end-start == len(mainEngineThread) {
+		v, ok = numberBefore(p[:start])
+	}
+	switch {
+	case !ok || v == 0:
+	case v == 1603:
+		f.failure = true
+	case v < 0x10000:
+		f.add(CodeSystemError, v)
+		f.errorish = true
+	}
+}
+
+// numberAfter skips quote marks, brackets, colons and at most one word
+// ("was", "with", "gibt") and reads a decimal number standing alone.
+func numberAfter(p []byte) (int64, bool) {
+	words := 0
+	for i := 0; i < len(p) && i < 24; {
+		c := p[i]
+		switch {
+		case isDigit(c):
+			v, n := atoi(p[i:])
+			if i+n < len(p) && (isLetter(p[i+n]) || isDigit(p[i+n]) || (p[i+n] == '.' && i+n+1 < len(p) && isDigit(p[i+n+1]))) {
+				return 0, false
+			}
+			return v, n > 0 && n < 7
+		case isLetter(c) || c >= 0x80:
+			if words++; words > 1 {
+				return 0, false
+			}
+			for i < len(p) && (isLetter(p[i]) || p[i] >= 0x80) {
+				i++
+			}
+		case c == '-' && i+1 < len(p) && isDigit(p[i+1]):
+			return 0, false // negative: an HRESULT, read elsewhere
+		default:
+			i++
+		}
+	}
+	return 0, false
+}
+
+// numberBefore reads a number that ends just before the words.
+func numberBefore(p []byte) (int64, bool) {
+	p = trimSpace(p)
+	i := len(p)
+	for i > 0 && isDigit(p[i-1]) {
+		i--
+	}
+	if i == len(p) || len(p)-i > 6 || (i > 0 && (isLetter(p[i-1]) || p[i-1] == '-')) {
+		return 0, false
+	}
+	v, _ := atoi(p[i:])
+	return v, true
 }
 
 // wordsToRead returns the part of an entry whose words may be a message
