@@ -14,6 +14,7 @@ var (
 	opActionStart       = []byte("Executing op: ActionStart(Name=")
 	rollbackAction      = []byte(": Rollback.")
 	dashes              = []byte(" -- ")
+	productDashes       = [][]byte{dashes, []byte(" — "), []byte(" ― ")} // as localized logs and copies write it
 	debugPrefix         = []byte("DEBUG: ")
 	caReturned          = []byte("returned actual error code ")
 	translatedToSuccess = []byte("translated to success")
