@@ -46,6 +46,7 @@ type scan struct {
 	votes     [4]int // per kind, in logKinds order
 	kind      smsfail.LogKind
 	lastReset int
+	sessions  int // session headers seen
 	tail      ring // the last lines of the log, for a log with no error at all
 	msiSource bool // an MsiInstaller event source was seen
 }
@@ -118,7 +119,13 @@ func (s *scan) entry(line int, t []byte) {
 		body = t[n:]
 	}
 	if s.startsSession(line, t, body) {
-		s.newSession(line)
+		// What came before the first header is a session only if it
+		// showed a failure: a pasted message before a log is part of it.
+		if s.sessions > 0 || s.fail.shown {
+			s.newSession(line)
+		}
+		s.sessions++
+		s.lastReset = line
 	}
 	var f entryFacts
 	if s.kind != smsfail.KindUpdateExe {
@@ -138,8 +145,12 @@ func (s *scan) entry(line int, t []byte) {
 	if !f.errorish && !f.quiet {
 		f.errorish = errorLooking(t)
 	}
-	if (f.errorish || f.n > 0) && !f.done && !f.quiet {
+	switch {
+	case f.quiet || f.done:
+	case f.errorish || f.n > 0:
 		systemCodes(t, len(body) < len(t) || s.kind == smsfail.KindUpdateExe, &f)
+	case bytes.Contains(t, hexMark) && wordsToRead(t) != nil:
+		hexCodes(t, false, &f) // "Apply complete, result: 0x80070643"
 	}
 	if f.failure && !f.quiet {
 		s.fail.shown = true

@@ -12,6 +12,8 @@ var systemErrorWords = [][]byte{
 	[]byte("Errore di sistema "), []byte("Systeemfout "),
 }
 
+var hexMark = []byte("0x")
+
 // benignUpdateCodes appear in successful update.exe runs: registry values
 // and source files that are simply absent.
 var benignUpdateCodes = map[codeKey]bool{
@@ -59,6 +61,8 @@ func hexCodes(t []byte, update bool, f *entryFacts) {
 		switch {
 		case v >= 0x80000000 && v <= 0xFFFFFFFF:
 			f.addHRESULT(v)
+		case v == 0x643: // 1603 in the hexadecimal update.exe and Windows Update print
+			f.failure = true
 		case update && v > 0 && v < 0x10000 && !benignUpdateCodes[codeKey{CodeSystemError, v}]:
 			f.add(CodeSystemError, v)
 		}

@@ -21,6 +21,7 @@ type messageText struct {
 	code    codeKey
 	failure bool
 	result  bool // the text introduces a program's result: "exit code 1603"
+	message bool // the text introduces a message number: "Error 1402."
 }
 
 func msiText(n int64, texts ...string) []messageText    { return textsOf(CodeMSIError, n, texts) }
@@ -35,7 +36,10 @@ func failureText(texts ...string) []messageText {
 	return out
 }
 
-var mainEngineThread = "mainenginethread"
+var (
+	mainEngineThread = "mainenginethread"
+	mainEngine       = []byte("MainEngineThread")
+)
 
 // resultText lists the words after which tools write the code a program
 // or an installer returned.
@@ -43,6 +47,16 @@ func resultText(texts ...string) []messageText {
 	out := textsOf("", 0, texts)
 	for i := range out {
 		out[i].result = true
+	}
+	return out
+}
+
+// messageWord lists the words that introduce a Windows Installer message
+// number in prose and quotes: "... got this Error 1310. Error writing".
+func messageWord(texts ...string) []messageText {
+	out := textsOf("", 0, texts)
+	for i := range out {
+		out[i].message = true
 	}
 	return out
 }
@@ -129,6 +143,7 @@ func messageTexts() []messageText {
 		msiText(1311, "source file not found(cabinet)", "source file not found (cabinet)", "could not locate source file cabinet"),
 		msiText(1334, "cannot be found in cabinet file", "cannot be found in the cabinet file", "wurde in der cabinet-datei", "не найден в файле cab"),
 		msiText(1335, "required for this installation is corrupt and cannot be used", "ist beschädigt und kann nicht verwendet werden"),
+		msiText(1316, "a network error occurred while attempting to read from the file"),
 		msiText(1327, "invalid drive:", "ungültiges laufwerk", "lecteur non valide", "недопустимый диск"),
 		msiText(1402, "could not open key", "schlüssel konnte nicht geöffnet werden", "impossible d'ouvrir la clé", "не удается открыть раздел", "не удалось открыть раздел"),
 		msiText(1406, "could not write value", "impossible d'écrire la valeur", "не удается записать значение", "не удалось записать значение"),
@@ -157,11 +172,18 @@ func messageTexts() []messageText {
 		systemText(1601, "error_install_service_failure"),
 		systemText(1618, "error_install_already_running", "another installation is already in progress"),
 		systemText(1638, "another version of this product is already installed", "error_product_version"),
-		updateText(0xf0f4, "status_prerequisite_failed", "prerequisites required to install"),
+		updateText(0xf0f4, "status_prerequisite_failed", "prerequisites required to install", "requires the machine to be on ac power",
+			"cannot be installed over", "is not compatible with this version of windows", "before you can continue, you must",
+			"bevor sie den vorgang fortsetzen können, müssen sie", "über das netzteil betrieben wird", "nicht kompatibel mit dieser version von windows",
+			"δεν μπορεί να εγκατασταθεί μέσω", "σε εναλλασσόμενο ρεύμα", "δεν είναι συμβατή με αυτήν την έκδοση",
+			"必要条件が", "ac 電源に接続されている必要があります"),
 		updateText(0xf01e, "str_catalog_install_failed", "failed to install catalog files", "failed to install catalog"),
 		failureText("fatal error during installation", "installation failed", "installation operation failed", "installation did not complete",
 			"error_install_failure", "schwerwiegender fehler bei der installation", "erreur irrécupérable lors de l'installation",
 			"неустранимая ошибка при установке", "installation failure", "operation failed"),
+		messageWord("error ", "fehler ", "erreur ", "errore ", "erro ", "fout ", "fel ", "błąd ", "chyba ", "hiba ", "virhe ",
+			"fejl ", "feil ", "hata ", "eroare ", "ошибка ", "грешка ", "помилка ", "σφάλμα ", "エラー ", "错误 ", "錯誤 ", "오류 ",
+			"the error code is "),
 		resultText("exit code", "exitcode", "exited", "exit status", "return code", "returned", "returning", "received",
 			"installer failed:", "error code", "error status:", mainEngineThread, "код возврата", "rückgabecode", "code de retour"),
 	} {
@@ -171,17 +193,32 @@ func messageTexts() []messageText {
 }
 
 // textCodes adds the codes of the messages an entry holds by their text.
+// An entry that is a number alone is a result quoted on its own line.
 func (s *scan) textCodes(p []byte, f *entryFacts) {
+	if _, n := atoi(p); n == len(p) && n > 0 {
+		resultCode(p, 0, 0, f)
+		return
+	}
 	s.rules.texts.each(p, func(m *messageText, end int) {
 		switch {
 		case m.failure:
 			f.failure = true
 		case m.result:
 			resultCode(p, end-len(m.text), end, f)
+		case m.message:
+			s.numberInProse(p[end:], f)
 		default:
 			f.addText(m.code.kind, m.code.value)
 		}
 	})
+}
+
+// numberInProse reads the message number after an error word in prose.
+func (s *scan) numberInProse(p []byte, f *entryFacts) {
+	v, n := atoi(p)
+	if n == 4 && v >= 1000 && v <= 2999 && endsNumber(p[4:]) {
+		s.msiNumber(int(v), false, p, f)
+	}
 }
 
 // resultCode reads the number a program returned, written after the
@@ -255,6 +292,9 @@ func wordsToRead(t []byte) []byte {
 	case bytes.HasPrefix(t, msiPrefix):
 		if i := bytes.Index(t, dashes); i >= 0 {
 			return t[i+len(dashes):]
+		}
+		if bytes.Contains(t, mainEngine) {
+			return msiMessage(t) // "MainEngineThread gibt 1603 zurück"
 		}
 		return nil
 	case bytes.HasPrefix(t, actionStartPrefix), bytes.HasPrefix(t, actionEndedPrefix), bytes.HasPrefix(t, []byte("Property(")):
