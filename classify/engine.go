@@ -46,7 +46,7 @@ type scan struct {
 	votes     [4]int // per kind, in logKinds order
 	kind      smsfail.LogKind
 	lastReset int
-	sessions  int // session headers seen
+	sessions  int  // session headers seen
 	tail      ring // the last lines of the log, for a log with no error at all
 	msiSource bool // an MsiInstaller event source was seen
 }
