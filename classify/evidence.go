@@ -145,7 +145,8 @@ func (c *seenCode) evidence() []smsfail.Evidence {
 func (s *codeSet) reset() { s.codes = s.codes[:0] }
 
 // unexplained reports whether the scope names an error of its own: an MSI
-// error number, or an update.exe extended code other than the masked 1603.
+// error number, an update.exe extended code other than the masked 1603, or
+// an HRESULT other than 1603's.
 func (s *codeSet) unexplained() bool {
 	for _, c := range s.codes {
 		switch c.key.kind {
@@ -153,6 +154,10 @@ func (s *codeSet) unexplained() bool {
 			return true
 		case CodeExtended:
 			if c.key.value != 0x643 {
+				return true
+			}
+		case CodeHRESULT:
+			if c.key.value != 0x80070643 {
 				return true
 			}
 		}

@@ -84,9 +84,10 @@ func (s *scan) msiEntry(line int, t []byte, f *entryFacts) {
 	}
 	s.messageCodes(msg, f)
 	if i := bytes.Index(msg, caReturned); i >= 0 {
+		// What a custom action returns is its own code, not a system error.
 		if v, n := atoi(msg[i+len(caReturned):]); n > 0 && v != 0 {
 			f.add(CodeActionExit, v)
-			f.errorish = true
+			f.errorish, f.done = true, true
 		}
 	}
 	s.failureLine(msg, isReturning, f)

@@ -183,28 +183,13 @@ func kindAndLanguage(name string) (kind, lang string) {
 
 // realPending are the excerpts the engine does not read right yet.
 var realPending = map[string]bool{
-	"msi_info1310_error_writing_to_file.log":                        true,
-	"msi_info1310_installerfiletakeover_apphelptoast.log":           true,
-	"tool_dotnet35sp1_wrapper_and_ddset_0x80004005.log":             true,
-	"tool_sql2005_hotfix_summary_error_1635_msp.log":                true,
-	"tool_sql2008r2_sp1_summary_exit_1513770790.log":                true,
-	"tool_vagrant_pe_agent_msiexec_1619.log":                        true,
-	"tool_vscode_inno_regsetvalueex_code5.log":                      true,
-	"tool_winget_nitro_ca_translated_to_success.log":                true,
-	"upd_cbs_wsl_install_reboot_required_smart_pended.log":          true,
-	"upd_chef_msu_kb2919442_returned_negative_2145124329.log":       true,
-	"upd_commvault_service_pack_files_locked.log":                   true,
-	"upd_exchange2000_rollup_build_version_mismatch.log":            true,
-	"upd_exchange_hotfix_already_installed.log":                     true,
-	"upd_ie9_wua_0x80070643_code_9c48.log":                          true,
-	"upd_kb915724_spslpsrm_lang_mismatch_integration.log":           true,
-	"upd_msi_patch_sp1_error2745_language_3082_1034.log":            true,
-	"upd_netfx20sp2_patch_ddset_access_denied_system_dll-utf16.log": true,
-	"upd_netfx20sp2_patch_ddset_access_denied_system_dll.log":       true,
-	"upd_sql2005_kb954606_summary_error_1635.log":                   true,
-	"upd_vista_kb3205638_no_signature_0x800b0100.log":               true,
-	"upd_w2k_post_sp4_hotfix_files_out_of_date.log":                 true,
-	"upd_ws2008_sp2_wua_0x80070643_sp_installer_0x800f0826.log":     true,
+	"msi_info1310_error_writing_to_file.log": true,
+	"msi_info1310_installerfiletakeover_apphelptoast.log": true,
+	"tool_winget_eset_agent_installation_failed.log": true,
+	"tool_winget_nitro_ca_translated_to_success.log": true,
+	"tool_winget_topaz_gigapixel_diskspace_zero.log": true,
+	"upd_cbs_wsl_install_reboot_required_smart_pended.log": true,
+	"upd_ie9_wua_0x80070643_code_9c48.log": true,
 }
 
 // TestRealCorpus classifies every real excerpt and checks it gets a cause

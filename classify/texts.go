@@ -167,10 +167,11 @@ func messageTexts() []messageText {
 			"toegang geweigerd", "åtkomst nekad", "odmowa dostępu", "přístup byl odepřen", "přístup odepřen", "hozzáférés megtagadva",
 			"erişim engellendi", "отказано в доступе", "достъпът е отказан", "accesul este refuzat", "アクセスが拒否されました", "拒绝访问", "存取被拒",
 			"do not have permission to update", "отсутствуют права на обновление", "insufficient privileges to update"),
-		systemText(32, "being used by another process", "von einem anderen prozess verwendet", "utilisé par un autre processus", "занят другим процессом"),
+		systemText(32, "being used by another process", "are locking files", "files are in use", "von einem anderen prozess verwendet", "utilisé par un autre processus", "занят другим процессом"),
 		systemText(112, "not enough space on the disk", "nicht genügend speicherplatz auf dem datenträger", "недостаточно места на диске"),
 		systemText(1601, "error_install_service_failure"),
 		systemText(1618, "error_install_already_running", "another installation is already in progress"),
+		systemText(1642, "the upgrade patch cannot be installed by the windows installer service"),
 		systemText(1638, "another version of this product is already installed", "error_product_version"),
 		updateText(0xf0f4, "status_prerequisite_failed", "prerequisites required to install", "requires the machine to be on ac power",
 			"cannot be installed over", "is not compatible with this version of windows", "before you can continue, you must",
@@ -180,12 +181,12 @@ func messageTexts() []messageText {
 		updateText(0xf01e, "str_catalog_install_failed", "failed to install catalog files", "failed to install catalog"),
 		failureText("fatal error during installation", "installation failed", "installation operation failed", "installation did not complete",
 			"error_install_failure", "schwerwiegender fehler bei der installation", "erreur irrécupérable lors de l'installation",
-			"неустранимая ошибка при установке", "installation failure", "operation failed"),
+			"неустранимая ошибка при установке", "installation failure", "operation failed", "setup has failed", "installer has failed"),
 		messageWord("error ", "fehler ", "erreur ", "errore ", "erro ", "fout ", "fel ", "błąd ", "chyba ", "hiba ", "virhe ",
 			"fejl ", "feil ", "hata ", "eroare ", "ошибка ", "грешка ", "помилка ", "σφάλμα ", "エラー ", "错误 ", "錯誤 ", "오류 ",
 			"the error code is "),
 		resultText("exit code", "exitcode", "exited", "exit status", "return code", "returned", "returning", "received",
-			"installer failed:", "error code", "error status:", mainEngineThread, "код возврата", "rückgabecode", "code de retour"),
+			"installer failed:", "error code", "error number", "error status:", mainEngineThread, "код возврата", "rückgabecode", "code de retour"),
 	} {
 		all = append(all, group...)
 	}
@@ -193,10 +194,11 @@ func messageTexts() []messageText {
 }
 
 // textCodes adds the codes of the messages an entry holds by their text.
-// An entry that is a number alone is a result quoted on its own line.
+// An entry that ends in a number alone is a result quoted on its own line
+// ("1603", "(-2146762496)", "==> host: 1619").
 func (s *scan) textCodes(p []byte, f *entryFacts) {
-	if _, n := atoi(p); n == len(p) && n > 0 {
-		resultCode(p, 0, 0, f)
+	if n := aloneNumber(p); n != nil {
+		resultCode(n, 0, 0, f)
 		return
 	}
 	s.rules.texts.each(p, func(m *messageText, end int) {
@@ -211,6 +213,23 @@ func (s *scan) textCodes(p []byte, f *entryFacts) {
 			f.addText(m.code.kind, m.code.value)
 		}
 	})
+}
+
+// aloneNumber returns the number an entry is, in brackets or quote marks
+// or not, or the installer result (16xx) it ends in after a label such as
+// "==> host: ".
+func aloneNumber(p []byte) []byte {
+	labelled := false
+	if i := bytes.LastIndex(p, colonSpace); i >= 0 {
+		p, labelled = p[i+2:], true
+	}
+	p = bytes.Trim(p, " ()[]'\"`")
+	q := bytes.TrimPrefix(p, []byte("-"))
+	v, n := atoi(q)
+	if n == 0 || n != len(q) || (labelled && (v < 1600 || v > 1699)) {
+		return nil
+	}
+	return p
 }
 
 // numberInProse reads the message number after an error word in prose.
@@ -233,6 +252,12 @@ func resultCode(p []byte, start, end int, f *entryFacts) {
 	}
 	switch {
 	case !ok || v == 0:
+	case v < 0 && -v <= 1<<31:
+		f.addHRESULT(int64(uint32(v)))
+		f.errorish = true
+	case v >= 0x80000000 && v <= 0xFFFFFFFF:
+		f.addHRESULT(v)
+		f.errorish = true
 	case v == 1603:
 		f.failure = true
 	case v < 0x10000:
@@ -242,7 +267,8 @@ func resultCode(p []byte, start, end int, f *entryFacts) {
 }
 
 // numberAfter skips quote marks, brackets, colons and at most one word
-// ("was", "with", "gibt") and reads a decimal number standing alone.
+// ("was", "with", "gibt") and reads a decimal number standing alone: a
+// code of up to six digits, or an HRESULT as a signed or unsigned decimal.
 func numberAfter(p []byte) (int64, bool) {
 	words := 0
 	for i := 0; i < len(p) && i < 24; {
@@ -253,7 +279,10 @@ func numberAfter(p []byte) (int64, bool) {
 			if i+n < len(p) && (isLetter(p[i+n]) || isDigit(p[i+n]) || (p[i+n] == '.' && i+n+1 < len(p) && isDigit(p[i+n+1]))) {
 				return 0, false
 			}
-			return v, n > 0 && n < 7
+			if i > 0 && p[i-1] == '-' {
+				return -v, n == 10
+			}
+			return v, n < 7 || n == 10
 		case isLetter(c) || c >= 0x80:
 			if words++; words > 1 {
 				return 0, false
@@ -261,8 +290,6 @@ func numberAfter(p []byte) (int64, bool) {
 			for i < len(p) && (isLetter(p[i]) || p[i] >= 0x80) {
 				i++
 			}
-		case c == '-' && i+1 < len(p) && isDigit(p[i+1]):
-			return 0, false // negative: an HRESULT, read elsewhere
 		default:
 			i++
 		}
