@@ -46,22 +46,28 @@ type scan struct {
 	votes     [4]int // per kind, in logKinds order
 	kind      smsfail.LogKind
 	lastReset int
-	sessions  int  // session headers seen
-	tail      ring // the last lines of the log, for a log with no error at all
-	msiSource bool // an MsiInstaller event source was seen
+	sessions  int     // session headers seen
+	tail      ring    // the last lines of the log, for a log with no error at all
+	msiSource bool    // an MsiInstaller event source was seen
+	weak      codeSet // codes of informational messages in the session, before the failure
+	explain   bool    // keep what is set aside, for an Explanation
+	aside     asides
 }
 
 // entryFacts is what one entry showed.
 type entryFacts struct {
 	codes    [8]codeKey
 	n        int
-	byText   uint8 // bit i: codes[i] was read from a message's words, not its number
-	errorish bool  // looks like an error: kept for unclassified findings
-	quiet    bool  // known noise, however it looks
-	done     bool  // its codes are read: no general search for more
-	key      bool  // shows the failure or its message: kept as evidence
-	numbered bool  // holds a message number: its words need no reading
-	failure  bool  // says the installation failed
+	byText   uint8   // bit i: codes[i] was read from a message's words, not its number
+	errorish bool    // looks like an error: kept for unclassified findings
+	quiet    bool    // known noise, however it looks
+	done     bool    // its codes are read: no general search for more
+	key      bool    // shows the failure or its message: kept as evidence
+	numbered bool    // holds a message number: its words need no reading
+	failure  bool    // says the installation failed
+	info     codeKey // the number of an informational message ("Info 1310.")
+	hasInfo  bool
+	aside    string // why the entry never decides, for an Explanation
 }
 
 func (f *entryFacts) add(kind string, v int64) {
@@ -94,7 +100,8 @@ func (r *Rules) Classify(rd io.Reader) (smsfail.Finding, error) {
 	if err := eachEntry(rd, s.entry); err != nil {
 		return smsfail.Finding{}, fmt.Errorf("cannot read log: %w", err)
 	}
-	return s.finish(), nil
+	f, _ := s.finish()
+	return f, nil
 }
 
 func (r *Rules) newScan() *scan {
@@ -109,6 +116,7 @@ func (r *Rules) newScan() *scan {
 		s.scope[i].errs = newRing(errorLinesKept)
 	}
 	s.fail.keys = newRing(6)
+	s.aside.lines = newRing(asideKept)
 	return s
 }
 
@@ -152,12 +160,17 @@ func (s *scan) entry(line int, t []byte) {
 	case bytes.Contains(t, hexMark) && wordsToRead(t) != nil:
 		hexCodes(t, false, &f) // "Apply complete, result: 0x80070643"
 	}
+	if infoLevel(t) {
+		f.n, f.errorish, f.aside = 0, false, "logged at Info level"
+	}
 	if f.failure && !f.quiet {
 		s.fail.shown = true
 		f.key = f.key || !s.fail.rv3
 	}
 	s.record(line, t, &f)
-	s.applyRules(line, t)
+	if !f.quiet {
+		s.applyRules(line, t)
+	}
 	s.tail.add(line, t)
 }
 
@@ -179,6 +192,37 @@ func (s *scan) record(line int, t []byte, f *entryFacts) {
 	if f.key {
 		s.fail.keys.add(line, t)
 	}
+	if f.hasInfo && !s.pastFailure(line) {
+		s.weak.add(f.info, line, t, false)
+	}
+	if s.explain {
+		s.noteAside(line, t, f)
+	}
+}
+
+// noteAside keeps, for an Explanation, an error-looking line that will not
+// decide and why.
+func (s *scan) noteAside(line int, t []byte, f *entryFacts) {
+	switch {
+	case f.aside != "":
+		s.setAside(line, t, f.aside)
+	case (f.errorish || f.n > 0) && s.fail.rv3 && s.pastFailure(line):
+		s.setAside(line, t, "after the first Return value 3: the rollback and what follows it never decide")
+	case (f.errorish || f.n > 0) && s.fail.rollback && s.pastFailure(line):
+		s.setAside(line, t, "logged while rolling back")
+	}
+}
+
+// infoLevel tells the lines of logs that mark their level, where "Info"
+// says an error-looking line is benign: CBS and CSI ("2026-08-10 14:12:03,
+// Info  CBS  Failed setting restore point").
+func infoLevel(t []byte) bool {
+	i := bytes.Index(t[:min(len(t), 32)], []byte("Info "))
+	if i < 0 || (i > 0 && t[i-1] != ' ') {
+		return false
+	}
+	rest := bytes.TrimLeft(t[i+5:], " ")
+	return bytes.HasPrefix(rest, []byte("CBS ")) || bytes.HasPrefix(rest, []byte("CSI "))
 }
 
 // pastFailure reports whether an entry lies beyond what explains the
@@ -290,6 +334,7 @@ func (s *scan) newSession(line int) {
 		s.scope[i].codes.reset()
 		s.scope[i].errs.reset()
 	}
+	s.weak.reset()
 	keys := s.fail.keys
 	keys.reset()
 	s.fail = failState{keys: keys}

@@ -79,7 +79,7 @@ func (s *scan) msiEntry(line int, t []byte, f *entryFacts) {
 		return
 	}
 	if bytes.Contains(msg, translatedToSuccess) {
-		f.quiet = true // the installer ignores this error by design
+		f.quiet, f.aside = true, "error translated to success: the installer ignores it by design"
 		return
 	}
 	s.messageCodes(msg, f)
@@ -150,8 +150,10 @@ func (s *scan) msiNumber(n int, info bool, text []byte, f *entryFacts) {
 	case failedMessages[n]:
 		f.failure = true
 	case quietMessages[n], n == 2203 && bytes.Contains(text, benignStorage):
-		f.quiet = true
+		f.quiet, f.aside = true, "a message successful installs log too"
 	case info:
+		f.info, f.hasInfo = codeKey{CodeMSIError, int64(n)}, true
+		f.aside = "informational message or warning: the installer went on"
 	default:
 		f.add(CodeMSIError, int64(n))
 		f.errorish = true

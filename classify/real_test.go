@@ -183,12 +183,8 @@ func kindAndLanguage(name string) (kind, lang string) {
 
 // realPending are the excerpts the engine does not read right yet.
 var realPending = map[string]bool{
-	"msi_info1310_error_writing_to_file.log": true,
-	"msi_info1310_installerfiletakeover_apphelptoast.log": true,
 	"tool_winget_eset_agent_installation_failed.log": true,
-	"tool_winget_nitro_ca_translated_to_success.log": true,
 	"tool_winget_topaz_gigapixel_diskspace_zero.log": true,
-	"upd_cbs_wsl_install_reboot_required_smart_pended.log": true,
 	"upd_ie9_wua_0x80070643_code_9c48.log": true,
 }
 
