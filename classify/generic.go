@@ -14,6 +14,10 @@ var systemErrorWords = [][]byte{
 
 var hexMark = []byte("0x")
 
+// wingetInstallFailed is winget's APPINSTALLER_CLI_ERROR_SHELLEXEC_INSTALL_FAILED
+// (-1978335226): the installer it ran failed, which says no more than 1603.
+const wingetInstallFailed = 0x8A150006
+
 // benignUpdateCodes appear in successful update.exe runs: registry values
 // and source files that are simply absent.
 var benignUpdateCodes = map[codeKey]bool{
@@ -107,6 +111,10 @@ func decimalHRESULTs(t []byte, f *entryFacts) {
 // 0x8007Fxxx carries an update.exe extended code.
 func (f *entryFacts) addHRESULT(v int64) {
 	if benignUpdateCodes[codeKey{CodeHRESULT, v}] {
+		return
+	}
+	if v == wingetInstallFailed {
+		f.failure = true
 		return
 	}
 	f.add(CodeHRESULT, v)

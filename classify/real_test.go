@@ -183,9 +183,6 @@ func kindAndLanguage(name string) (kind, lang string) {
 
 // realPending are the excerpts the engine does not read right yet.
 var realPending = map[string]bool{
-	"tool_winget_eset_agent_installation_failed.log": true,
-	"tool_winget_topaz_gigapixel_diskspace_zero.log": true,
-	"upd_ie9_wua_0x80070643_code_9c48.log": true,
 }
 
 // TestRealCorpus classifies every real excerpt and checks it gets a cause

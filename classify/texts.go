@@ -186,7 +186,7 @@ func messageTexts() []messageText {
 			"fejl ", "feil ", "hata ", "eroare ", "ошибка ", "грешка ", "помилка ", "σφάλμα ", "エラー ", "错误 ", "錯誤 ", "오류 ",
 			"the error code is "),
 		resultText("exit code", "exitcode", "exited", "exit status", "return code", "returned", "returning", "received",
-			"installer failed:", "error code", "error number", "error status:", mainEngineThread, "код возврата", "rückgabecode", "code de retour"),
+			"installer failed:", "error code", "error number", "error status:", "code ", mainEngineThread, "код возврата", "rückgabecode", "code de retour"),
 	} {
 		all = append(all, group...)
 	}
@@ -246,6 +246,11 @@ func (s *scan) numberInProse(p []byte, f *entryFacts) {
 // just before them ("1612 MainEngineThread"). Hexadecimal results are
 // read with the other codes.
 func resultCode(p []byte, start, end int, f *entryFacts) {
+	if v, ok := hexWord(p[end:]); ok {
+		f.add(CodeHRESULT, v) // "Code 9C48": a code Windows Update shows in hexadecimal
+		f.errorish = true
+		return
+	}
 	v, ok := numberAfter(p[end:])
 	if !ok && end-start == len(mainEngineThread) {
 		v, ok = numberBefore(p[:start])
@@ -295,6 +300,21 @@ func numberAfter(p []byte) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// hexWord reads a hexadecimal code written without its 0x, which its
+// letters tell from a decimal: four to eight digits, one of them A to F.
+func hexWord(p []byte) (int64, bool) {
+	n, letter := 0, false
+	for n < len(p) && n < 9 && (isDigit(p[n]) || ('A' <= p[n] && p[n] <= 'F')) {
+		letter = letter || !isDigit(p[n])
+		n++
+	}
+	if n < 4 || n > 8 || !letter || (n < len(p) && (isLetter(p[n]) || isDigit(p[n]))) {
+		return 0, false
+	}
+	v, _ := hexAt(append([]byte("0x"), p[:n]...))
+	return v, true
 }
 
 // numberBefore reads a number that ends just before the words.
