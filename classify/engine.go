@@ -46,11 +46,13 @@ type scan struct {
 	votes     [4]int // per kind, in logKinds order
 	kind      smsfail.LogKind
 	lastReset int
-	sessions  int     // session headers seen
-	tail      ring    // the last lines of the log, for a log with no error at all
-	msiSource bool    // an MsiInstaller event source was seen
-	weak      codeSet // codes of informational messages in the session, before the failure
-	explain   bool    // keep what is set aside, for an Explanation
+	sessions  int      // session headers seen
+	tail      ring     // the last lines of the log, for a log with no error at all
+	msiSource bool     // an MsiInstaller event source was seen
+	weak      codeSet  // codes of informational messages in the session, before the failure
+	explain   bool     // keep what is set aside, for an Explanation
+	seen      []uint32 // per rule: the entry (gen) that holds one of its literals
+	gen       uint32
 	aside     asides
 }
 
@@ -105,7 +107,7 @@ func (r *Rules) Classify(rd io.Reader) (smsfail.Finding, error) {
 }
 
 func (r *Rules) newScan() *scan {
-	s := &scan{rules: r, hits: make([]ring, len(r.rules)), tail: newRing(3)}
+	s := &scan{rules: r, hits: make([]ring, len(r.rules)), tail: newRing(3), seen: make([]uint32, len(r.rules))}
 	for i, x := range r.rules {
 		s.hits[i] = newRing(hitsKept)
 		if !x.disabled {
@@ -236,11 +238,13 @@ func (s *scan) pastFailure(line int) bool {
 }
 
 func (s *scan) applyRules(line int, t []byte) {
+	s.gen++
+	s.rules.lits.mark(t, s.seen, s.gen)
 	for _, r := range s.active {
 		if r.pattern == nil || (r.scope == scopeBeforeFail && s.pastFailure(line)) {
 			continue
 		}
-		if r.pre.admits(t) && r.pattern.Match(t) {
+		if (r.pre == nil || s.seen[r.index] == s.gen) && r.pattern.Match(t) {
 			s.hits[r.index].add(line, t)
 		}
 	}

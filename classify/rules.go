@@ -73,6 +73,7 @@ type Rules struct {
 	causes map[string]Cause
 	rules  []*rule // sorted by id
 	texts  *textIndex
+	lits   *literalIndex // the rules' prefilters, looked for in one pass
 }
 
 // rule is one compiled rule.
@@ -153,6 +154,7 @@ func build(base, user *fileSpec) (*Rules, error) {
 		r.index = len(rs.rules)
 		rs.rules = append(rs.rules, r)
 	}
+	rs.lits = newLiteralIndex(rs.rules)
 	return rs, nil
 }
 
