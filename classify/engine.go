@@ -159,7 +159,7 @@ func (s *scan) entry(line int, t []byte) {
 	case f.quiet || f.done:
 	case f.errorish || f.n > 0:
 		systemCodes(t, len(body) < len(t) || s.kind == smsfail.KindUpdateExe, &f)
-	case bytes.Contains(t, hexMark) && wordsToRead(t) != nil:
+	case wordsToRead(t) != nil && bytes.Contains(t, hexMark):
 		hexCodes(t, false, &f) // "Apply complete, result: 0x80070643"
 	}
 	if infoLevel(t) {

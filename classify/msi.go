@@ -14,7 +14,7 @@ var (
 	opActionStart       = []byte("Executing op: ActionStart(Name=")
 	rollbackAction      = []byte(": Rollback.")
 	dashes              = []byte(" -- ")
-	productDashes       = [][]byte{dashes, []byte(" — "), []byte(" ― ")} // as localized logs and copies write it
+	localDashes         = [][]byte{[]byte(" — "), []byte(" ― ")} // for " -- " in localized logs and copies
 	debugPrefix         = []byte("DEBUG: ")
 	caReturned          = []byte("returned actual error code ")
 	translatedToSuccess = []byte("translated to success")
@@ -78,18 +78,18 @@ func (s *scan) msiEntry(line int, t []byte, f *entryFacts) {
 	if s.noteLine(line, msg, f) {
 		return
 	}
-	if bytes.Contains(msg, translatedToSuccess) {
-		f.quiet, f.aside = true, "error translated to success: the installer ignores it by design"
-		return
-	}
-	s.messageCodes(msg, f)
 	if i := bytes.Index(msg, caReturned); i >= 0 {
+		if bytes.Contains(msg[i:], translatedToSuccess) {
+			f.quiet, f.aside = true, "error translated to success: the installer ignores it by design"
+			return
+		}
 		// What a custom action returns is its own code, not a system error.
 		if v, n := atoi(msg[i+len(caReturned):]); n > 0 && v != 0 {
 			f.add(CodeActionExit, v)
 			f.errorish, f.done = true, true
 		}
 	}
+	s.messageCodes(msg, f)
 	s.failureLine(msg, isReturning, f)
 	s.failureLine(msg, errorStatus, f)
 }
@@ -123,9 +123,14 @@ func (s *scan) messageCodes(msg []byte, f *entryFacts) {
 	if rest, ok := bytes.CutPrefix(msg, debugPrefix); ok && s.messageAt(rest, f) {
 		return
 	}
-	for _, d := range productDashes {
-		if i := bytes.Index(msg, d); i >= 0 && s.messageAt(msg[i+len(d):], f) {
-			return
+	if i := bytes.Index(msg, dashes); i >= 0 && s.messageAt(msg[i+len(dashes):], f) {
+		return
+	}
+	if bytes.IndexByte(msg, localDashes[0][1]) >= 0 { // the lead byte of "—" and "―"
+		for _, d := range localDashes {
+			if i := bytes.Index(msg, d); i >= 0 && s.messageAt(msg[i+len(d):], f) {
+				return
+			}
 		}
 	}
 	if i := bytes.IndexAny(msg[:min(len(msg), 48)], ":]>\t"); i >= 0 && i+1 < len(msg) {

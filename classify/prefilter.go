@@ -88,82 +88,136 @@ func (p prefilter) shortest() int {
 }
 
 // literalIndex finds in one pass over a line which literals of which rules'
-// prefilters it holds. Each literal is looked for by its rarest pair of
-// bytes (ASCII case ignored): a line is walked once whatever the number of
-// rules, where looking for each literal on its own walked it once per
-// literal.
+// prefilters it holds. A literal is looked for by its rarest four bytes
+// (ASCII case ignored; the first two of a shorter one): a line is walked
+// once whatever the number of rules, where looking for each literal on its
+// own walked it once per literal.
 type literalIndex struct {
 	lits  []anchoredLiteral
-	pairs map[uint16][]int32 // anchor pair -> lits
-	may   [1 << 16 / 64]uint64
+	quads map[uint32][]int32 // anchor of four bytes -> lits
+	pairs map[uint32][]int32 // anchor of two bytes (literals shorter than four) -> lits
+	mayQ  [anchorBits / 64]uint64
+	mayP  [1 << 16 / 64]uint64
 }
+
+// anchorBits is the size of the filter on four-byte anchors: most places
+// of a line are turned away by one bit test.
+const anchorBits = 1 << 16
 
 type anchoredLiteral struct {
 	literal
-	off  int // where the anchor pair starts in the literal
+	off  int // where the anchor starts in the literal
 	rule int // index of the rule in Rules.rules
 }
 
 func newLiteralIndex(rules []*rule) *literalIndex {
-	x := &literalIndex{pairs: map[uint16][]int32{}}
+	x := &literalIndex{quads: map[uint32][]int32{}, pairs: map[uint32][]int32{}}
 	for _, r := range rules {
 		for _, l := range r.pre {
-			off := rarestPair(l.text)
-			k := pairKey(l.text[off], l.text[off+1])
-			x.pairs[k] = append(x.pairs[k], int32(len(x.lits)))
-			x.may[k/64] |= 1 << (k % 64)
-			x.lits = append(x.lits, anchoredLiteral{literal: l, off: off, rule: r.index})
+			j := int32(len(x.lits))
+			if len(l.text) >= 4 {
+				off := rarestAnchor(l.text, 4)
+				k := quadKey(l.text[off:])
+				x.quads[k] = append(x.quads[k], j)
+				h := quadHash(k)
+				x.mayQ[h/64] |= 1 << (h % 64)
+				x.lits = append(x.lits, anchoredLiteral{literal: l, off: off, rule: r.index})
+				continue
+			}
+			k := uint32(lowerASCII(l.text[0]))<<8 | uint32(lowerASCII(l.text[1]))
+			x.pairs[k] = append(x.pairs[k], j)
+			x.mayP[k/64] |= 1 << (k % 64)
+			x.lits = append(x.lits, anchoredLiteral{literal: l, rule: r.index})
 		}
 	}
 	return x
 }
 
-func pairKey(a, b byte) uint16 { return uint16(lowerASCII(a))<<8 | uint16(lowerASCII(b)) }
+func quadKey(b []byte) uint32 {
+	return uint32(lowerASCII(b[0]))<<24 | uint32(lowerASCII(b[1]))<<16 | uint32(lowerASCII(b[2]))<<8 | uint32(lowerASCII(b[3]))
+}
 
-// rarestPair picks the pair of bytes of a literal least common in log
-// text: letters like e, t, a and spaces and digits are everywhere.
-func rarestPair(lit []byte) int {
+func quadHash(k uint32) uint32 { return (k * 0x9E3779B1) >> 16 }
+
+// rarestAnchor picks the n bytes of a literal least common in log text:
+// spaces, digits and letters like e, t, a, i, n, s, r, o are everywhere.
+func rarestAnchor(lit []byte, n int) int {
 	best, bestScore := 0, 1<<30
-	for i := 0; i+1 < len(lit); i++ {
-		if s := byteCommonness(lit[i]) + byteCommonness(lit[i+1]); s < bestScore {
+	for i := 0; i+n <= len(lit); i++ {
+		s := 0
+		for _, c := range lit[i : i+n] {
+			s += byteCommonness(c)
+		}
+		if s < bestScore {
 			best, bestScore = i, s
 		}
 	}
 	return best
 }
 
+// byteCommonness ranks a byte by how often it occurs in logs: spaces,
+// digits and the commonest letters most, then the punctuation of paths
+// and times, rare letters least.
 func byteCommonness(c byte) int {
 	c = lowerASCII(c)
 	switch {
 	case c == ' ':
+		return 14
+	case isDigit(c), c == 'e':
 		return 12
-	case bytes.IndexByte([]byte("etaoinsr"), c) >= 0:
-		return 9
-	case isDigit(c), bytes.IndexByte([]byte("lhdcum.:\\/-_"), c) >= 0:
+	case bytes.IndexByte([]byte("taoinsr"), c) >= 0:
+		return 10
+	case bytes.IndexByte([]byte("lcduh.:\\/-_()[]"), c) >= 0:
+		return 8
+	case bytes.IndexByte([]byte("mpfg"), c) >= 0:
 		return 6
+	case bytes.IndexByte([]byte("ybwv"), c) >= 0:
+		return 4
+	case bytes.IndexByte([]byte("kxqjz"), c) >= 0:
+		return 2
 	case c >= utf8.RuneSelf:
 		return 1
 	}
-	return 3
+	return 5
 }
 
 // mark sets seen[rule] = gen for every rule a literal of which t holds.
 func (x *literalIndex) mark(t []byte, seen []uint32, gen uint32) {
+	if len(x.pairs) > 0 {
+		x.markPairs(t, seen, gen)
+	}
+	if len(t) < 4 {
+		return
+	}
+	k := uint32(lowerASCII(t[0]))<<16 | uint32(lowerASCII(t[1]))<<8 | uint32(lowerASCII(t[2]))
+	for i := 3; i < len(t); i++ {
+		k = k<<8 | uint32(lowerASCII(t[i]))
+		if h := quadHash(k); x.mayQ[h/64]&(1<<(h%64)) != 0 {
+			x.check(t, i-3, x.quads[k], seen, gen)
+		}
+	}
+}
+
+func (x *literalIndex) markPairs(t []byte, seen []uint32, gen uint32) {
 	for i := 0; i+1 < len(t); i++ {
-		k := pairKey(t[i], t[i+1])
-		if x.may[k/64]&(1<<(k%64)) == 0 {
+		k := uint32(lowerASCII(t[i]))<<8 | uint32(lowerASCII(t[i+1]))
+		if x.mayP[k/64]&(1<<(k%64)) != 0 {
+			x.check(t, i, x.pairs[k], seen, gen)
+		}
+	}
+}
+
+// check compares the literals anchored at t[at:] with the line.
+func (x *literalIndex) check(t []byte, at int, lits []int32, seen []uint32, gen uint32) {
+	for _, j := range lits {
+		l := &x.lits[j]
+		start := at - l.off
+		if start < 0 || start+len(l.text) > len(t) || seen[l.rule] == gen {
 			continue
 		}
-		for _, j := range x.pairs[k] {
-			l := &x.lits[j]
-			start := i - l.off
-			if start < 0 || start+len(l.text) > len(t) || seen[l.rule] == gen {
-				continue
-			}
-			w := t[start : start+len(l.text)]
-			if (l.fold && bytes.EqualFold(w, l.text)) || (!l.fold && bytes.Equal(w, l.text)) {
-				seen[l.rule] = gen
-			}
+		w := t[start : start+len(l.text)]
+		if (l.fold && bytes.EqualFold(w, l.text)) || (!l.fold && bytes.Equal(w, l.text)) {
+			seen[l.rule] = gen
 		}
 	}
 }

@@ -91,12 +91,18 @@ func asciiLower(b []byte) []byte {
 	return out
 }
 
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
+func lowerASCII(c byte) byte { return lowerTable[c] }
+
+// lowerTable maps every byte to itself, ASCII capitals to small letters.
+var lowerTable = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if 'A' <= i && i <= 'Z' {
+			t[i] = byte(i + 'a' - 'A')
+		}
 	}
-	return c
-}
+	return t
+}()
 
 // textIndex finds the texts of messageTexts in a line in one pass: the
 // first two bytes of every text, lower-cased, mark where one may start.
@@ -340,8 +346,8 @@ func wordsToRead(t []byte) []byte {
 		if i := bytes.Index(t, dashes); i >= 0 {
 			return t[i+len(dashes):]
 		}
-		if bytes.Contains(t, mainEngine) {
-			return msiMessage(t) // "MainEngineThread gibt 1603 zurück"
+		if msg := msiMessage(t); bytes.HasPrefix(msg, mainEngine) {
+			return msg // "MainEngineThread gibt 1603 zurück"
 		}
 		return nil
 	case bytes.HasPrefix(t, actionStartPrefix), bytes.HasPrefix(t, actionEndedPrefix), bytes.HasPrefix(t, []byte("Property(")):
