@@ -155,27 +155,37 @@ var realKinds = map[string]string{
 // realLanguages are the language tags a file name may carry ("loc_ru_...",
 // "..._localized_ru.log"); a file without one is English.
 var realLanguages = map[string]bool{
-	"ar": true, "cs": true, "da": true, "de": true, "el": true, "es": true, "fi": true, "fr": true,
-	"he": true, "hu": true, "it": true, "ja": true, "ko": true, "nl": true, "nb": true, "pl": true,
-	"pt": true, "ru": true, "sv": true, "tr": true, "uk": true, "zh": true, "ptbr": true, "zhcn": true, "zhtw": true,
+	"ar": true, "bg": true, "cs": true, "da": true, "de": true, "el": true, "es": true, "et": true,
+	"fa": true, "fi": true, "fr": true, "he": true, "hi": true, "hr": true, "hu": true, "id": true, "it": true,
+	"ja": true, "ko": true, "lt": true, "lv": true, "nb": true, "nl": true, "pl": true, "pt": true, "ptbr": true,
+	"ro": true, "ru": true, "sk": true, "sl": true, "sr": true, "sv": true, "th": true, "tr": true, "uk": true,
+	"vi": true, "zh": true, "zhcn": true, "zhtw": true,
 }
 
+// kindAndLanguage reads a file name: the kind is its first word, the
+// language the tag after the kind ("loc_ru_...", "upd_kb873148_ro_...") or
+// at the end ("..._localized_ru.log"); other words that look like tags
+// ("_ca_" for a custom action) are not languages.
 func kindAndLanguage(name string) (kind, lang string) {
 	words := strings.FieldsFunc(strings.TrimSuffix(name, filepath.Ext(name)), func(r rune) bool { return r == '_' || r == '-' || r == '.' })
 	kind, lang = "other", "en"
-	if len(words) > 0 {
-		first := strings.ToLower(words[0])
-		if strings.HasPrefix(first, "kb") {
-			first = "kb"
-		}
-		if k, ok := realKinds[first]; ok {
-			kind = k
-		}
+	if len(words) == 0 {
+		return kind, lang
 	}
-	for _, w := range words[1:] {
-		if realLanguages[strings.ToLower(w)] {
-			lang = strings.ToLower(w)
-			break
+	first := strings.ToLower(words[0])
+	if strings.HasPrefix(first, "kb") {
+		first = "kb"
+	}
+	if k, ok := realKinds[first]; ok {
+		kind = k
+	}
+	for _, i := range []int{1, 2, len(words) - 1} {
+		if i < 1 || i >= len(words) {
+			continue
+		}
+		w := strings.ToLower(words[i])
+		if realLanguages[w] && (i != 2 || strings.HasPrefix(strings.ToLower(words[1]), "kb")) {
+			return kind, w
 		}
 	}
 	return kind, lang
@@ -222,10 +232,10 @@ func TestRealCorpus(t *testing.T) {
 			if realPending[name] {
 				t.Errorf("%s passes now: take it off realPending", name)
 			}
-			m.add(name, true)
+			m.add(name, f.Cause, true)
 			continue
 		}
-		m.add(name, false)
+		m.add(name, "", false)
 	}
 	m.print(os.Stdout)
 }
@@ -238,16 +248,21 @@ func evidenceText(ev []smsfail.Evidence) string {
 	return b.String()
 }
 
-// realMeasures counts excerpts and passes by kind and by language.
+// realMeasures counts excerpts and passes by kind and by language, and
+// the causes read.
 type realMeasures struct {
 	total, pass int
 	kinds       map[string][2]int
 	languages   map[string][2]int
+	causes      map[string][2]int
 }
 
-func (m *realMeasures) add(name string, pass bool) {
+func (m *realMeasures) add(name, cause string, pass bool) {
 	if m.kinds == nil {
-		m.kinds, m.languages = map[string][2]int{}, map[string][2]int{}
+		m.kinds, m.languages, m.causes = map[string][2]int{}, map[string][2]int{}, map[string][2]int{}
+	}
+	if pass {
+		m.causes[cause] = [2]int{m.causes[cause][0] + 1, m.causes[cause][1] + 1}
 	}
 	kind, lang := kindAndLanguage(name)
 	inc := func(c map[string][2]int, k string) {
@@ -271,7 +286,7 @@ func (m *realMeasures) print(w io.Writer) {
 	for _, c := range []struct {
 		what string
 		set  map[string][2]int
-	}{{"kind", m.kinds}, {"language", m.languages}} {
+	}{{"kind", m.kinds}, {"language", m.languages}, {"cause read", m.causes}} {
 		var parts []string
 		for _, k := range slices.Sorted(maps.Keys(c.set)) {
 			parts = append(parts, fmt.Sprintf("%s %d/%d", k, c.set[k][1], c.set[k][0]))
