@@ -137,6 +137,21 @@ func (s *scan) entry(line int, t []byte) {
 		s.sessions++
 		s.lastReset = line
 	}
+	f := s.read(line, t, body)
+	if f.failure && !f.quiet {
+		s.fail.shown = true
+		f.key = f.key || !s.fail.rv3
+	}
+	s.record(line, t, &f)
+	if !f.quiet {
+		s.applyRules(line, t)
+	}
+	s.tail.add(line, t)
+}
+
+// read gathers what one entry shows: message numbers and codes, the
+// messages known by their words, whether it shows the failure or is noise.
+func (s *scan) read(line int, t, body []byte) entryFacts {
 	var f entryFacts
 	if s.kind != smsfail.KindUpdateExe {
 		s.msiEntry(line, t, &f)
@@ -147,10 +162,9 @@ func (s *scan) entry(line int, t []byte) {
 	if s.kind == "" || s.kind == smsfail.KindMSIEvent {
 		s.eventEntry(t, &f)
 	}
-	if !f.quiet && !f.numbered && !f.done {
-		if p := wordsToRead(t); p != nil {
-			s.textCodes(p, &f)
-		}
+	words := wordsToRead(t)
+	if words != nil && !f.quiet && !f.numbered && !f.done {
+		s.textCodes(words, &f)
 	}
 	if !f.errorish && !f.quiet {
 		f.errorish = errorLooking(t)
@@ -159,21 +173,13 @@ func (s *scan) entry(line int, t []byte) {
 	case f.quiet || f.done:
 	case f.errorish || f.n > 0:
 		systemCodes(t, len(body) < len(t) || s.kind == smsfail.KindUpdateExe, &f)
-	case wordsToRead(t) != nil && bytes.Contains(t, hexMark):
+	case words != nil && bytes.Contains(t, hexMark):
 		hexCodes(t, false, &f) // "Apply complete, result: 0x80070643"
 	}
 	if infoLevel(t) {
 		f.n, f.errorish, f.aside = 0, false, "logged at Info level"
 	}
-	if f.failure && !f.quiet {
-		s.fail.shown = true
-		f.key = f.key || !s.fail.rv3
-	}
-	s.record(line, t, &f)
-	if !f.quiet {
-		s.applyRules(line, t)
-	}
-	s.tail.add(line, t)
+	return f
 }
 
 // record files the entry's codes and the entry itself under the scopes
