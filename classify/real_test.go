@@ -192,8 +192,7 @@ func kindAndLanguage(name string) (kind, lang string) {
 }
 
 // realPending are the excerpts the engine does not read right yet.
-var realPending = map[string]bool{
-}
+var realPending = map[string]bool{}
 
 // TestRealCorpus classifies every real excerpt and checks it gets a cause
 // an expert accepts; it prints how many excerpts there are, by kind and

@@ -8,6 +8,7 @@ import "fmt"
 
 // msiMessages are Windows Installer error messages (the Error table numbers).
 var msiMessages = map[int]string{
+	1001: "An exception occurred in an installer class custom action (InstallUtil)",
 	1301: "Cannot create the file: a directory with this name already exists",
 	1303: "The installer has insufficient privileges to access this directory",
 	1304: "Error writing to file",

@@ -150,6 +150,8 @@ func messageTexts() []messageText {
 		msiText(1706, "no valid source could be found", "an installation package for the product"),
 		msiText(1719, "windows installer service could not be accessed", "auf den windows installer-dienst konnte nicht zugegriffen werden",
 			"le service windows installer n'est pas accessible", "нет доступа к службе установщика windows"),
+		msiText(1308, "source file not found:"),
+		msiText(1720, "a script required for this install to complete could not be run"),
 		msiText(1721, "a program required for this install to complete could not be run"),
 		msiText(1722, "a program run as part of the setup did not finish as expected",
 			"ein als teil der installation ausgeführtes programm wurde nicht wie erwartet beendet",
