@@ -244,7 +244,10 @@ func (s *scan) pastFailure(line int) bool {
 }
 
 func (s *scan) applyRules(line int, t []byte) {
-	s.gen++
+	if s.gen++; s.gen == 0 { // after four billion entries: start the marks afresh
+		clear(s.seen)
+		s.gen = 1
+	}
 	s.rules.lits.mark(t, s.seen, s.gen)
 	for _, r := range s.active {
 		if r.pattern == nil || (r.scope == scopeBeforeFail && s.pastFailure(line)) {
