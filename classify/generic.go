@@ -7,7 +7,7 @@ import "bytes"
 // as the negative decimals MSI prints, and update.exe's "error 0x5".
 
 var systemErrorWords = [][]byte{
-	[]byte("System error "), []byte("system error "), []byte("Системная ошибка "),
+	[]byte("System error "), []byte("system error "), []byte("System Error "), []byte("Системная ошибка "),
 	[]byte("Systemfehler "), []byte("Erreur système "), []byte("Error del sistema "),
 	[]byte("Errore di sistema "), []byte("Systeemfout "),
 }
