@@ -23,6 +23,11 @@ const DefaultCodepage = "windows-1252"
 // sniffSize is how many leading bytes decide the encoding.
 const sniffSize = 64 << 10
 
+// guessSample is how much text from the first byte outside ASCII a log
+// that was ASCII for its first sniffSize bytes is guessed from: a little
+// less than the decoding reader's buffer, which it must fit in.
+const guessSample = 1024
+
 var (
 	bomUTF8    = []byte{0xEF, 0xBB, 0xBF}
 	bomUTF16LE = []byte{0xFF, 0xFE}
@@ -176,6 +181,9 @@ func (t *sniffer) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err er
 				return nDst, nSrc, transform.ErrShortSrc
 			}
 			if t.mode == undecided {
+				if !atEOF && len(src)-nSrc < guessSample {
+					return nDst, nSrc, transform.ErrShortSrc // more text to guess the code page from
+				}
 				t.commit(src[nSrc:])
 				d, s, err := t.fallback.Transform(dst[nDst:], src[nSrc:], atEOF)
 				return nDst + d, nSrc + s, err

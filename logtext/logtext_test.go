@@ -53,6 +53,7 @@ func TestNewReader(t *testing.T) {
 		{"windows-1251 as a number", []byte("\xce\xf8\xe8\xe1\xea\xe0 1402."), "1251", "Ошибка 1402."},
 		{"oem code page", []byte("\x8e\xe8\xa8\xa1\xaa\xa0"), "866", "Ошибка"},
 		{"ascii, then code page text far in", []byte(long + "1.000: Caf\xe9\r\n"), "", long + "1.000: Café\r\n"},
+		{"ascii for more than the sample, then windows-1251", []byte(strings.Repeat(long, 8) + cp1251Line), "windows-1252", strings.Repeat(long, 8) + msiLine},
 		{"utf-8, then a damaged byte", []byte("Ошибка \xff 1402"), "", "Ошибка \uFFFD 1402"},
 		{"windows-1251 on a windows-1252 site", []byte(cp1251Line), "windows-1252", msiLine},
 		{"windows-1251 on a site with no code page", []byte(cp1251Line), "", msiLine},
