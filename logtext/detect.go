@@ -39,18 +39,15 @@ func Guess(sample []byte, preferred string) string {
 		if strings.EqualFold(name, preferred) {
 			continue
 		}
-		if s := scoreIn(sample, name); s > bestScore+preferredMargin*boolInt(best == preferred) && s > bestScore {
+		margin := 0.0
+		if best == preferred {
+			margin = preferredMargin
+		}
+		if s := scoreIn(sample, name); s > bestScore+margin {
 			best, bestScore = name, s
 		}
 	}
 	return best
-}
-
-func boolInt(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // wholeLines cuts a sample after its last line break so that a character
