@@ -70,6 +70,7 @@ type entryFacts struct {
 	info     codeKey // the number of an informational message ("Info 1310.")
 	hasInfo  bool
 	aside    string // why the entry never decides, for an Explanation
+	product  []byte // the text after "Product: X -- ", when msiEntry found it
 }
 
 func (f *entryFacts) add(kind string, v int64) {
@@ -137,7 +138,8 @@ func (s *scan) entry(line int, t []byte) {
 		s.sessions++
 		s.lastReset = line
 	}
-	f := s.read(line, t, body)
+	var f entryFacts
+	s.read(line, t, body, &f)
 	if f.failure && !f.quiet {
 		s.fail.shown = true
 		f.key = f.key || !s.fail.rv3
@@ -151,20 +153,19 @@ func (s *scan) entry(line int, t []byte) {
 
 // read gathers what one entry shows: message numbers and codes, the
 // messages known by their words, whether it shows the failure or is noise.
-func (s *scan) read(line int, t, body []byte) entryFacts {
-	var f entryFacts
+func (s *scan) read(line int, t, body []byte, f *entryFacts) {
 	if s.kind != smsfail.KindUpdateExe {
-		s.msiEntry(line, t, &f)
+		s.msiEntry(line, t, f)
 	}
 	if s.kind != smsfail.KindMSIVerbose {
-		s.updateEntry(body, &f)
+		s.updateEntry(body, f)
 	}
 	if s.kind == "" || s.kind == smsfail.KindMSIEvent {
-		s.eventEntry(t, &f)
+		s.eventEntry(t, f)
 	}
-	words := wordsToRead(t)
+	words := wordsToRead(t, f, s.kind != smsfail.KindUpdateExe)
 	if words != nil && !f.quiet && !f.numbered && !f.done {
-		s.textCodes(words, &f)
+		s.textCodes(words, f)
 	}
 	if !f.errorish && !f.quiet {
 		f.errorish = errorLooking(t)
@@ -172,14 +173,13 @@ func (s *scan) read(line int, t, body []byte) entryFacts {
 	switch {
 	case f.quiet || f.done:
 	case f.errorish || f.n > 0:
-		systemCodes(t, len(body) < len(t) || s.kind == smsfail.KindUpdateExe, &f)
+		systemCodes(t, len(body) < len(t) || s.kind == smsfail.KindUpdateExe, f)
 	case words != nil && bytes.Contains(t, hexMark):
-		hexCodes(t, false, &f) // "Apply complete, result: 0x80070643"
+		hexCodes(t, false, f) // "Apply complete, result: 0x80070643"
 	}
 	if infoLevel(t) {
 		f.n, f.errorish, f.aside = 0, false, "logged at Info level"
 	}
-	return f
 }
 
 // record files the entry's codes and the entry itself under the scopes

@@ -123,8 +123,11 @@ func (s *scan) messageCodes(msg []byte, f *entryFacts) {
 	if rest, ok := bytes.CutPrefix(msg, debugPrefix); ok && s.messageAt(rest, f) {
 		return
 	}
-	if i := bytes.Index(msg, dashes); i >= 0 && s.messageAt(msg[i+len(dashes):], f) {
-		return
+	if i := bytes.Index(msg, dashes); i >= 0 {
+		f.product = msg[i+len(dashes):]
+		if s.messageAt(f.product, f) {
+			return
+		}
 	}
 	if bytes.IndexByte(msg, localDashes[0][1]) >= 0 { // the lead byte of "—" and "―"
 		for _, d := range localDashes {
@@ -169,10 +172,13 @@ func (s *scan) msiNumber(n int, info bool, text []byte, f *entryFacts) {
 // backticks, ">" and bullets.
 func trimMarks(p []byte) []byte {
 	for len(p) > 0 {
-		switch {
-		case bytes.IndexByte([]byte(" \t\"'`>*(-"), p[0]) >= 0:
+		switch p[0] {
+		case ' ', '\t', '"', '\'', '`', '>', '*', '(', '-':
 			p = p[1:]
-		case bytes.HasPrefix(p, []byte("•")):
+		case "•"[0]:
+			if !bytes.HasPrefix(p, []byte("•")) {
+				return p
+			}
 			p = p[len("•"):]
 		default:
 			return p

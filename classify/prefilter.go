@@ -167,18 +167,29 @@ func byteCommonness(c byte) int {
 		return 12
 	case bytes.IndexByte([]byte("taoinsr"), c) >= 0:
 		return 10
-	case bytes.IndexByte([]byte("lcduh.:\\/-_()[]"), c) >= 0:
+	case bytes.IndexByte([]byte("lcduhpfg.:\\/-_()[]"), c) >= 0: // p, f, g: Property, File, Adding in every MSI log
 		return 8
-	case bytes.IndexByte([]byte("mpfg"), c) >= 0:
+	case c == 'm', c == 'x': // x: Executing
 		return 6
 	case bytes.IndexByte([]byte("ybwv"), c) >= 0:
 		return 4
-	case bytes.IndexByte([]byte("kxqjz"), c) >= 0:
+	case bytes.IndexByte([]byte("kqjz"), c) >= 0:
 		return 2
 	case c >= utf8.RuneSelf:
 		return 1
 	}
 	return 5
+}
+
+// equalASCIIFold compares w with lit (ASCII, in lower case: a folded
+// literal is never anything else) ignoring ASCII case.
+func equalASCIIFold(w, lit []byte) bool {
+	for i, c := range lit {
+		if lowerASCII(w[i]) != c {
+			return false
+		}
+	}
+	return true
 }
 
 // mark sets seen[rule] = gen for every rule a literal of which t holds.
@@ -216,7 +227,7 @@ func (x *literalIndex) check(t []byte, at int, lits []int32, seen []uint32, gen 
 			continue
 		}
 		w := t[start : start+len(l.text)]
-		if (l.fold && bytes.EqualFold(w, l.text)) || (!l.fold && bytes.Equal(w, l.text)) {
+		if (l.fold && equalASCIIFold(w, l.text)) || (!l.fold && bytes.Equal(w, l.text)) {
 			seen[l.rule] = gen
 		}
 	}

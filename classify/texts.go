@@ -216,11 +216,15 @@ func (s *scan) textCodes(p []byte, f *entryFacts) {
 
 // wordsToRead returns the part of an entry whose words may be a message
 // without its number, or nil: the text after "Product: X -- " of an MSI
-// line; none of an action or property line; all of any other entry.
-func wordsToRead(t []byte) []byte {
+// line (which msiEntry found, when it read the entry); none of an action or
+// property line; all of any other entry.
+func wordsToRead(t []byte, f *entryFacts, msiRead bool) []byte {
 	switch {
 	case bytes.HasPrefix(t, msiPrefix):
-		if i := bytes.Index(t, dashes); i >= 0 {
+		if f.product != nil {
+			return f.product
+		}
+		if i := bytes.Index(t, dashes); !msiRead && i >= 0 {
 			return t[i+len(dashes):]
 		}
 		if msg := msiMessage(t); bytes.HasPrefix(msg, mainEngine) {
