@@ -294,3 +294,38 @@ func (m *realMeasures) print(w io.Writer) {
 		fmt.Fprintf(w, "  by %s (passing/all): %s\n", c.what, strings.Join(parts, ", "))
 	}
 }
+
+// TestRealEncodings: an excerpt in a client's code page, on a site set to
+// windows-1252, reads as its UTF-8 original does: the same cause and the
+// same evidence, in its own script ("Ошибка 1402", never "Îøèáêà 1402").
+func TestRealEncodings(t *testing.T) {
+	rules := Builtin()
+	pairs := map[string]string{"cp1251_msi_error1402_registry_access_denied_localized_ru.log": "msi_error1402_registry_access_denied_localized_ru.log"}
+	for _, name := range realFiles(t) {
+		base := strings.TrimSuffix(name, filepath.Ext(name))
+		i := strings.LastIndex(base, "-")
+		if i < 0 || !strings.HasPrefix(base[i+1:], "cp") && base[i+1:] != "gbk" {
+			continue
+		}
+		pairs[name] = base[:i] + filepath.Ext(name)
+	}
+	if len(pairs) < 5 {
+		t.Fatalf("only %d excerpts in a code page with their UTF-8 original", len(pairs))
+	}
+	for variant, original := range pairs {
+		want, err := classifyReal(t, rules, original)
+		if err != nil {
+			t.Fatalf("%s: %v", original, err)
+		}
+		got, err := classifyReal(t, rules, variant)
+		if err != nil {
+			t.Fatalf("%s: %v", variant, err)
+		}
+		// Shift JIS has one dash, which Windows reads as U+2015 and the
+		// converter that made the copy wrote for U+2014.
+		dash := strings.NewReplacer("―", "—")
+		if got.Cause != want.Cause || dash.Replace(evidenceText(got.Evidence)) != evidenceText(want.Evidence) {
+			t.Errorf("%s reads as\n%s %s\nits original %s as\n%s %s", variant, got.Cause, evidenceText(got.Evidence), original, want.Cause, evidenceText(want.Evidence))
+		}
+	}
+}
