@@ -238,6 +238,11 @@ func TestRealCorpus(t *testing.T) {
 		m.add(name, "", false)
 	}
 	m.print(os.Stdout)
+	localized := m.total - m.languages["en"][0]
+	if m.total < 150 || m.kinds["upd"][0] < 30 || localized < 20 {
+		t.Errorf("the real corpus holds %d excerpts, %d of update.exe and Windows Update, %d localized: want at least 150, 30 and 20",
+			m.total, m.kinds["upd"][0], localized)
+	}
 }
 
 func evidenceText(ev []smsfail.Evidence) string {
