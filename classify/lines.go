@@ -62,7 +62,7 @@ type wrapped struct {
 }
 
 func (w *wrapped) add(line int, b []byte, emit func(int, []byte)) {
-	t := trimSpace(b)
+	t := unquote(trimSpace(b))
 	if w.held && len(t) > 0 && len(w.text)+len(t) < chunkSize && w.continues(t) {
 		w.text = append(append(w.text, ' '), t...)
 		return
@@ -85,7 +85,7 @@ func (w *wrapped) flush(emit func(int, []byte)) {
 
 // continues tells a line that carries on the one held: in an update.exe
 // log any line without its elapsed time, elsewhere a line that opens in
-// lower case after one that did not end a sentence.
+// lower case or with a quote mark after one that did not end a sentence.
 func (w *wrapped) continues(t []byte) bool {
 	if opensEntry(t) {
 		return false
@@ -94,7 +94,19 @@ func (w *wrapped) continues(t []byte) bool {
 		return true
 	}
 	last := w.text[len(w.text)-1]
-	return 'a' <= t[0] && t[0] <= 'z' && last != '.' && last != ':'
+	return ('a' <= t[0] && t[0] <= 'z' || t[0] == '\'' || t[0] == '"') && last != '.' && last != ':'
+}
+
+// unquote drops the marks mail and forums put before quoted lines ("> ",
+// ">> "), so that a quoted log reads as the log.
+func unquote(t []byte) []byte {
+	for len(t) > 0 && t[0] == '>' {
+		t = t[1:]
+		if len(t) > 0 && t[0] == ' ' {
+			t = t[1:]
+		}
+	}
+	return t
 }
 
 // opensEntry tells the lines that start an entry of their own.
@@ -105,7 +117,7 @@ func opensEntry(t []byte) bool {
 		bytes.HasPrefix(t, []byte("=== ")), bytes.HasPrefix(t, debugPrefix):
 		return true
 	}
-	return t[0] == '[' || t[0] == '>' || t[0] == '<'
+	return t[0] == '[' || t[0] == '<'
 }
 
 func splitEntries(t []byte, line int, elapsed *int64, fn func(int, []byte)) {

@@ -28,11 +28,12 @@ func aloneNumber(p []byte) []byte {
 	return p
 }
 
-// numberInProse reads the message number after an error word in prose.
-func (s *scan) numberInProse(p []byte, f *entryFacts) {
+// numberInProse reads the message number after an error or info word in
+// prose.
+func (s *scan) numberInProse(p []byte, info bool, f *entryFacts) {
 	v, n := atoi(p)
 	if n == 4 && v >= 1000 && v <= 2999 && endsNumber(p[4:]) {
-		s.msiNumber(int(v), false, p, f)
+		s.msiNumber(int(v), info, p, f)
 	}
 }
 

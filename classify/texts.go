@@ -23,6 +23,7 @@ type messageText struct {
 	failure bool
 	result  bool // the text introduces a program's result: "exit code 1603"
 	message bool // the text introduces a message number: "Error 1402."
+	info    bool // ... of an informational message or warning: "Info 1310."
 }
 
 func msiText(n int64, texts ...string) []messageText    { return textsOf(CodeMSIError, n, texts) }
@@ -53,6 +54,16 @@ func messageWord(texts ...string) []messageText {
 	out := textsOf("", 0, texts)
 	for i := range out {
 		out[i].message = true
+	}
+	return out
+}
+
+// infoWord lists the words that introduce informational messages and
+// warnings: "Info 1310." quoted in prose is the retry a user saw.
+func infoWord(texts ...string) []messageText {
+	out := messageWord(texts...)
+	for i := range out {
+		out[i].info = true
 	}
 	return out
 }
@@ -181,6 +192,8 @@ func messageTexts() []messageText {
 		failureText("fatal error during installation", "installation failed", "installation operation failed", "installation did not complete",
 			"error_install_failure", "schwerwiegender fehler bei der installation", "erreur irrécupérable lors de l'installation",
 			"неустранимая ошибка при установке", "installation failure", "operation failed", "setup has failed", "installer has failed"),
+		infoWord("info ", "warning ", "warnung ", "hinweis ", "avertissement ", "advertencia ", "avviso ", "aviso ", "waarschuwing ",
+			"varning ", "предупреждение ", "сведения ", "информация "),
 		messageWord("error ", "fehler ", "erreur ", "errore ", "erro ", "fout ", "fel ", "błąd ", "chyba ", "hiba ", "virhe ",
 			"fejl ", "feil ", "hata ", "eroare ", "ошибка ", "грешка ", "помилка ", "σφάλμα ", "エラー ", "错误 ", "錯誤 ", "오류 ",
 			"the error code is "),
@@ -207,8 +220,8 @@ func (s *scan) textCodes(p []byte, f *entryFacts) {
 		case m.result:
 			resultCode(p, end-len(m.text), end, f)
 		case m.message:
-			s.numberInProse(p[end:], f)
-		default:
+			s.numberInProse(p[end:], m.info, f)
+		case !f.hasInfo: // an informational message's words are not an error's
 			f.addText(m.code.kind, m.code.value)
 		}
 	})
