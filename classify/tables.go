@@ -94,6 +94,8 @@ var msiMessages = map[int]string{
 	1937: "An error occurred during the installation of an assembly: the signature or catalog could not be verified",
 	1938: "An error occurred during the installation of an assembly: modules of the assembly could not be found",
 	2203: "Cannot open database file",
+	2738: "Could not access VBScript run time for custom action",
+	2739: "Could not access JScript run time for custom action",
 	2350: "FDI server error",
 	2356: "Could not locate cabinet in stream",
 	2755: "Server returned unexpected error attempting to install package",

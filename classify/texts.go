@@ -181,6 +181,7 @@ func messageTexts() []messageText {
 		systemText(112, "not enough space on the disk", "nicht genügend speicherplatz auf dem datenträger", "недостаточно места на диске"),
 		systemText(1601, "error_install_service_failure"),
 		systemText(1618, "error_install_already_running", "another installation is already in progress"),
+		systemText(1613, "you must install a windows service pack that contains a newer version of the windows installer service"),
 		systemText(1642, "the upgrade patch cannot be installed by the windows installer service"),
 		systemText(1638, "another version of this product is already installed", "error_product_version"),
 		updateText(0xf0f4, "status_prerequisite_failed", "prerequisites required to install", "requires the machine to be on ac power",
