@@ -94,7 +94,7 @@ func (p prefilter) shortest() int {
 // own walked it once per literal.
 type literalIndex struct {
 	lits  []anchoredLiteral
-	quads map[uint32][]int32 // anchor of four bytes -> lits
+	heads []int32            // per anchor hash: the first literal with it, -1 if none
 	pairs map[uint32][]int32 // anchor of two bytes (literals shorter than four) -> lits
 	mayQ  [anchorBits / 64]uint64
 	mayP  [1 << 16 / 64]uint64
@@ -106,35 +106,43 @@ const anchorBits = 1 << 16
 
 type anchoredLiteral struct {
 	literal
-	off  int // where the anchor starts in the literal
-	rule int // index of the rule in Rules.rules
+	off  int   // where the anchor starts in the literal
+	rule int   // index of the rule in Rules.rules
+	next int32 // the next literal whose anchor has the same hash, -1 if none
 }
 
 func newLiteralIndex(rules []*rule) *literalIndex {
-	x := &literalIndex{quads: map[uint32][]int32{}, pairs: map[uint32][]int32{}}
+	x := &literalIndex{heads: make([]int32, anchorBits), pairs: map[uint32][]int32{}}
+	for i := range x.heads {
+		x.heads[i] = -1
+	}
 	for _, r := range rules {
 		for _, l := range r.pre {
 			j := int32(len(x.lits))
 			if len(l.text) >= 4 {
 				off := rarestAnchor(l.text, 4)
-				k := quadKey(l.text[off:])
-				x.quads[k] = append(x.quads[k], j)
-				h := quadHash(k)
+				h := quadHash(quadKey(l.text[off:]))
+				x.lits = append(x.lits, anchoredLiteral{literal: l, off: off, rule: r.index, next: x.heads[h]})
+				x.heads[h] = j
 				x.mayQ[h/64] |= 1 << (h % 64)
-				x.lits = append(x.lits, anchoredLiteral{literal: l, off: off, rule: r.index})
 				continue
 			}
-			k := uint32(lowerASCII(l.text[0]))<<8 | uint32(lowerASCII(l.text[1]))
+			k := uint32(foldByte(l.text[0]))<<8 | uint32(foldByte(l.text[1]))
 			x.pairs[k] = append(x.pairs[k], j)
 			x.mayP[k/64] |= 1 << (k % 64)
-			x.lits = append(x.lits, anchoredLiteral{literal: l, rule: r.index})
+			x.lits = append(x.lits, anchoredLiteral{literal: l, rule: r.index, next: -1})
 		}
 	}
 	return x
 }
 
+// foldByte folds ASCII case for the anchors, cheaply: it also folds some
+// punctuation together ("@" and "`"), which only lets a few more places
+// through to the exact comparison.
+func foldByte(c byte) byte { return c | 0x20 }
+
 func quadKey(b []byte) uint32 {
-	return uint32(lowerASCII(b[0]))<<24 | uint32(lowerASCII(b[1]))<<16 | uint32(lowerASCII(b[2]))<<8 | uint32(lowerASCII(b[3]))
+	return uint32(foldByte(b[0]))<<24 | uint32(foldByte(b[1]))<<16 | uint32(foldByte(b[2]))<<8 | uint32(foldByte(b[3]))
 }
 
 func quadHash(k uint32) uint32 { return (k * 0x9E3779B1) >> 16 }
@@ -200,35 +208,36 @@ func (x *literalIndex) mark(t []byte, seen []uint32, gen uint32) {
 	if len(t) < 4 {
 		return
 	}
-	k := uint32(lowerASCII(t[0]))<<16 | uint32(lowerASCII(t[1]))<<8 | uint32(lowerASCII(t[2]))
+	k := uint32(foldByte(t[0]))<<16 | uint32(foldByte(t[1]))<<8 | uint32(foldByte(t[2]))
 	for i := 3; i < len(t); i++ {
-		k = k<<8 | uint32(lowerASCII(t[i]))
+		k = k<<8 | uint32(foldByte(t[i]))
 		if h := quadHash(k); x.mayQ[h/64]&(1<<(h%64)) != 0 {
-			x.check(t, i-3, x.quads[k], seen, gen)
+			for j := x.heads[h]; j >= 0; j = x.lits[j].next {
+				x.check(t, i-3, &x.lits[j], seen, gen)
+			}
 		}
 	}
 }
 
 func (x *literalIndex) markPairs(t []byte, seen []uint32, gen uint32) {
 	for i := 0; i+1 < len(t); i++ {
-		k := uint32(lowerASCII(t[i]))<<8 | uint32(lowerASCII(t[i+1]))
+		k := uint32(foldByte(t[i]))<<8 | uint32(foldByte(t[i+1]))
 		if x.mayP[k/64]&(1<<(k%64)) != 0 {
-			x.check(t, i, x.pairs[k], seen, gen)
+			for _, j := range x.pairs[k] {
+				x.check(t, i, &x.lits[j], seen, gen)
+			}
 		}
 	}
 }
 
-// check compares the literals anchored at t[at:] with the line.
-func (x *literalIndex) check(t []byte, at int, lits []int32, seen []uint32, gen uint32) {
-	for _, j := range lits {
-		l := &x.lits[j]
-		start := at - l.off
-		if start < 0 || start+len(l.text) > len(t) || seen[l.rule] == gen {
-			continue
-		}
-		w := t[start : start+len(l.text)]
-		if (l.fold && equalASCIIFold(w, l.text)) || (!l.fold && bytes.Equal(w, l.text)) {
-			seen[l.rule] = gen
-		}
+// check compares a literal anchored at t[at:] with the line.
+func (x *literalIndex) check(t []byte, at int, l *anchoredLiteral, seen []uint32, gen uint32) {
+	start := at - l.off
+	if start < 0 || start+len(l.text) > len(t) || seen[l.rule] == gen {
+		return
+	}
+	w := t[start : start+len(l.text)]
+	if (l.fold && equalASCIIFold(w, l.text)) || (!l.fold && bytes.Equal(w, l.text)) {
+		seen[l.rule] = gen
 	}
 }
