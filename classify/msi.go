@@ -216,10 +216,11 @@ func messageNumber(p []byte) (n int, info, ok bool) {
 }
 
 // endsNumber accepts what follows a message number: a point, a colon, a
-// dash after a space, an ideographic full stop, or nothing.
+// dash after a space, an ideographic full stop, the asterisks of bold
+// Markdown, or nothing.
 func endsNumber(rest []byte) bool {
 	switch {
-	case len(rest) == 0, rest[0] == '.', rest[0] == ':', bytes.HasPrefix(rest, []byte("。")):
+	case len(rest) == 0, rest[0] == '.', rest[0] == ':', rest[0] == '*', bytes.HasPrefix(rest, []byte("。")):
 		return true
 	}
 	return len(rest) > 1 && rest[0] == ' ' && (rest[1] == '-' || bytes.HasPrefix(rest[1:], []byte("–")))

@@ -48,6 +48,9 @@ func resultCode(p []byte, start, end int, f *entryFacts) {
 		f.errorish = true
 		return
 	}
+	if bytes.HasPrefix(bytes.TrimLeft(p[end:], " "), []byte("is ")) && bytes.HasSuffix(bytes.TrimRight(p[start:end], " "), []byte("code")) {
+		return // "The error code is 2203": a message number, read as one
+	}
 	v, ok := numberAfter(p[end:])
 	if !ok && end-start == len(mainEngineThread) {
 		v, ok = numberBefore(p[:start])

@@ -94,6 +94,8 @@ var msiMessages = map[int]string{
 	1937: "An error occurred during the installation of an assembly: the signature or catalog could not be verified",
 	1938: "An error occurred during the installation of an assembly: modules of the assembly could not be found",
 	2203: "Cannot open database file",
+	2502: "Called InstallFinalize when no install is in progress (often: no access to the Temp folder)",
+	2503: "Called RunScript when not marked in progress (often: no access to the Temp folder)",
 	2738: "Could not access VBScript run time for custom action",
 	2739: "Could not access JScript run time for custom action",
 	2350: "FDI server error",

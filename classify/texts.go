@@ -168,6 +168,7 @@ func messageTexts() []messageText {
 			"ein als teil der installation ausgeführtes programm wurde nicht wie erwartet beendet",
 			"un programme exécuté dans le cadre de l'installation ne s'est pas terminé", "программа, запущенная как часть установки, не завершилась"),
 		msiText(1723, "a dll required for this install to complete could not be run"),
+		msiText(1923, "sufficient privileges to install system services"),
 		msiText(1920, "sufficient privileges to start system services", "ausreichende berechtigungen zum starten von systemdiensten",
 			"privilèges suffisants pour démarrer les services système", "достаточно прав для запуска системных служб"),
 		msiText(1935, "an error occurred during the installation of assembly", "fehler bei der installation der assembly",
