@@ -97,6 +97,7 @@ var msiMessages = map[int]string{
 	2502: "Called InstallFinalize when no install is in progress (often: no access to the Temp folder)",
 	2503: "Called RunScript when not marked in progress (often: no access to the Temp folder)",
 	2738: "Could not access VBScript run time for custom action",
+	2753: "The file of a custom action is not marked for installation",
 	2739: "Could not access JScript run time for custom action",
 	2350: "FDI server error",
 	2356: "Could not locate cabinet in stream",
