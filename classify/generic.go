@@ -131,33 +131,57 @@ func (f *entryFacts) addHRESULT(v int64) {
 	}
 }
 
-// errorWords make a line look like an error, in the languages met.
+// errorWords make a line look like an error, in the languages met; each
+// is found by its first four bytes (see errorLooking).
 var errorWords = [][]byte{
 	[]byte("rror"), []byte("RROR"), []byte("fail"), []byte("Fail"), []byte("FAIL"),
 	[]byte("denied"), []byte("Denied"), []byte("шибк"), []byte("Fehler"), []byte("rreur"), []byte("échec"),
 }
 
+// The first four bytes of the error words, folded as foldByte does.
+const (
+	quadRror  = 'r'<<24 | 'r'<<16 | 'o'<<8 | 'r'
+	quadFail  = 'f'<<24 | 'a'<<16 | 'i'<<8 | 'l'
+	quadDeni  = 'd'<<24 | 'e'<<16 | 'n'<<8 | 'i'
+	quadShib  = 0xF1A8F0B8 // "ши" (D1 88 D0 B8) folded
+	quadFehl  = 'f'<<24 | 'e'<<16 | 'h'<<8 | 'l'
+	quadRreu  = 'r'<<24 | 'r'<<16 | 'e'<<8 | 'u'
+	quadEcheE = 0xE3A96368 // "éch" (C3 A9 63 68) folded
+)
+
 // errorLooking tells a line worth showing when nothing else explains a
-// failure. "Error" must be a word: "ErrorDialog" is a property.
+// failure. "Error" must be a word: "ErrorDialog" is a property. The line is
+// walked once, four bytes at a time; a place whose bytes may open an error
+// word is then checked against the words themselves.
 func errorLooking(t []byte) bool {
-	for i, w := range errorWords {
-		if i >= 2 {
-			if bytes.Contains(t, w) {
+	if len(t) < 4 {
+		return false
+	}
+	k := uint32(foldByte(t[0]))<<16 | uint32(foldByte(t[1]))<<8 | uint32(foldByte(t[2]))
+	for i := 3; i < len(t); i++ {
+		k = k<<8 | uint32(foldByte(t[i]))
+		switch k {
+		case quadRror, quadFail, quadDeni, quadShib, quadFehl, quadRreu, quadEcheE:
+			if errorWordAt(t, i-3) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// errorWordAt reports whether an error word starts at t[p:].
+func errorWordAt(t []byte, p int) bool {
+	for i, w := range errorWords {
+		if !bytes.HasPrefix(t[p:], w) {
 			continue
 		}
-		for from := 0; ; {
-			j := bytes.Index(t[from:], w)
-			if j < 0 {
-				break
-			}
-			p := from + j
-			after := p + len(w)
-			if p > 0 && (t[p-1]|0x20) == 'e' && (after == len(t) || !isLetter(t[after]) || t[after]|0x20 == 's') {
-				return true
-			}
-			from = after
+		if i >= 2 {
+			return true
+		}
+		after := p + len(w)
+		if p > 0 && (t[p-1]|0x20) == 'e' && (after == len(t) || !isLetter(t[after]) || t[after]|0x20 == 's') {
+			return true
 		}
 	}
 	return false

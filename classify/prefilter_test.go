@@ -66,3 +66,27 @@ func FuzzLiteralIndex(f *testing.F) {
 		}
 	})
 }
+
+// errorLookingByWords is errorLooking as it reads: each word looked for on
+// its own.
+func errorLookingByWords(t []byte) bool {
+	for p := range t {
+		if errorWordAt(t, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// FuzzErrorLooking: the one-pass walk finds an error word wherever looking
+// for each word finds one.
+func FuzzErrorLooking(f *testing.F) {
+	for _, s := range []string{"Error 1722.", "ErrorDialog", "MSI (s): Note: 1: 2205 2:  3: Error", "Ошибка 1402", "Zugriff: Fehler", "échec de", "Access Denied", "Installation FAILED", "errors", "xrror"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, s []byte) {
+		if got, want := errorLooking(s), errorLookingByWords(s); got != want {
+			t.Fatalf("errorLooking(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
