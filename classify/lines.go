@@ -141,14 +141,18 @@ var (
 	msiPrefix         = []byte("MSI (")
 	actionStartPrefix = []byte("Action start ")
 	actionEndedPrefix = []byte("Action ended ")
+	// customActionPrefix opens "CustomAction X returned actual error code
+	// N": a tool that ran the log together must not glue it to what the
+	// entry before says.
+	customActionPrefix = []byte("CustomAction ")
 )
 
 // entryMarkers open an entry wherever they stand in a line: an MSI line
-// prefix and the "Action start/ended" lines.
+// prefix, the "Action start/ended" lines and a custom action's result.
 var entryMarkers = [...]struct {
 	text []byte
-	ok   func([]byte) bool
-}{{msiPrefix, isMSIPrefix}, {actionStartPrefix, nil}, {actionEndedPrefix, nil}}
+	ok   func(t []byte, at int) bool
+}{{msiPrefix, msiPrefixAt}, {actionStartPrefix, nil}, {actionEndedPrefix, nil}, {customActionPrefix, notAfterPrefix}}
 
 // entryStarts finds where the entries run together on one line start. It
 // keeps where it last found each kind of start, and looks again only once
@@ -196,18 +200,26 @@ func (e *entryStarts) next(from int, elapsed int64) int {
 }
 
 // indexFrom finds sep in t at or after from where ok (if given) accepts it.
-func indexFrom(t []byte, from int, sep []byte, ok func([]byte) bool) int {
+func indexFrom(t []byte, from int, sep []byte, ok func(t []byte, at int) bool) int {
 	for from < len(t) {
 		i := bytes.Index(t[from:], sep)
 		if i < 0 {
 			return -1
 		}
-		if ok == nil || ok(t[from+i:]) {
+		if ok == nil || ok(t, from+i) {
 			return from + i
 		}
 		from += i + 1
 	}
 	return -1
+}
+
+func msiPrefixAt(t []byte, at int) bool { return isMSIPrefix(t[at:]) }
+
+// notAfterPrefix refuses a place right after a line's prefix ("MSI (s)
+// (9C:44) [20:41:26:992]: CustomAction ..."): the entry starts there anyway.
+func notAfterPrefix(t []byte, at int) bool {
+	return at < 2 || t[at-2] != ':' || t[at-1] != ' '
 }
 
 // isMSIPrefix accepts "MSI (s) (", "MSI (c) (": a letter and a parenthesis.
