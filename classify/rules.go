@@ -2,9 +2,12 @@
 // client's log, the way an expert does by hand: it tells an update.exe log
 // from an MSI verbose log or MsiInstaller event text, reads the last
 // session, finds the failure (the masked return code, the first
-// "Return value 3") and the error lines that explain it, and lets rules
-// decide which cause they prove. A default rule set is built in; an admin's
-// rules file adds rules and overrides built-in ones by id.
+// "Return value 3", a result a tool printed) and the error lines that
+// explain it — by their numbers, or by their words when a message lost its
+// number, setting aside errors that never decide — and lets rules decide
+// which cause they prove, saying how directly (Confidence) and, on request,
+// why (Explain). A default rule set is built in; an admin's rules file adds
+// rules and overrides built-in ones by id.
 package classify
 
 import (
