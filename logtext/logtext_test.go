@@ -138,3 +138,40 @@ func FuzzNewReader(f *testing.F) {
 		}
 	})
 }
+
+// TestGuessCodepages: a log line in each common code page, on a site set to
+// windows-1252, reads in its own script.
+func TestGuessCodepages(t *testing.T) {
+	tests := []struct{ codepage, text string }{
+		{"windows-1251", "MSI (s) (1C:2C) [20:41:26:123]: Продукт: Агент -- Ошибка 1402. Не удается открыть раздел. Системная ошибка 5.\r\n"},
+		{"windows-1253", "Σφάλμα 1402. Δεν είναι δυνατό το άνοιγμα του κλειδιού. Σφάλμα συστήματος 5.\r\n"},
+		{"windows-1250", "Błąd 1402. Nie można otworzyć klucza. Błąd systemu 5. Sprawdź, czy masz wystarczające uprawnienia do tego klucza.\r\n"},
+		{"shift_jis", "エラー 1402。キーを開けませんでした。システム エラー 5。\r\n"},
+		{"gbk", "错误 1402。无法打开注册表项。系统错误 5。请确认您有足够的权限访问该注册表项。\r\n"},
+		{"big5", "錯誤 1402。無法開啟登錄機碼。系統錯誤 5。請確認您有足夠的權限存取該登錄機碼。\r\n"},
+		{"euc-kr", "오류 1402. 키를 열 수 없습니다. 시스템 오류 5. 해당 키에 대한 액세스 권한이 있는지 확인하십시오.\r\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.codepage, func(t *testing.T) {
+			e, err := Codepage(tt.codepage)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, err := e.NewEncoder().Bytes([]byte(tt.text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := NewReader(bytes.NewReader(raw), "windows-1252")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != tt.text {
+				t.Errorf("read as %q (guessed %s)", got, Guess(raw, "windows-1252"))
+			}
+		})
+	}
+}
