@@ -56,7 +56,7 @@ func hexCodes(t []byte, update bool, f *entryFacts) {
 			continue
 		}
 		v, n := hexAt(t[p:])
-		if n == 0 {
+		if n == 0 && (p == 0 || t[p-1] != '{') {
 			v, n = bareHRESULT(t[p:])
 		}
 		if n == 0 {
@@ -74,10 +74,11 @@ func hexCodes(t []byte, update bool, f *entryFacts) {
 	}
 }
 
-// bareHRESULT reads eight hexadecimal digits opening with 8 as a word of
-// their own: an HRESULT written without its 0x.
+// bareHRESULT reads eight hexadecimal digits opening with 80 as a word of
+// their own: an HRESULT written without its 0x. A GUID's first group
+// ("{844EFBA7-1C24-...") is not one.
 func bareHRESULT(t []byte) (int64, int) {
-	if len(t) < 8 || t[0] != '8' || (len(t) > 8 && (isLetter(t[8]) || isDigit(t[8]))) {
+	if len(t) < 8 || t[0] != '8' || t[1] != '0' || (len(t) > 8 && (isLetter(t[8]) || isDigit(t[8]) || t[8] == '-')) {
 		return 0, 0
 	}
 	v, n := hexAt(append([]byte("0x"), t[:8]...))

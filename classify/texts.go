@@ -171,7 +171,7 @@ func messageTexts() []messageText {
 		msiText(1923, "sufficient privileges to install system services"),
 		msiText(1920, "sufficient privileges to start system services", "ausreichende berechtigungen zum starten von systemdiensten",
 			"privilèges suffisants pour démarrer les services système", "достаточно прав для запуска системных служб"),
-		msiText(1935, "an error occurred during the installation of assembly", "fehler bei der installation der assembly",
+		msiText(1935, "an error occurred during the installation of assembly", "an error occured during the installation of assembly", "fehler bei der installation der assembly",
 			"une erreur s'est produite lors de l'installation de l'assembly", "ошибка при установке сборки"),
 		msiText(2203, "cannot open database file"),
 		systemText(5, "access is denied", "zugriff verweigert", "accès refusé", "acceso denegado", "accesso negato", "acesso negado",
