@@ -12,14 +12,15 @@ var (
 )
 
 // aloneNumber returns the number an entry is, in brackets or quote marks
-// or not, or the installer result (16xx) it ends in after a label such as
-// "==> host: ".
+// or not, or the installer result (16xx) it ends in after a label, in any
+// language ("==> host: 1619", "Erfolgs- oder Fehlerstatus der
+// Installation: 1603.").
 func aloneNumber(p []byte) []byte {
 	labelled := false
 	if i := bytes.LastIndex(p, colonSpace); i >= 0 {
 		p, labelled = p[i+2:], true
 	}
-	p = bytes.Trim(p, " ()[]'\"`")
+	p = bytes.Trim(p, " ()[]'\"`.")
 	q := bytes.TrimPrefix(p, []byte("-"))
 	v, n := atoi(q)
 	if n == 0 || n != len(q) || (labelled && (v < 1600 || v > 1699)) {
