@@ -1,0 +1,16 @@
+//go:build windows
+
+package main
+
+import (
+	"errors"
+
+	"golang.org/x/sys/windows"
+)
+
+// closedPipe reports whether err is a write to a pipe whose reader has
+// gone (`smsfail rules | more` ended early): Windows answers such a
+// write with "The pipe is being closed" or "The pipe has been ended".
+func closedPipe(err error) bool {
+	return errors.Is(err, windows.ERROR_NO_DATA) || errors.Is(err, windows.ERROR_BROKEN_PIPE)
+}
