@@ -108,7 +108,8 @@ type Finding struct {
 	Codes       []Code     `json:"codes"`
 	Action      string     `json:"action,omitempty"` // the failing MSI action
 	Evidence    []Evidence `json:"evidence"`
-	Rule        string     `json:"rule"` // id of the rule that decided
+	Rule        string     `json:"rule"`       // id of the rule that decided
+	Confidence  string     `json:"confidence"` // how directly the evidence decided: high, medium, low
 }
 
 // Cause identifiers the job itself decides, apart from the rules.

@@ -46,25 +46,53 @@ type scan struct {
 	votes     [4]int // per kind, in logKinds order
 	kind      smsfail.LogKind
 	lastReset int
-	tail      ring // the last lines of the log, for a log with no error at all
-	msiSource bool // an MsiInstaller event source was seen
+	sessions  int      // session headers seen
+	tail      ring     // the last lines of the log, for a log with no error at all
+	msiSource bool     // an MsiInstaller event source was seen
+	weak      codeSet  // codes of informational messages in the session, before the failure
+	explain   bool     // keep what is set aside, for an Explanation
+	seen      []uint32 // per rule: the entry (gen) that holds one of its literals
+	gen       uint32
+	aside     asides
 }
 
 // entryFacts is what one entry showed.
 type entryFacts struct {
 	codes    [8]codeKey
 	n        int
-	errorish bool // looks like an error: kept for unclassified findings
-	quiet    bool // known noise, however it looks
-	done     bool // its codes are read: no general search for more
-	key      bool // shows the failure or its message: kept as evidence
+	byText   uint8   // bit i: codes[i] was read from a message's words, not its number
+	errorish bool    // looks like an error: kept for unclassified findings
+	quiet    bool    // known noise, however it looks
+	done     bool    // its codes are read: no general search for more
+	key      bool    // shows the failure or its message: kept as evidence
+	numbered bool    // holds a message number: its words need no reading
+	failure  bool    // says the installation failed
+	info     codeKey // the number of an informational message ("Info 1310.")
+	hasInfo  bool
+	aside    string // why the entry never decides, for an Explanation
+	product  []byte // the text after "Product: X -- ", when msiEntry found it
 }
 
 func (f *entryFacts) add(kind string, v int64) {
+	for _, k := range f.codes[:f.n] {
+		if k.kind == kind && k.value == v {
+			return
+		}
+	}
 	if f.n < len(f.codes) {
 		f.codes[f.n] = codeKey{kind: kind, value: v}
 		f.n++
 	}
+}
+
+// addText adds a code known by the words of its message.
+func (f *entryFacts) addText(kind string, v int64) {
+	n := f.n
+	f.add(kind, v)
+	if f.n > n {
+		f.byText |= 1 << n
+	}
+	f.errorish = true
 }
 
 // Classify reads one decoded log in a single pass and returns its cause.
@@ -75,11 +103,12 @@ func (r *Rules) Classify(rd io.Reader) (smsfail.Finding, error) {
 	if err := eachEntry(rd, s.entry); err != nil {
 		return smsfail.Finding{}, fmt.Errorf("cannot read log: %w", err)
 	}
-	return s.finish(), nil
+	f, _ := s.finish()
+	return f, nil
 }
 
 func (r *Rules) newScan() *scan {
-	s := &scan{rules: r, hits: make([]ring, len(r.rules)), tail: newRing(3)}
+	s := &scan{rules: r, hits: make([]ring, len(r.rules)), tail: newRing(3), seen: make([]uint32, len(r.rules))}
 	for i, x := range r.rules {
 		s.hits[i] = newRing(hitsKept)
 		if !x.disabled {
@@ -90,6 +119,7 @@ func (r *Rules) newScan() *scan {
 		s.scope[i].errs = newRing(errorLinesKept)
 	}
 	s.fail.keys = newRing(6)
+	s.aside.lines = newRing(asideKept)
 	return s
 }
 
@@ -100,27 +130,56 @@ func (s *scan) entry(line int, t []byte) {
 		body = t[n:]
 	}
 	if s.startsSession(line, t, body) {
-		s.newSession(line)
+		// What came before the first header is a session only if it
+		// showed a failure: a pasted message before a log is part of it.
+		if s.sessions > 0 || s.fail.shown {
+			s.newSession(line)
+		}
+		s.sessions++
+		s.lastReset = line
 	}
 	var f entryFacts
+	s.read(line, t, body, &f)
+	if f.failure && !f.quiet {
+		s.fail.shown = true
+		f.key = f.key || !s.fail.rv3
+	}
+	s.record(line, t, &f)
+	if !f.quiet {
+		s.applyRules(line, t)
+	}
+	s.tail.add(line, t)
+}
+
+// read gathers what one entry shows: message numbers and codes, the
+// messages known by their words, whether it shows the failure or is noise.
+func (s *scan) read(line int, t, body []byte, f *entryFacts) {
 	if s.kind != smsfail.KindUpdateExe {
-		s.msiEntry(line, t, &f)
+		s.msiEntry(line, t, f)
 	}
 	if s.kind != smsfail.KindMSIVerbose {
-		s.updateEntry(body, &f)
+		s.updateEntry(body, f)
 	}
 	if s.kind == "" || s.kind == smsfail.KindMSIEvent {
-		s.eventEntry(t, &f)
+		s.eventEntry(t, f)
+	}
+	words := wordsToRead(t, f, s.kind != smsfail.KindUpdateExe)
+	if words != nil && !f.quiet && !f.numbered && !f.done {
+		s.textCodes(words, f)
 	}
 	if !f.errorish && !f.quiet {
 		f.errorish = errorLooking(t)
 	}
-	if (f.errorish || f.n > 0) && !f.done {
-		systemCodes(t, len(body) < len(t) || s.kind == smsfail.KindUpdateExe, &f)
+	switch {
+	case f.quiet || f.done:
+	case f.errorish || f.n > 0:
+		systemCodes(t, len(body) < len(t) || s.kind == smsfail.KindUpdateExe, f)
+	case words != nil && bytes.Contains(t, hexMark):
+		hexCodes(t, false, f) // "Apply complete, result: 0x80070643"
 	}
-	s.record(line, t, &f)
-	s.applyRules(line, t)
-	s.tail.add(line, t)
+	if infoLevel(t) {
+		f.n, f.errorish, f.aside = 0, false, "logged at Info level"
+	}
 }
 
 // record files the entry's codes and the entry itself under the scopes
@@ -131,8 +190,8 @@ func (s *scan) record(line int, t []byte, f *entryFacts) {
 			continue
 		}
 		sc := &s.scope[i]
-		for _, k := range f.codes[:f.n] {
-			sc.codes.add(k, line, t)
+		for j, k := range f.codes[:f.n] {
+			sc.codes.add(k, line, t, f.byText&(1<<j) != 0)
 		}
 		if f.errorish || f.n > 0 {
 			sc.errs.add(line, t)
@@ -141,6 +200,37 @@ func (s *scan) record(line int, t []byte, f *entryFacts) {
 	if f.key {
 		s.fail.keys.add(line, t)
 	}
+	if f.hasInfo && !s.pastFailure(line) {
+		s.weak.add(f.info, line, t, false)
+	}
+	if s.explain {
+		s.noteAside(line, t, f)
+	}
+}
+
+// noteAside keeps, for an Explanation, an error-looking line that will not
+// decide and why.
+func (s *scan) noteAside(line int, t []byte, f *entryFacts) {
+	switch {
+	case f.aside != "":
+		s.setAside(line, t, f.aside)
+	case (f.errorish || f.n > 0) && s.fail.rv3 && s.pastFailure(line):
+		s.setAside(line, t, "after the first Return value 3: the rollback and what follows it never decide")
+	case (f.errorish || f.n > 0) && s.fail.rollback && s.pastFailure(line):
+		s.setAside(line, t, "logged while rolling back")
+	}
+}
+
+// infoLevel tells the lines of logs that mark their level, where "Info"
+// says an error-looking line is benign: CBS and CSI ("2026-08-10 14:12:03,
+// Info  CBS  Failed setting restore point").
+func infoLevel(t []byte) bool {
+	i := bytes.Index(t[:min(len(t), 32)], []byte("Info "))
+	if i < 0 || (i > 0 && t[i-1] != ' ') {
+		return false
+	}
+	rest := bytes.TrimLeft(t[i+5:], " ")
+	return bytes.HasPrefix(rest, []byte("CBS ")) || bytes.HasPrefix(rest, []byte("CSI "))
 }
 
 // pastFailure reports whether an entry lies beyond what explains the
@@ -154,11 +244,16 @@ func (s *scan) pastFailure(line int) bool {
 }
 
 func (s *scan) applyRules(line int, t []byte) {
+	if s.gen++; s.gen == 0 { // after four billion entries: start the marks afresh
+		clear(s.seen)
+		s.gen = 1
+	}
+	s.rules.lits.mark(t, s.seen, s.gen)
 	for _, r := range s.active {
 		if r.pattern == nil || (r.scope == scopeBeforeFail && s.pastFailure(line)) {
 			continue
 		}
-		if r.pre.admits(t) && r.pattern.Match(t) {
+		if (r.pre == nil || s.seen[r.index] == s.gen) && r.pattern.Match(t) {
 			s.hits[r.index].add(line, t)
 		}
 	}
@@ -252,6 +347,7 @@ func (s *scan) newSession(line int) {
 		s.scope[i].codes.reset()
 		s.scope[i].errs.reset()
 	}
+	s.weak.reset()
 	keys := s.fail.keys
 	keys.reset()
 	s.fail = failState{keys: keys}

@@ -8,16 +8,23 @@ import "bytes"
 
 var (
 	msiInstaller = []byte("MsiInstaller")
-	eventID      = []byte("Event ID:")
+	eventIDs     = [][]byte{[]byte("Event ID"), []byte("EventID")}
 )
 
 func (s *scan) eventEntry(t []byte, f *entryFacts) {
 	var rest []byte
 	if i := bytes.Index(t, msiInstaller); i >= 0 {
 		rest = t[i+len(msiInstaller):]
-	} else if after, ok := bytes.CutPrefix(t, eventID); ok && s.msiSource {
-		rest = after
-	} else {
+	} else if s.msiSource {
+		// "Event ID: 11722", "EventID 11310" as exports and copies write it
+		for _, id := range eventIDs {
+			if i := bytes.Index(t[:min(len(t), 32)], id); i >= 0 {
+				rest = t[i+len(id):]
+				break
+			}
+		}
+	}
+	if rest == nil {
 		return
 	}
 	// The event number is the first field of five digits after the source.

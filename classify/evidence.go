@@ -100,6 +100,7 @@ func (r *ring) lines() []smsfail.Evidence {
 // seenCode is a code and the lines it was found on.
 type seenCode struct {
 	key     codeKey
+	byText  bool // only ever read from a message's words, never from its number
 	firstEv kept // the first line it was found on: MSI writes the fullest message first
 	ev      kept // the last line it was found on
 }
@@ -108,10 +109,11 @@ type seenCode struct {
 // least recently gives way, since the failure is at the end.
 type codeSet struct{ codes []seenCode }
 
-func (s *codeSet) add(k codeKey, line int, t []byte) {
+func (s *codeSet) add(k codeKey, line int, t []byte, byText bool) {
 	for i := range s.codes {
 		if s.codes[i].key == k {
 			s.codes[i].ev.set(line, t)
+			s.codes[i].byText = s.codes[i].byText && byText
 			return
 		}
 	}
@@ -127,7 +129,7 @@ func (s *codeSet) add(k codeKey, line int, t []byte) {
 			}
 		}
 	}
-	c.key = k
+	c.key, c.byText = k, byText
 	c.firstEv.set(line, t)
 	c.ev.set(line, t)
 }
@@ -143,7 +145,8 @@ func (c *seenCode) evidence() []smsfail.Evidence {
 func (s *codeSet) reset() { s.codes = s.codes[:0] }
 
 // unexplained reports whether the scope names an error of its own: an MSI
-// error number, or an update.exe extended code other than the masked 1603.
+// error number, an update.exe extended code other than the masked 1603, or
+// an HRESULT other than 1603's.
 func (s *codeSet) unexplained() bool {
 	for _, c := range s.codes {
 		switch c.key.kind {
@@ -151,6 +154,10 @@ func (s *codeSet) unexplained() bool {
 			return true
 		case CodeExtended:
 			if c.key.value != 0x643 {
+				return true
+			}
+		case CodeHRESULT:
+			if c.key.value != 0x80070643 {
 				return true
 			}
 		}

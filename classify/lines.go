@@ -13,11 +13,14 @@ const chunkSize = 64 << 10
 
 // eachEntry reads decoded log text and calls fn with every entry and the
 // number of the line it is on. An entry is a line, or a piece of a line
-// where damaged logs ran several entries together.
+// where damaged logs ran several entries together, or a line and the lines
+// that continue it where whatever carried the log wrapped it.
 func eachEntry(rd io.Reader, fn func(line int, text []byte)) error {
 	br := bufio.NewReaderSize(rd, chunkSize)
+	var w wrapped
 	line, continued := 0, false
 	var elapsed int64 // seconds of the last update.exe entry: where glued entries split
+	emit := func(l int, t []byte) { splitEntries(t, l, &elapsed, fn) }
 	for {
 		b, err := br.ReadSlice('\n')
 		if len(b) > 0 {
@@ -27,17 +30,94 @@ func eachEntry(rd io.Reader, fn func(line int, text []byte)) error {
 					b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 				}
 			}
+			long := continued || err == bufio.ErrBufferFull
 			continued = err == bufio.ErrBufferFull
-			splitEntries(b, line, &elapsed, fn)
+			if long {
+				w.flush(emit)
+				emit(line, b)
+			} else {
+				w.add(line, b, emit)
+			}
 		}
 		switch err {
 		case nil, bufio.ErrBufferFull:
 		case io.EOF:
+			w.flush(emit)
 			return nil
 		default:
 			return err
 		}
 	}
+}
+
+// wrapped holds the last line back until the next shows whether it
+// continues it: newsgroups, mail and web pages wrap long lines
+// ("The update.ver file is not" / "correct."), and a message split so
+// is read whole only once re-joined.
+type wrapped struct {
+	text    []byte
+	line    int
+	held    bool
+	elapsed bool // the held line opened with an update.exe elapsed time
+}
+
+func (w *wrapped) add(line int, b []byte, emit func(int, []byte)) {
+	t := unquote(trimSpace(b))
+	if w.held && len(t) > 0 && len(w.text)+len(t) < chunkSize && w.continues(t) {
+		w.text = append(append(w.text, ' '), t...)
+		return
+	}
+	w.flush(emit)
+	if len(t) == 0 {
+		return
+	}
+	w.text = append(w.text[:0], t...)
+	w.line, w.held = line, true
+	w.elapsed = elapsedPrefix(t) > 0
+}
+
+func (w *wrapped) flush(emit func(int, []byte)) {
+	if w.held {
+		w.held = false
+		emit(w.line, w.text)
+	}
+}
+
+// continues tells a line that carries on the one held: in an update.exe
+// log any line without its elapsed time, elsewhere a line that opens in
+// lower case or with a quote mark after one that did not end a sentence.
+func (w *wrapped) continues(t []byte) bool {
+	if opensEntry(t) {
+		return false
+	}
+	if w.elapsed {
+		return true
+	}
+	last := w.text[len(w.text)-1]
+	return ('a' <= t[0] && t[0] <= 'z' || t[0] == '\'' || t[0] == '"') && last != '.' && last != ':'
+}
+
+// unquote drops the marks mail and forums put before quoted lines ("> ",
+// ">> "), so that a quoted log reads as the log.
+func unquote(t []byte) []byte {
+	for len(t) > 0 && t[0] == '>' {
+		t = t[1:]
+		if len(t) > 0 && t[0] == ' ' {
+			t = t[1:]
+		}
+	}
+	return t
+}
+
+// opensEntry tells the lines that start an entry of their own.
+func opensEntry(t []byte) bool {
+	switch {
+	case elapsedPrefix(t) > 0, bytes.HasPrefix(t, msiPrefix), bytes.HasPrefix(t, actionStartPrefix),
+		bytes.HasPrefix(t, actionEndedPrefix), bytes.HasPrefix(t, []byte("Property(")),
+		bytes.HasPrefix(t, []byte("=== ")), bytes.HasPrefix(t, debugPrefix):
+		return true
+	}
+	return t[0] == '[' || t[0] == '<'
 }
 
 func splitEntries(t []byte, line int, elapsed *int64, fn func(int, []byte)) {
@@ -61,14 +141,18 @@ var (
 	msiPrefix         = []byte("MSI (")
 	actionStartPrefix = []byte("Action start ")
 	actionEndedPrefix = []byte("Action ended ")
+	// customActionPrefix opens "CustomAction X returned actual error code
+	// N": a tool that ran the log together must not glue it to what the
+	// entry before says.
+	customActionPrefix = []byte("CustomAction ")
 )
 
 // entryMarkers open an entry wherever they stand in a line: an MSI line
-// prefix and the "Action start/ended" lines.
+// prefix, the "Action start/ended" lines and a custom action's result.
 var entryMarkers = [...]struct {
 	text []byte
-	ok   func([]byte) bool
-}{{msiPrefix, isMSIPrefix}, {actionStartPrefix, nil}, {actionEndedPrefix, nil}}
+	ok   func(t []byte, at int) bool
+}{{msiPrefix, msiPrefixAt}, {actionStartPrefix, nil}, {actionEndedPrefix, nil}, {customActionPrefix, notAfterPrefix}}
 
 // entryStarts finds where the entries run together on one line start. It
 // keeps where it last found each kind of start, and looks again only once
@@ -116,18 +200,26 @@ func (e *entryStarts) next(from int, elapsed int64) int {
 }
 
 // indexFrom finds sep in t at or after from where ok (if given) accepts it.
-func indexFrom(t []byte, from int, sep []byte, ok func([]byte) bool) int {
+func indexFrom(t []byte, from int, sep []byte, ok func(t []byte, at int) bool) int {
 	for from < len(t) {
 		i := bytes.Index(t[from:], sep)
 		if i < 0 {
 			return -1
 		}
-		if ok == nil || ok(t[from+i:]) {
+		if ok == nil || ok(t, from+i) {
 			return from + i
 		}
 		from += i + 1
 	}
 	return -1
+}
+
+func msiPrefixAt(t []byte, at int) bool { return isMSIPrefix(t[at:]) }
+
+// notAfterPrefix refuses a place right after a line's prefix ("MSI (s)
+// (9C:44) [20:41:26:992]: CustomAction ..."): the entry starts there anyway.
+func notAfterPrefix(t []byte, at int) bool {
+	return at < 2 || t[at-2] != ':' || t[at-1] != ' '
 }
 
 // isMSIPrefix accepts "MSI (s) (", "MSI (c) (": a letter and a parenthesis.

@@ -11,14 +11,16 @@ import (
 // 2203:", "Note: 1: 2203 ...").
 
 var (
-	opActionStart  = []byte("Executing op: ActionStart(Name=")
-	rollbackAction = []byte(": Rollback.")
-	dashes         = []byte(" -- ")
-	debugPrefix    = []byte("DEBUG: ")
-	caReturned     = []byte("returned actual error code ")
-	isReturning    = []byte("is returning ")
-	errorStatus    = []byte("error status: ")
-	benignStorage  = []byte("-2147287038") // STG_E_FILENOTFOUND: a table or stream that is simply absent
+	opActionStart       = []byte("Executing op: ActionStart(Name=")
+	rollbackAction      = []byte(": Rollback.")
+	dashes              = []byte(" -- ")
+	localDashes         = [][]byte{[]byte(" — "), []byte(" ― ")} // for " -- " in localized logs and copies
+	debugPrefix         = []byte("DEBUG: ")
+	caReturned          = []byte("returned actual error code ")
+	translatedToSuccess = []byte("translated to success")
+	isReturning         = []byte("is returning ")
+	errorStatus         = []byte("error status: ")
+	benignStorage       = []byte("-2147287038") // STG_E_FILENOTFOUND: a table or stream that is simply absent
 )
 
 // quietMessages are message numbers seen in successful installs, or that
@@ -29,7 +31,8 @@ var quietMessages = map[int]bool{
 }
 
 // failedMessages say the installation failed without saying why.
-var failedMessages = map[int]bool{1708: true, 1725: true, 1727: true, 1729: true}
+// 1603 is no message of its own: "Error 1603" is the installation's result.
+var failedMessages = map[int]bool{1603: true, 1708: true, 1725: true, 1727: true, 1729: true}
 
 // msiMessage returns the text of an entry after its "MSI (s) (1C:2C)
 // [20:41:26:123]: " prefix (or the older "MSI (s) (1C:2C): ").
@@ -75,13 +78,18 @@ func (s *scan) msiEntry(line int, t []byte, f *entryFacts) {
 	if s.noteLine(line, msg, f) {
 		return
 	}
-	s.messageCodes(msg, f)
 	if i := bytes.Index(msg, caReturned); i >= 0 {
+		if bytes.Contains(msg[i:], translatedToSuccess) {
+			f.quiet, f.aside = true, "error translated to success: the installer ignores it by design"
+			return
+		}
+		// What a custom action returns is its own code, not a system error.
 		if v, n := atoi(msg[i+len(caReturned):]); n > 0 && v != 0 {
 			f.add(CodeActionExit, v)
-			f.errorish = true
+			f.errorish, f.done = true, true
 		}
 	}
+	s.messageCodes(msg, f)
 	s.failureLine(msg, isReturning, f)
 	s.failureLine(msg, errorStatus, f)
 }
@@ -107,7 +115,7 @@ func (s *scan) failureLine(msg, marker []byte, f *entryFacts) {
 
 // messageCodes finds "Error 1402." where MSI writes messages: at the start
 // of the text, after "DEBUG: ", after "Product: X -- ", or after whatever a
-// copying tool put before the line.
+// copying tool put before the line (a time, a quote mark, a bullet).
 func (s *scan) messageCodes(msg []byte, f *entryFacts) {
 	if s.messageAt(msg, f) {
 		return
@@ -115,19 +123,31 @@ func (s *scan) messageCodes(msg []byte, f *entryFacts) {
 	if rest, ok := bytes.CutPrefix(msg, debugPrefix); ok && s.messageAt(rest, f) {
 		return
 	}
-	if i := bytes.Index(msg, dashes); i >= 0 && s.messageAt(msg[i+len(dashes):], f) {
-		return
+	if i := bytes.Index(msg, dashes); i >= 0 {
+		f.product = msg[i+len(dashes):]
+		if s.messageAt(f.product, f) {
+			return
+		}
+	}
+	if bytes.IndexByte(msg, localDashes[0][1]) >= 0 { // the lead byte of "—" and "―"
+		for _, d := range localDashes {
+			if i := bytes.Index(msg, d); i >= 0 && s.messageAt(msg[i+len(d):], f) {
+				return
+			}
+		}
 	}
 	if i := bytes.IndexAny(msg[:min(len(msg), 48)], ":]>\t"); i >= 0 && i+1 < len(msg) {
-		s.messageAt(trimSpace(msg[i+1:]), f)
+		s.messageAt(msg[i+1:], f)
 	}
 }
 
 func (s *scan) messageAt(p []byte, f *entryFacts) bool {
+	p = trimMarks(p)
 	n, info, ok := messageNumber(p)
 	if !ok {
 		return false
 	}
+	f.numbered = true
 	s.msiNumber(n, info, p, f)
 	return true
 }
@@ -136,21 +156,42 @@ func (s *scan) messageAt(p []byte, f *entryFacts) bool {
 func (s *scan) msiNumber(n int, info bool, text []byte, f *entryFacts) {
 	switch {
 	case failedMessages[n]:
-		s.fail.shown = true
-		f.key = !s.fail.rv3
+		f.failure = true
 	case quietMessages[n], n == 2203 && bytes.Contains(text, benignStorage):
-		f.quiet = true
+		f.quiet, f.aside = true, "a message successful installs log too"
 	case info:
+		f.info, f.hasInfo = codeKey{CodeMSIError, int64(n)}, true
+		f.aside = "informational message or warning: the installer went on"
 	default:
 		f.add(CodeMSIError, int64(n))
 		f.errorish = true
 	}
 }
 
+// trimMarks drops what quoting put before a message: spaces, quote marks,
+// backticks, ">" and bullets.
+func trimMarks(p []byte) []byte {
+	for len(p) > 0 {
+		switch p[0] {
+		case ' ', '\t', '"', '\'', '`', '>', '*', '(', '-':
+			p = p[1:]
+		case "•"[0]:
+			if !bytes.HasPrefix(p, []byte("•")) {
+				return p
+			}
+			p = p[len("•"):]
+		default:
+			return p
+		}
+	}
+	return p
+}
+
 // messageNumber reads a message as any language writes it: one or two
-// words, then a four-digit message number and a point or colon ("Error
-// 1722.", "Internal Error 2203.", "Ошибка 1402."). info is true for
-// informational messages and warnings, which are not errors.
+// words, then a four-digit message number and a point, colon or dash
+// ("Error 1722.", "Internal Error 2203.", "Ошибка 1402.", "Error 1935 -
+// An error ..."). info is true for informational messages and warnings,
+// which are not errors.
 func messageNumber(p []byte) (n int, info, ok bool) {
 	i := 0
 	var last []byte
@@ -165,16 +206,24 @@ func messageNumber(p []byte) (n int, info, ok bool) {
 		last, i = p[i:j], j+1
 		if i < len(p) && isDigit(p[i]) {
 			v, size := atoi(p[i:])
-			if size != 4 || v < 1000 || v > 2999 {
-				return 0, false, false
-			}
-			if i+4 >= len(p) || (p[i+4] != '.' && p[i+4] != ':') {
+			if size != 4 || v < 1000 || v > 2999 || !endsNumber(p[i+4:]) {
 				return 0, false, false
 			}
 			return int(v), infoWords[string(bytes.ToLower(last))], true
 		}
 	}
 	return 0, false, false
+}
+
+// endsNumber accepts what follows a message number: a point, a colon, a
+// dash after a space, an ideographic full stop, the asterisks of bold
+// Markdown, or nothing.
+func endsNumber(rest []byte) bool {
+	switch {
+	case len(rest) == 0, rest[0] == '.', rest[0] == ':', rest[0] == '*', bytes.HasPrefix(rest, []byte("。")):
+		return true
+	}
+	return len(rest) > 1 && rest[0] == ' ' && (rest[1] == '-' || bytes.HasPrefix(rest[1:], []byte("–")))
 }
 
 // infoWords introduce informational messages and warnings, in the

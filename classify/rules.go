@@ -2,9 +2,12 @@
 // client's log, the way an expert does by hand: it tells an update.exe log
 // from an MSI verbose log or MsiInstaller event text, reads the last
 // session, finds the failure (the masked return code, the first
-// "Return value 3") and the error lines that explain it, and lets rules
-// decide which cause they prove. A default rule set is built in; an admin's
-// rules file adds rules and overrides built-in ones by id.
+// "Return value 3", a result a tool printed) and the error lines that
+// explain it — by their numbers, or by their words when a message lost its
+// number, setting aside errors that never decide — and lets rules decide
+// which cause they prove, saying how directly (Confidence) and, on request,
+// why (Explain). A default rule set is built in; an admin's rules file adds
+// rules and overrides built-in ones by id.
 package classify
 
 import (
@@ -76,6 +79,8 @@ type RuleInfo struct {
 type Rules struct {
 	causes map[string]Cause
 	rules  []*rule // sorted by id
+	texts  *textIndex
+	lits   *literalIndex // the rules' prefilters, looked for in one pass
 }
 
 // rule is one compiled rule.
@@ -146,7 +151,7 @@ func build(base, user *fileSpec) (*Rules, error) {
 			specs[s.id], sources[s.id] = s, user.name
 		}
 	}
-	rs := &Rules{causes: causes}
+	rs := &Rules{causes: causes, texts: newTextIndex()}
 	for _, id := range slices.Sorted(maps.Keys(specs)) {
 		r, err := compileRule(specs[id], sources[id], causes)
 		if err != nil {
@@ -156,6 +161,7 @@ func build(base, user *fileSpec) (*Rules, error) {
 		r.index = len(rs.rules)
 		rs.rules = append(rs.rules, r)
 	}
+	rs.lits = newLiteralIndex(rs.rules)
 	return rs, nil
 }
 

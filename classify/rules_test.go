@@ -23,13 +23,14 @@ func TestBuiltinRules(t *testing.T) {
 	for _, id := range []string{"catalog-install-failed", "package-damaged", "setup-canceled", "prerequisite-failed",
 		"install-incomplete", "migration-blocked", "registry-access-denied", "access-denied", "disk-space",
 		"file-in-use", "custom-action-failed", "service-start-failed", "source-missing", "invalid-drive",
-		"assembly-install-failed", "installer-database-error", "another-install-running", "no-detail", "unclassified"} {
+		"assembly-install-failed", "installer-database-error", "another-install-running", "no-detail", "unclassified",
+		"not-applicable", "already-installed", "newer-version-installed", "installer-service-unavailable", "reboot-pending"} {
 		if !ids[id] {
 			t.Errorf("built-in cause %s is missing", id)
 		}
 	}
-	if len(ids) != 19 {
-		t.Errorf("%d built-in causes, want the 19 of the contract", len(ids))
+	if len(ids) != 24 {
+		t.Errorf("%d built-in causes, want the 24 of the contract", len(ids))
 	}
 	for _, info := range r.List() {
 		if info.Source != SourceBuiltin || info.Overridden || info.Disabled {
@@ -91,7 +92,7 @@ func TestLoadInvalid(t *testing.T) {
 	dir := filepath.Join("testdata", "rules")
 	tests := map[string]string{
 		"invalid-pattern.yaml":         `cannot load rules: testdata/rules/invalid-pattern.yaml:4: rule "bad-pattern": bad pattern: error parsing regexp: missing closing ): ` + "`Error (1310`",
-		"invalid-cause.yaml":           `cannot load rules: testdata/rules/invalid-cause.yaml:3: rule "mystery": unknown cause "gremlins"; define it under causes: with a title and a remediation, or use one of: access-denied, another-install-running, assembly-install-failed, catalog-install-failed, custom-action-failed, disk-space, file-in-use, install-incomplete, installer-database-error, invalid-drive, migration-blocked, no-detail, package-damaged, prerequisite-failed, registry-access-denied, service-start-failed, setup-canceled, source-missing, unclassified`,
+		"invalid-cause.yaml":           `cannot load rules: testdata/rules/invalid-cause.yaml:3: rule "mystery": unknown cause "gremlins"; define it under causes: with a title and a remediation, or use one of: access-denied, already-installed, another-install-running, assembly-install-failed, catalog-install-failed, custom-action-failed, disk-space, file-in-use, install-incomplete, installer-database-error, installer-service-unavailable, invalid-drive, migration-blocked, newer-version-installed, no-detail, not-applicable, package-damaged, prerequisite-failed, reboot-pending, registry-access-denied, service-start-failed, setup-canceled, source-missing, unclassified`,
 		"invalid-key.yaml":             `cannot load rules: testdata/rules/invalid-key.yaml:4: rule "typo": patern: unknown key (did you mean "pattern"?)`,
 		"invalid-kind.yaml":            `cannot load rules: testdata/rules/invalid-kind.yaml:4: rule "wrong-kind": unknown log kind "msi"; kinds: update-exe, msi-verbose, msi-event, unknown`,
 		"invalid-scope.yaml":           `cannot load rules: testdata/rules/invalid-scope.yaml:4: rule "wrong-scope": unknown scope "last-run"; scopes: anywhere, last-session, before-first-return-3`,

@@ -32,7 +32,7 @@ func (s *scan) updateEntry(body []byte, f *entryFacts) {
 		}
 		return
 	}
-	if bytes.HasPrefix(body, setupError) {
+	if bytes.Contains(body, setupError) {
 		s.fail.shown = true
 		f.key, f.errorish = true, true
 		return

@@ -1,8 +1,9 @@
 // Package logtext turns a client log's bytes into UTF-8 text, whatever the
 // client wrote: UTF-16 with or without a byte order mark (MSI verbose logs),
 // UTF-8 with or without one (copies), or the system's ANSI code page
-// (update.exe logs, MSI logs by policy). Detection happens on the first bytes;
-// decoding streams, so a log of any size passes through in constant memory.
+// (update.exe logs, MSI logs by policy). Detection happens per log, on its
+// first bytes; decoding streams, so a log of any size passes through in
+// constant memory.
 package logtext
 
 import (
@@ -19,8 +20,13 @@ import (
 // the one of western European and American Windows installations.
 const DefaultCodepage = "windows-1252"
 
-// sniffSize is how many leading bytes decide between UTF-16 and 8-bit text.
-const sniffSize = 4096
+// sniffSize is how many leading bytes decide the encoding.
+const sniffSize = 64 << 10
+
+// guessSample is how much text from the first byte outside ASCII a log
+// that was ASCII for its first sniffSize bytes is guessed from: a little
+// less than the decoding reader's buffer, which it must fit in.
+const guessSample = 1024
 
 var (
 	bomUTF8    = []byte{0xEF, 0xBB, 0xBF}
@@ -28,15 +34,17 @@ var (
 	bomUTF16BE = []byte{0xFE, 0xFF}
 )
 
-// NewReader returns a reader of r's text as UTF-8. A byte order mark decides
-// the encoding; without one, text whose every other byte is NUL is read as
-// UTF-16, and any other text as UTF-8 until a byte sequence proves it is not,
-// from where on it is decoded with codepage (DefaultCodepage when empty).
-// The error is only for an unknown code page name; read errors surface from
-// the returned reader.
+// NewReader returns a reader of r's text as UTF-8, the encoding decided for
+// this log: a byte order mark first; without one, text whose every other
+// byte is NUL is read as UTF-16; text that is valid UTF-8 as UTF-8; and
+// other 8-bit text in the ANSI code page it reads best in (see Guess), the
+// configured codepage (DefaultCodepage when empty) winning a near tie. A log
+// that is ASCII for its first bytes is read as UTF-8 until a byte proves it
+// is not, and the code page is guessed from the text there. The error is
+// only for an unknown code page name; read errors surface from the returned
+// reader.
 func NewReader(r io.Reader, codepage string) (io.Reader, error) {
-	cp, err := Codepage(codepage)
-	if err != nil {
+	if _, err := Codepage(codepage); err != nil {
 		return nil, err
 	}
 	br := bufio.NewReaderSize(r, sniffSize)
@@ -55,7 +63,36 @@ func NewReader(r io.Reader, codepage string) (io.Reader, error) {
 	case bigEndian:
 		return transform.NewReader(br, unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewDecoder()), nil
 	}
-	return transform.NewReader(br, &sniffer{fallback: cp.NewDecoder()}), nil
+	if !validUTF8Head(head, len(head) == sniffSize) {
+		e, _ := Codepage(Guess(head, codepage))
+		return transform.NewReader(br, e.NewDecoder()), nil
+	}
+	return transform.NewReader(br, &sniffer{preferred: codepage}), nil
+}
+
+// validUTF8Head reports whether the first bytes are UTF-8: ASCII, or more
+// valid multi-byte characters than twice the bytes that fit none (a copy
+// damaged here and there is still UTF-8; text in a code page makes almost
+// no valid sequence). A character cut by the end of a full sample does not
+// count.
+func validUTF8Head(head []byte, cut bool) bool {
+	var valid, invalid int
+	for i := 0; i < len(head); {
+		if head[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(head[i:])
+		switch {
+		case r != utf8.RuneError || size > 1:
+			valid++
+		case cut && !utf8.FullRune(head[i:]):
+		default:
+			invalid++
+		}
+		i += size
+	}
+	return invalid == 0 || valid >= 2*invalid
 }
 
 type byteOrder int
@@ -94,12 +131,14 @@ func utf16Guess(head []byte) byteOrder {
 
 // sniffer passes UTF-8 through until the text shows what it is: a valid
 // multi-byte sequence commits it to UTF-8 (later invalid bytes become
-// U+FFFD), an invalid byte before that hands the rest to the code page
-// decoder. An update.exe log that is ASCII for a megabyte and then holds one
-// accented file name is thus still read right.
+// U+FFFD), an invalid byte before that hands the rest to the decoder of the
+// code page the text from there reads best in. An update.exe log that is
+// ASCII for a megabyte and then holds one accented file name is thus still
+// read right.
 type sniffer struct {
-	fallback transform.Transformer
-	mode     sniffMode
+	preferred string
+	fallback  transform.Transformer
+	mode      sniffMode
 }
 
 type sniffMode int
@@ -112,7 +151,14 @@ const (
 
 func (t *sniffer) Reset() {
 	t.mode = undecided
-	t.fallback.Reset()
+	t.fallback = nil
+}
+
+// commit chooses the code page from the text at hand.
+func (t *sniffer) commit(sample []byte) {
+	e, _ := Codepage(Guess(sample, t.preferred))
+	t.fallback = e.NewDecoder()
+	t.mode = committedCodepage
 }
 
 func (t *sniffer) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
@@ -135,7 +181,10 @@ func (t *sniffer) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err er
 				return nDst, nSrc, transform.ErrShortSrc
 			}
 			if t.mode == undecided {
-				t.mode = committedCodepage
+				if !atEOF && len(src)-nSrc < guessSample {
+					return nDst, nSrc, transform.ErrShortSrc // more text to guess the code page from
+				}
+				t.commit(src[nSrc:])
 				d, s, err := t.fallback.Transform(dst[nDst:], src[nSrc:], atEOF)
 				return nDst + d, nSrc + s, err
 			}

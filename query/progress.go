@@ -142,9 +142,30 @@ func (db *DB) Progress(ctx context.Context, route Route, f ProgressFilter) ([]Pr
 	return out, nil
 }
 
-func (db *DB) messageOutcomes(ctx context.Context, f Filter, by map[string]*Progress) error {
-	q, args, err := db.build(msgOutcomes, OutcomeMessageIDs, f, msgOutcomesGroup,
+// outcomesQuery is the text and arguments of msgOutcomes for a filter.
+func (db *DB) outcomesQuery(f Filter) (string, []any, error) {
+	return db.build(msgOutcomes, OutcomeMessageIDs, f, msgOutcomesGroup,
 		clause{msgByAdvert, f.Advertisements, len(f.Advertisements) > 0})
+}
+
+// statusOutcomesQuery is the text and arguments of casOutcomes.
+func (db *DB) statusOutcomesQuery(f Filter) (string, []any, error) {
+	return db.build(casOutcomes, OutcomeMessageIDs, f, casOutcomesGroup,
+		clause{casOutcomesByAdvert, f.Advertisements, len(f.Advertisements) > 0})
+}
+
+// targetsQuery is the text and arguments of advTargets for some
+// advertisements.
+func (db *DB) targetsQuery(ids []string) (string, []any, error) {
+	q, args, err := sqlx.In(advTargets, ids)
+	if err != nil {
+		return "", nil, fmt.Errorf("cannot bind the query's parameters: %w", err)
+	}
+	return db.x.Rebind(q), args, nil
+}
+
+func (db *DB) messageOutcomes(ctx context.Context, f Filter, by map[string]*Progress) error {
+	q, args, err := db.outcomesQuery(f)
 	if err != nil {
 		return err
 	}
@@ -217,8 +238,7 @@ func progressOf(by map[string]*Progress, advert string) *Progress {
 }
 
 func (db *DB) statusOutcomes(ctx context.Context, f Filter, by map[string]*Progress) error {
-	q, args, err := db.build(casOutcomes, OutcomeMessageIDs, f, casOutcomesGroup,
-		clause{casOutcomesByAdvert, f.Advertisements, len(f.Advertisements) > 0})
+	q, args, err := db.statusOutcomesQuery(f)
 	if err != nil {
 		return err
 	}
@@ -265,11 +285,11 @@ func (db *DB) targets(ctx context.Context, by map[string]*Progress) error {
 	}
 	slices.Sort(ids)
 	for chunk := range slices.Chunk(ids, maxInList) {
-		q, args, err := sqlx.In(advTargets, chunk)
+		q, args, err := db.targetsQuery(chunk)
 		if err != nil {
-			return fmt.Errorf("cannot bind the query's parameters: %w", err)
+			return err
 		}
-		err = db.stream(ctx, "counting the machines advertisements target", db.x.Rebind(q), args, func() consumer {
+		err = db.stream(ctx, "counting the machines advertisements target", q, args, func() consumer {
 			return &targetConsumer{by: by}
 		})
 		if err != nil {

@@ -2,9 +2,12 @@ package query
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"smsfail/demosite"
 )
@@ -196,4 +199,41 @@ func FuzzAggregateTime(f *testing.F) {
 			t.Fatalf("%q: %v does not read back (%v, %v)", s, a.Time, b.Time, err)
 		}
 	})
+}
+
+// The progress queries, as sent to SQL Server with and without their
+// advertisement filter, parse with the T-SQL grammar as one SELECT of
+// reporting views, like the failure queries.
+func TestProgressSQLServerTextParses(t *testing.T) {
+	x, err := sqlx.Open(string(DriverSQLServer), "sqlserver://check@localhost?database=SMS_KID")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	db := &DB{x: x, cfg: Config{Driver: DriverSQLServer}}
+	var stmts []statement
+	for _, ads := range [][]string{nil, {"KID2000A", "KID2000B"}} {
+		f := Filter{Since: testNow.Add(-30 * 24 * time.Hour), Until: testNow, Advertisements: ads}
+		for name, build := range map[string]func(Filter) (string, []any, error){"msgOutcomes": db.outcomesQuery, "casOutcomes": db.statusOutcomesQuery} {
+			q, _, err := build(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stmts = append(stmts, statement{fmt.Sprintf("%s/%d", name, len(ads)), q})
+		}
+	}
+	q, _, err := db.targetsQuery([]string{"KID2000A", "KID2000B", "KID2000C"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts = append(stmts, statement{"advTargets", q})
+	errs := parseTSQL(t, stmts)
+	for _, s := range stmts {
+		if strings.Contains(s.SQL, "?") {
+			t.Errorf("%s is sent with a ? left unbound", s.Name)
+		}
+		if e := errs[s.Name]; e != "" {
+			t.Errorf("%s does not parse as T-SQL: %s\n%s", s.Name, e, s.SQL)
+		}
+	}
 }

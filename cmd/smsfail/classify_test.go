@@ -37,12 +37,15 @@ func TestClassifyJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{"file", "kind", "cause", "title", "remediation", "codes", "action", "evidence", "rule"} {
+	for _, key := range []string{"file", "kind", "cause", "title", "remediation", "codes", "action", "evidence", "rule", "confidence"} {
 		if _, ok := first[key]; !ok {
 			t.Errorf("no %q in %s", key, lines[0])
 		}
 	}
-	if first["cause"] != "custom-action-failed" || first["action"] != "InstallHelper" || first["file"] != files[0] {
+	if _, ok := first["explanation"]; ok {
+		t.Errorf("an explanation without --explain: %s", lines[0])
+	}
+	if first["cause"] != "custom-action-failed" || first["action"] != "InstallHelper" || first["file"] != files[0] || first["confidence"] != "high" {
 		t.Errorf("first finding: %s", lines[0])
 	}
 	ev := first["evidence"].([]any)[0].(map[string]any)
@@ -52,6 +55,47 @@ func TestClassifyJSON(t *testing.T) {
 	// The Russian message reads right when the code page is given.
 	if !strings.Contains(lines[1], "требуется Internet Explorer 6") || !strings.Contains(lines[1], `"cause":"prerequisite-failed"`) {
 		t.Errorf("second finding: %s", lines[1])
+	}
+}
+
+// TestClassifyExplain: --explain says which rules matched, which one
+// decided and why, and which error lines were set aside.
+func TestClassifyExplain(t *testing.T) {
+	file := filepath.Join(corpus, "real", "msi_error1920_windows_exporter_killprocess_translated.log")
+	code, out, errOut := run(t, "classify", "--json", "--explain", file)
+	if code != exitOK || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var got struct {
+		Cause, Confidence string
+		Explanation       struct {
+			Considered []struct{ Rule, Cause string }
+			Decision   string
+			SetAside   []struct {
+				Line         int
+				Text, Reason string
+			} `json:"set_aside"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	x := got.Explanation
+	if got.Cause != "service-start-failed" || got.Confidence != "high" || len(x.Considered) < 2 ||
+		x.Considered[0].Rule != "msi-service-start" || x.Considered[1].Cause != "custom-action-failed" {
+		t.Errorf("finding %s", out)
+	}
+	if !strings.Contains(x.Decision, "highest priority") || !strings.Contains(x.Decision, "Return value 3") {
+		t.Errorf("decision %q", x.Decision)
+	}
+	if len(x.SetAside) == 0 || !strings.Contains(x.SetAside[0].Text, "KillProcess") || !strings.Contains(x.SetAside[0].Reason, "translated to success") {
+		t.Errorf("set aside %+v", x.SetAside)
+	}
+	code, out, _ = run(t, "classify", "--explain", file)
+	for _, want := range []string{"CONFIDENCE", "why: msi-service-start decided", "matched: msi-custom-action-exit", "set aside:"} {
+		if code != exitOK || !strings.Contains(out, want) {
+			t.Errorf("exit %d, no %q in:\n%s", code, want, out)
+		}
 	}
 }
 
@@ -121,7 +165,7 @@ func TestRulesCommand(t *testing.T) {
 		Causes []struct{ ID string }
 		Rules  []struct{ ID, Source string }
 	}
-	if code != exitOK || json.Unmarshal([]byte(out), &listed) != nil || len(listed.Causes) != 19 || len(listed.Rules) == 0 {
+	if code != exitOK || json.Unmarshal([]byte(out), &listed) != nil || len(listed.Causes) != 24 || len(listed.Rules) == 0 {
 		t.Errorf("exit %d, output %s", code, out)
 	}
 	code, _, errOut = run(t, "rules", "--rules", filepath.Join(corpus, "rules", "invalid-cause.yaml"))
