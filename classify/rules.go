@@ -38,7 +38,7 @@ const (
 
 var scopes = []string{ScopeAnywhere, ScopeLastSession, ScopeBeforeFail}
 
-// Groups: coarse families of causes, for colouring rows in the workbook.
+// Groups: coarse families of causes, shown on the workbook's Causes sheet.
 var groups = []string{"client-state", "package", "environment", "install-conflict", "unknown"}
 
 var logKinds = []smsfail.LogKind{smsfail.KindUpdateExe, smsfail.KindMSIVerbose, smsfail.KindMSIEvent, smsfail.KindUnknown}
@@ -53,8 +53,12 @@ type Cause struct {
 	ID          string `json:"id"`
 	Title       string `json:"title"`
 	Remediation string `json:"remediation"`
-	Group       string `json:"group"`  // client-state, package, environment, install-conflict, unknown
-	Source      string `json:"source"` // "built-in" or the rules file that defined or changed it
+	Group       string `json:"group"` // client-state, package, environment, install-conflict, unknown
+	// Colour is the cause's colour in the workbook's chart, rows and
+	// matrix and in the mail, as "RRGGBB"; "" lets the workbook derive
+	// one from the id.
+	Colour string `json:"colour,omitempty"`
+	Source string `json:"source"` // "built-in" or the rules file that defined or changed it
 }
 
 // RuleInfo describes a rule in effect, for listing.
@@ -168,7 +172,7 @@ func buildCauses(base, user *fileSpec) (map[string]Cause, error) {
 		if !idPattern.MatchString(c.id) {
 			return fileError(file, c.line, "cause id %q: use lower-case words joined by hyphens, such as antivirus-lock", c.id)
 		}
-		n := Cause{ID: c.id, Title: old.Title, Remediation: old.Remediation, Group: old.Group, Source: file}
+		n := Cause{ID: c.id, Title: old.Title, Remediation: old.Remediation, Group: old.Group, Colour: old.Colour, Source: file}
 		if _, ok := c.set["title"]; ok {
 			n.Title = c.title
 		}
@@ -177,6 +181,9 @@ func buildCauses(base, user *fileSpec) (map[string]Cause, error) {
 		}
 		if _, ok := c.set["group"]; ok {
 			n.Group = c.group
+		}
+		if _, ok := c.set["colour"]; ok {
+			n.Colour = c.colour
 		}
 		if !known && (n.Title == "" || n.Remediation == "") {
 			return fileError(file, c.line, "cause %q: a new cause needs a title and a remediation", c.id)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,6 +26,7 @@ type fileSpec struct {
 
 type causeSpec struct {
 	id, title, remediation, group string
+	colour                        string // "RRGGBB", upper case
 	line                          int
 	set                           map[string]int // key -> line, for what the file gave
 }
@@ -45,7 +47,7 @@ type ruleSpec struct {
 
 var (
 	fileKeys  = []string{"causes", "rules"}
-	causeKeys = []string{"id", "title", "remediation", "group"}
+	causeKeys = []string{"id", "title", "remediation", "group", "colour", "color"}
 	ruleKeys  = []string{"id", "cause", "title", "remediation", "kinds", "scope", "priority", "pattern", "codes", "action", "custom-action", "disabled"}
 )
 
@@ -192,10 +194,35 @@ func parseCause(file string, m *yaml.Node) (*causeSpec, error) {
 			c.remediation = s
 		case "group":
 			c.group = s
+		case "colour", "color":
+			return parseColour(file, what, key, v, c)
 		}
 		return nil
 	})
 	return c, err
+}
+
+// colourPattern is a colour as the workbook and the mail take it: six
+// hexadecimal digits, red, green and blue, with or without a leading #.
+var colourPattern = regexp.MustCompile(`^#?[0-9A-Fa-f]{6}$`)
+
+// parseColour reads a cause's colour, given as colour or color but not
+// both. An unquoted "#1F4E79" is a YAML comment and leaves the key empty:
+// the error says to quote it.
+func parseColour(file, what, key string, v *yaml.Node, c *causeSpec) error {
+	other := map[string]string{"colour": "color", "color": "colour"}[key]
+	if l, ok := c.set[other]; ok {
+		return fileError(file, v.Line, "%sgive colour or color, not both (%s at line %d)", what, other, l)
+	}
+	switch {
+	case v.Value == "" && v.Tag == "!!null":
+		return fileError(file, v.Line, `%s%s: empty; write the colour in quotes, such as %s: "#1F4E79" (an unquoted # starts a YAML comment)`, what, key, key)
+	case !colourPattern.MatchString(v.Value):
+		return fileError(file, v.Line, `%s%s: %q is not a colour; give red, green and blue as six hexadecimal digits, such as "#1F4E79"`, what, key, v.Value)
+	}
+	c.colour = strings.ToUpper(strings.TrimPrefix(v.Value, "#"))
+	c.set["colour"] = v.Line
+	return nil
 }
 
 func parseRule(file string, m *yaml.Node) (*ruleSpec, error) {

@@ -149,6 +149,16 @@ type Report struct {
 	Dir                 string `yaml:"dir"`
 	PerCollectionSheets *int   `yaml:"per_collection_sheets"`
 	KeepLogs            *bool  `yaml:"keep_logs"`
+	// ChartCauses is how many causes the Summary's chart shows apart.
+	ChartCauses *int `yaml:"chart_causes"`
+	// LinkBase is where the report folder (Dir) is published, a UNC path
+	// or an http(s) URL: the workbook's links and the mail point there.
+	LinkBase string `yaml:"link_base"`
+	// TrendNights is how many nights the Trend sheet and the mail show;
+	// 0 shows none. ProgressWindow is how far back a machine's last
+	// outcome counts for the deployments' progress.
+	TrendNights    int      `yaml:"trend_nights"`
+	ProgressWindow Duration `yaml:"progress_window"`
 }
 
 // Mail says how the workbook is sent.
@@ -166,6 +176,7 @@ type Mail struct {
 	Cc             []string `yaml:"cc"`
 	Subject        string   `yaml:"subject"`
 	MaxAttachBytes ByteSize `yaml:"max_attach_bytes"` // 0: never attach, give the path
+	Helo           string   `yaml:"helo"`             // the EHLO name; this machine's fully qualified name when empty
 	Retries        int      `yaml:"retries"`
 	Backoff        Duration `yaml:"backoff"` // before the first retry, doubling after
 	Timeout        Duration `yaml:"timeout"`
@@ -183,6 +194,9 @@ type Schedule struct {
 // State is where the job keeps its history and its lock.
 type State struct {
 	Dir string `yaml:"dir"`
+	// KeepNights is how many nights keep their failures in the history;
+	// 0 keeps all.
+	KeepNights int `yaml:"keep_nights"`
 }
 
 // Load reads, checks and completes the configuration in path. getenv
@@ -271,6 +285,7 @@ func (c *Config) restoreNulls() {
 	for _, p := range []struct{ got, def **int }{
 		{&c.Logs.Retries, &d.Logs.Retries},
 		{&c.Report.PerCollectionSheets, &d.Report.PerCollectionSheets},
+		{&c.Report.ChartCauses, &d.Report.ChartCauses},
 	} {
 		if *p.got == nil {
 			*p.got = *p.def

@@ -5,12 +5,13 @@ import (
 
 	"smsfail/mail"
 	"smsfail/query"
+	"smsfail/report"
 )
 
 // Default is the configuration an empty file gives: every default filled.
 func Default() *Config {
 	db := query.DefaultConfig() // one set of defaults for the connection
-	readOnly, keep, retries, sheets := true, true, 1, 20
+	readOnly, keep, retries, sheets, chart := true, true, 1, 20, report.DefaultChartCauses
 	return &Config{
 		Site: Site{TimeZone: "Local"},
 		Database: Database{
@@ -41,7 +42,8 @@ func Default() *Config {
 			Retries:        &retries,
 			Codepage:       "windows-1252",
 		},
-		Report: Report{Dir: "reports", PerCollectionSheets: &sheets, KeepLogs: &keep},
+		Report: Report{Dir: "reports", PerCollectionSheets: &sheets, KeepLogs: &keep, ChartCauses: &chart,
+			TrendNights: DefaultTrendNights, ProgressWindow: Duration(DefaultProgressWindow)},
 		Mail: Mail{
 			TLS:            mail.TLSStartTLS,
 			Auth:           mail.AuthNone,
@@ -52,6 +54,6 @@ func Default() *Config {
 			Timeout:        Duration(mail.DefaultTimeout),
 		},
 		Schedule: Schedule{Grace: Duration(10 * time.Minute)},
-		State:    State{Dir: "state"},
+		State:    State{Dir: "state", KeepNights: DefaultKeepNights},
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -52,7 +53,54 @@ type problems struct {
 }
 
 func (p *problems) add(key, format string, args ...any) {
-	p.errs = append(p.errs, &Error{File: p.file, Line: p.line(key), Key: key, Msg: fmt.Sprintf(format, args...)})
+	p.errs = append(p.errs, &Error{File: p.file, Line: p.line(key), Key: key, Msg: fmt.Sprintf(format, clipAll(args)...)})
+}
+
+// An error repeats a text of up to maxEcho bytes whole, and only the
+// first echoCut bytes of a longer one: enough to recognise a value, never
+// a whole file pasted into the configuration by mistake.
+const (
+	maxEcho = 1 << 10
+	echoCut = 200
+)
+
+// clipAll cuts long texts among a message's arguments, errors included
+// (a parser's error may quote the whole value).
+func clipAll(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			out[i] = clip(v)
+		case error:
+			if len(v.Error()) > maxEcho {
+				a = clip(v.Error())
+			}
+			out[i] = a
+		case []string:
+			vs := make([]string, len(v))
+			for j := range v {
+				vs[j] = clip(v[j])
+			}
+			out[i] = vs
+		default:
+			out[i] = a
+		}
+	}
+	return out
+}
+
+// clip cuts a text longer than maxEcho to echoCut bytes (on a character's
+// boundary) followed by an ellipsis and its whole length.
+func clip(s string) string {
+	if len(s) <= maxEcho {
+		return s
+	}
+	cut := echoCut
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes in all)", s[:cut], len(s))
 }
 
 // line is the line of key, or of its nearest ancestor present in the file.
@@ -184,7 +232,7 @@ func distance(a, b string) int {
 func (p *problems) decodeErrors(err error, key string, n *yaml.Node) {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
-		p.errs = append(p.errs, &Error{File: p.file, Line: p.line(key), Key: key, Msg: err.Error()})
+		p.errs = append(p.errs, &Error{File: p.file, Line: p.line(key), Key: key, Msg: clip(err.Error())})
 		return
 	}
 	for _, msg := range te.Errors {
@@ -230,7 +278,7 @@ func plainTypeError(msg string, n *yaml.Node) string {
 	gotText := kinds[got[1]]
 	switch {
 	case got[2] != "" && n != nil && n.Kind == yaml.ScalarNode:
-		gotText += " `" + n.Value + "`"
+		gotText += " `" + clip(n.Value) + "`"
 	case got[2] != "":
 		gotText += " " + got[2]
 	}

@@ -160,8 +160,15 @@ func readSecretFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, 64<<10))
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	if err == nil && len(b) > maxSecretFile {
+		return nil, fmt.Errorf("%s is larger than %d KiB: a secret is one line; is it the right file?", path, maxSecretFile>>10)
+	}
+	return b, err
 }
+
+// maxSecretFile bounds a secret file: a password, a hash, a key is a line.
+const maxSecretFile = 64 << 10
 
 // String says where the secret comes from, never its value, so printing a
 // configuration (%v, %+v, a log line) cannot leak it.

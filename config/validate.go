@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	netmail "net/mail"
+	"net/url"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -16,6 +17,7 @@ import (
 	"smsfail/logtext"
 	"smsfail/mail"
 	"smsfail/query"
+	"smsfail/report"
 	"smsfail/schedule"
 )
 
@@ -32,6 +34,7 @@ func (c *Config) validate(p *problems) {
 		p.add("state.dir", "must not be empty")
 	}
 	c.State.Dir = c.abs(c.State.Dir)
+	c.validateTrend(p)
 }
 
 // dir is the folder relative paths are taken from: the configuration file's
@@ -46,6 +49,7 @@ func (c *Config) dir() string {
 func (c *Config) abs(p string) string { return absIn(c.dir(), p) }
 
 func absIn(dir, p string) string {
+	p = expandPath(p)
 	if p == "" || filepath.IsAbs(p) || dir == "" {
 		return p
 	}
@@ -328,6 +332,36 @@ func (r *Report) validate(p *problems, dir string) {
 	}
 	r.Dir = absIn(dir, r.Dir)
 	between(p, "report.per_collection_sheets", *r.PerCollectionSheets, 0, 250)
+	between(p, "report.chart_causes", *r.ChartCauses, 1, report.MaxChartCauses)
+	if r.LinkBase != "" {
+		base, err := linkBase(r.LinkBase)
+		if err != nil {
+			p.add("report.link_base", "%v", err)
+		}
+		r.LinkBase = base
+	}
+}
+
+// uncPath is \\server\share with an optional path under it.
+var uncPath = regexp.MustCompile(`^\\\\[^\\/:*?"<>|]+\\[^\\/:*?"<>|]+(\\[^\\/:*?"<>|]+)*\\?$`)
+
+// linkBase checks where the report folder is published, a UNC path or an
+// http(s) URL, and returns it without a trailing separator.
+func linkBase(s string) (string, error) {
+	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return "", fmt.Errorf("%q holds a control character", s)
+	}
+	if strings.HasPrefix(s, `\\`) {
+		if !uncPath.MatchString(s) {
+			return "", fmt.Errorf(`"%s" is not a UNC path like \\SMSSRV\reports$`, s)
+		}
+		return strings.TrimRight(s, `\`), nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf(`"%s" is neither a UNC path like \\SMSSRV\reports$ nor an http(s) URL like https://smssrv/reports: give where the folder report.dir is published`, s)
+	}
+	return strings.TrimRight(s, "/"), nil
 }
 
 func (m *Mail) validate(p *problems, dir string) {
@@ -352,6 +386,9 @@ func (m *Mail) validate(p *problems, dir string) {
 	}
 	if m.Auth != "none" && m.TLS == "none" && !mail.LocalRelay(m.Host) {
 		p.add("mail.auth", "%s authentication with tls: none would send the password in clear to %s: use tls: starttls or tls", m.Auth, m.Host)
+	}
+	if m.Helo != "" && !mail.ValidHelo(m.Helo) {
+		p.add("mail.helo", "%q is not a host name (smsfail.corp.example) or an address literal ([192.0.2.7])", m.Helo)
 	}
 	for _, ph := range mail.UnknownPlaceholders(m.Subject) {
 		p.add("mail.subject", "%s is not a placeholder; use {site}, {date} and {failures}", ph)

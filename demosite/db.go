@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -23,10 +24,14 @@ const (
 	typeDetail    = 512
 )
 
+// uriPath escapes what a "file:" URI would read as an escape, the query or
+// a fragment, so a site in a folder named "site #2" is written where asked.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+
 // openNew creates the database file with settings for a fast bulk load:
 // the file is scratch until Generate returns, so durability can wait.
 func openNew(path string) (*sql.DB, error) {
-	dsn := "file:" + path + "?_time_format=sqlite&_pragma=journal_mode(off)&_pragma=synchronous(off)" +
+	dsn := "file:" + uriPath.Replace(path) + "?_time_format=sqlite&_pragma=journal_mode(off)&_pragma=synchronous(off)" +
 		"&_pragma=cache_size(-200000)&_pragma=temp_store(memory)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -204,8 +209,18 @@ func clientStatusRow(a *assignment) []any {
 	case msgRebootRequired:
 		msgName = "Program completed with success (restart pending)"
 	}
-	return []any{a.ad.id, a.c.resourceID, state, stateName, a.outcome, msgName, last.end,
+	return []any{a.ad.id, a.c.resourceID, state, stateName, a.outcome, msgName, msgTime(last.end),
 		"Accepted - No Further Status", fmt.Sprint(a.exit)}
 }
 
-func msgTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+// msgTime is t as SQL Server's datetime holds it: in ticks of 1/300 s,
+// rounded to the nearest, read back in whole milliseconds (.000, .003,
+// .007), as go-mssqldb decodes them. The demo site stores no time a real
+// site could not.
+func msgTime(t time.Time) time.Time {
+	t = t.UTC()
+	sec := t.Truncate(time.Second)
+	ticks := int(math.Round(float64(t.Nanosecond()) * 3 / 1e7))
+	ms := int(math.Trunc(float64(ticks)/0.3 + 0.5))
+	return sec.Add(time.Duration(ms) * time.Millisecond)
+}

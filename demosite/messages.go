@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -132,7 +133,7 @@ func (b *background) peek() (time.Time, bool) {
 	if b.i >= b.n {
 		return time.Time{}, false
 	}
-	return b.start.Add(time.Duration(float64(b.i) * b.stride)).Truncate(time.Millisecond), true
+	return msgTime(b.start.Add(time.Duration(float64(b.i) * b.stride))), true
 }
 
 // msgWriter writes status messages with their attributes and insertion
@@ -176,14 +177,20 @@ func (w *msgWriter) program(ctx context.Context, m message) error {
 		"SMS Client", sev, typ, 0); err != nil {
 		return err
 	}
-	if err := w.attrs.add(ctx, w.record, 401, m.a.ad.id, t); err != nil {
+	id := func(s string) string {
+		if m.a.c.lowerIDs {
+			return strings.ToLower(s)
+		}
+		return s
+	}
+	if err := w.attrs.add(ctx, w.record, 401, id(m.a.ad.id), t); err != nil {
 		return err
 	}
 	if m.a.c.newerAttrs {
-		if err := w.attrs.add(ctx, w.record, 400, m.a.ad.packageID, t); err != nil {
+		if err := w.attrs.add(ctx, w.record, 400, id(m.a.ad.packageID), t); err != nil {
 			return err
 		}
-		if err := w.attrs.add(ctx, w.record, 402, m.a.ad.collectionID, t); err != nil {
+		if err := w.attrs.add(ctx, w.record, 402, id(m.a.ad.collectionID), t); err != nil {
 			return err
 		}
 	}

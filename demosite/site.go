@@ -78,6 +78,7 @@ type client struct {
 	unreachable bool // no client folder at all
 	forceFail   bool // fails the advertisement every client gets, whatever the dice say
 	newerAttrs  bool // its messages also carry attributes 400 and 402
+	lowerIDs    bool // its messages carry the attributes' IDs in lower case
 }
 
 type locale int
@@ -229,7 +230,11 @@ func newClients(r *rand.Rand, opts Options) []*client {
 		if r.Float64() < 0.02 {
 			// Older clients report their name as it was typed at setup.
 			c.reported = strings.ToLower(c.name)
+		} else if i%53 == 17 {
+			c.reported = titleCase(c.name) // Kid-Pc00017, as typed by another hand
 		}
+		// A few send the IDs of their messages' attributes in lower case.
+		c.lowerIDs = i%61 == 29
 		if r.Float64() < 0.003 {
 			// Its discovery record was deleted after it ran: the site knows
 			// the machine only from its status messages.
@@ -262,4 +267,15 @@ func pick(r *rand.Rand, ws []weighted) string {
 		n -= w.weight
 	}
 	return ws[len(ws)-1].cause
+}
+
+// titleCase writes each part of a name between dashes with one capital.
+func titleCase(name string) string {
+	parts := strings.Split(strings.ToLower(name), "-")
+	for i, p := range parts {
+		if p != "" {
+			parts[i] = strings.ToUpper(p[:1]) + p[1:]
+		}
+	}
+	return strings.Join(parts, "-")
 }

@@ -25,6 +25,10 @@ type Truth struct {
 	// in the window, of every exit code, ordered by machine and
 	// advertisement. Default gives the ones the job reports by default.
 	Failures []TruthFailure `json:"failures"`
+
+	// Oddities counts, by name, the changes Perturb made to the site for
+	// each oddity it was asked for (0: no victim was left for it).
+	Oddities map[string]int `json:"oddities,omitempty"`
 }
 
 // TruthFailure is one machine's failure of one advertisement.
@@ -34,8 +38,12 @@ type TruthFailure struct {
 	AdvertisementID string    `json:"advertisement_id"`
 	CollectionID    string    `json:"collection_id"`
 	ExitCode        int64     `json:"exit_code"`
-	Count           int       `json:"count"` // failures in the window
-	Time            time.Time `json:"time"`  // latest failure (UTC)
+	ExitUnknown     bool      `json:"exit_unknown,omitempty"` // no exit code can be read: the job keeps it whatever the filter
+	Count           int       `json:"count"`                  // failures in the window
+	Time            time.Time `json:"time"`                   // latest failure (UTC)
+	// Times are every failure's time (UTC), oldest first: what each
+	// night's window holds.
+	Times []time.Time `json:"times"`
 
 	// Cause is a cause id from the cause list, or one of the outcomes
 	// log-missing, unreachable (no client folder) and bad-host-name (a
@@ -50,11 +58,12 @@ type TruthFailure struct {
 // without a filter.
 func (t *Truth) Default() []TruthFailure { return t.WithExitCode(1603) }
 
-// WithExitCode returns the failures with one exit code.
+// WithExitCode returns the failures with one exit code, and those whose
+// exit code cannot be read, which the job keeps whatever it filters.
 func (t *Truth) WithExitCode(code int64) []TruthFailure {
 	var out []TruthFailure
 	for _, f := range t.Failures {
-		if f.ExitCode == code {
+		if f.ExitCode == code || f.ExitUnknown {
 			out = append(out, f)
 		}
 	}
@@ -86,6 +95,9 @@ func newTruth(opts Options, s *site, as []*assignment, messages int) *Truth {
 			ExitCode: a.exit, Count: len(a.runs), Time: msgTime(a.runs[len(a.runs)-1].end),
 			Cause: a.cause, Log: a.logPath, Lang: langOf(a.c),
 		}
+		for _, run := range a.runs {
+			f.Times = append(f.Times, msgTime(run.end))
+		}
 		if a.c.known {
 			f.ResourceID = a.c.resourceID
 		}
@@ -97,13 +109,17 @@ func newTruth(opts Options, s *site, as []*assignment, messages int) *Truth {
 		}
 		t.Failures = append(t.Failures, f)
 	}
+	t.sortFailures()
+	return t
+}
+
+func (t *Truth) sortFailures() {
 	slices.SortFunc(t.Failures, func(x, y TruthFailure) int {
 		if c := strings.Compare(strings.ToUpper(x.Machine), strings.ToUpper(y.Machine)); c != 0 {
 			return c
 		}
 		return strings.Compare(x.AdvertisementID, y.AdvertisementID)
 	})
-	return t
 }
 
 func langOf(c *client) string {

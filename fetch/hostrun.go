@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"sort"
 	"strings"
 	"time"
@@ -24,8 +25,41 @@ type hostRun struct {
 	host     string
 	keep     *keeper
 	sess     Session
-	attempts int   // connections left to make
-	connErr  error // why the host cannot be reached, once settled
+	attempts int      // connections left to make
+	connErr  error    // why the host cannot be reached, once settled
+	tried    []string // the paths tried for the current target, for the debug log
+}
+
+// debug reports whether the debug log is wanted: building its lines
+// costs, and a night reads thousands of logs.
+func (h *hostRun) debug() bool {
+	return h.opts.Logger != nil && h.opts.Logger.Enabled(context.Background(), slog.LevelDebug)
+}
+
+// logTarget tells the debug log how a target went, so that an admin can
+// see why one host was slow.
+func (h *hostRun) logTarget(f smsfail.Fetch, elapsed time.Duration) {
+	if !h.debug() {
+		return
+	}
+	attrs := []any{"host", h.host, "source", h.sourceName(f), "outcome", f.Outcome, "paths_tried", strings.Join(h.tried, "; "),
+		"bytes", f.Size, "elapsed", elapsed.Round(time.Millisecond)}
+	if f.UNC != "" && f.Outcome.Read() {
+		attrs = append(attrs, "log", f.UNC)
+	}
+	if f.Error != "" {
+		attrs = append(attrs, "err", f.Error)
+	}
+	h.opts.Logger.Debug("host log", attrs...)
+}
+
+// sourceName names the reader: the one the source handed the host to,
+// or the source itself.
+func (h *hostRun) sourceName(f smsfail.Fetch) string {
+	if f.Via != "" {
+		return f.Via
+	}
+	return fmt.Sprint(h.src)
 }
 
 // session returns the open session, connecting first if need be.
@@ -36,7 +70,12 @@ func (h *hostRun) session(ctx context.Context) (Session, error) {
 	for {
 		h.attempts--
 		cctx, cancel := context.WithTimeout(ctx, h.opts.ConnectTimeout)
+		start := time.Now()
 		s, err := h.src.Connect(cctx, h.host)
+		if h.debug() {
+			h.opts.Logger.Debug("host connect", "host", h.host, "source", fmt.Sprint(h.src), "elapsed", time.Since(start).Round(time.Millisecond),
+				"ok", err == nil)
+		}
 		if err != nil && cctx.Err() != nil && ctx.Err() == nil {
 			err = fmt.Errorf("no answer within the connect timeout of %v: %w", h.opts.ConnectTimeout, err)
 		}
@@ -126,6 +165,7 @@ func (h *hostRun) open(ctx context.Context, sess Session, p LogPath) (File, fs.F
 		return h.openFile(ctx, sess, p)
 	}
 	dir := strings.Join(elems[:len(elems)-1], `\`)
+	h.tried = append(h.tried, UNC(h.host, p))
 	infos, err := sess.ReadDir(ctx, p.Share, dir)
 	if err != nil {
 		return nil, nil, UNC(h.host, p), fmt.Errorf("cannot list %s: %w", UNC(h.host, LogPath{p.Share, dir}), err)
@@ -161,6 +201,7 @@ func newestMatches(infos []fs.FileInfo, pattern string) []fs.FileInfo {
 
 func (h *hostRun) openFile(ctx context.Context, sess Session, p LogPath) (File, fs.FileInfo, string, error) {
 	unc := UNC(h.host, p)
+	h.tried = append(h.tried, unc)
 	f, err := sess.Open(ctx, p.Share, p.Path)
 	if err != nil {
 		return nil, nil, unc, fmt.Errorf("cannot open %s: %w", unc, err)
@@ -168,6 +209,9 @@ func (h *hostRun) openFile(ctx context.Context, sess Session, p LogPath) (File, 
 	fi, err := f.Stat()
 	if err == nil && fi.IsDir() {
 		err = fmt.Errorf("it is a folder: %w", fs.ErrNotExist)
+	}
+	if err == nil && fi.Mode()&(fs.ModeDevice|fs.ModeCharDevice|fs.ModeNamedPipe|fs.ModeSocket) != 0 {
+		err = fmt.Errorf("it is %s, not a log file: %w", kindOf(fi.Mode()), ErrAccessDenied)
 	}
 	if err != nil {
 		f.Close()

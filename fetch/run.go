@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -34,6 +35,10 @@ type Options struct {
 	// with how many targets that settled; calls come from several
 	// goroutines. Progress bars count on it.
 	Done func(settled int)
+	// Logger, when set, is told at debug level how each host went: the
+	// reader, how long connecting took, and for each log the paths
+	// tried, the bytes read and the time it took.
+	Logger *slog.Logger
 }
 
 // Defaults of Options.
@@ -177,6 +182,8 @@ func (r *runner) host(ctx context.Context, job hostJob) {
 	h := &hostRun{runner: r, host: job.host, keep: newKeeper(r.opts.KeepDir, job.host), attempts: 1 + r.opts.Retries}
 	defer h.close(hctx)
 	for _, i := range job.targets {
+		start := time.Now()
+		h.tried = h.tried[:0]
 		f := h.target(hctx, i)
 		switch {
 		case f.Outcome.Read():
@@ -188,6 +195,7 @@ func (r *runner) host(ctx context.Context, job hostJob) {
 			f.Error = fmt.Sprintf("the deadline of %v for this host passed: %s", r.opts.HostTimeout, f.Error)
 		}
 		r.results[i] = f
+		h.logTarget(f, time.Since(start))
 	}
 }
 

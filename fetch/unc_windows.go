@@ -19,11 +19,15 @@ import (
 // admin$ read on the clients): no credentials in the configuration.
 type WindowsShares struct {
 	port int
+	// dial reaches a host's SMB port; the tests give one that knows
+	// their hosts' names.
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // NewWindowsShares returns the native UNC source.
 func NewWindowsShares() (*WindowsShares, error) {
-	return &WindowsShares{port: DefaultSMBPort}, nil
+	var d net.Dialer
+	return &WindowsShares{port: DefaultSMBPort, dial: d.DialContext}, nil
 }
 
 func (w *WindowsShares) String() string { return "UNC paths as the service account" }
@@ -33,8 +37,7 @@ func (w *WindowsShares) String() string { return "UNC paths as the service accou
 // one. The logon happens on the first open, with the process's token.
 func (w *WindowsShares) Connect(ctx context.Context, host string) (Session, error) {
 	addr := net.JoinHostPort(host, strconv.Itoa(w.port))
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", addr)
+	c, err := w.dial(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("cannot connect to %s: %w", addr, err)
 	}
@@ -117,32 +120,6 @@ func (f *uncFile) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return copy(p, buf[:n.n]), n.err
-}
-
-// await runs a blocking call and returns when it does or ctx ends; a
-// result that arrives too late is released with drop.
-func await[T any](ctx context.Context, call func() (T, error), drop func(T)) (T, error) {
-	type result struct {
-		v   T
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		v, err := call()
-		done <- result{v, err}
-	}()
-	select {
-	case r := <-done:
-		return r.v, r.err
-	case <-ctx.Done():
-		go func() {
-			if r := <-done; r.err == nil && drop != nil {
-				drop(r.v)
-			}
-		}()
-		var zero T
-		return zero, ctx.Err()
-	}
 }
 
 // classifyWindows puts the package's own errors in the chain of the

@@ -36,16 +36,16 @@ func (r *Run) Commit(ctx context.Context, info CommitInfo) (int64, error) {
 	}
 	tx, err := r.h.db.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, fmt.Errorf("cannot commit run to %s: %w", r.h.path, err)
+		return 0, fmt.Errorf("cannot commit run to %s: %w", r.h.path, r.h.advise(err))
 	}
 	defer tx.Rollback()
 	if err := r.commitTx(ctx, tx, info); err != nil {
 		r.id = 0
-		return 0, fmt.Errorf("cannot commit run to %s: %w", r.h.path, err)
+		return 0, fmt.Errorf("cannot commit run to %s: %w", r.h.path, r.h.advise(err))
 	}
 	if err := tx.Commit(); err != nil {
 		r.id = 0
-		return 0, fmt.Errorf("cannot commit run to %s: %w", r.h.path, err)
+		return 0, fmt.Errorf("cannot commit run to %s: %w", r.h.path, r.h.advise(err))
 	}
 	r.outcome = info.Outcome
 	return r.id, nil
@@ -75,10 +75,16 @@ func (r *Run) commitTx(ctx context.Context, tx *sql.Tx, info CommitInfo) error {
 	if err := r.insertFixed(ctx, tx); err != nil {
 		return err
 	}
-	if r.spec.Kind == KindNightly {
-		return r.updateOpen(ctx, tx)
+	if err := r.insertTrend(ctx, tx); err != nil {
+		return err
 	}
-	return nil
+	if r.spec.Kind != KindNightly {
+		return nil
+	}
+	if err := r.updateOpen(ctx, tx); err != nil {
+		return err
+	}
+	return r.prune(ctx, tx)
 }
 
 func (r *Run) insertRun(ctx context.Context, tx *sql.Tx, info CommitInfo) error {
@@ -188,7 +194,7 @@ func (r *Run) Finish(ctx context.Context, outcome Outcome, detail string) error 
 	_, err := r.h.db.ExecContext(ctx, `UPDATE runs SET finished = ?, outcome = ?, error = CASE WHEN ? = '' THEN error ELSE ? END WHERE id = ?`,
 		fmtTime(time.Now()), outcome, detail, detail, r.id)
 	if err != nil {
-		return fmt.Errorf("cannot record the end of run %d in %s: %w", r.id, r.h.path, err)
+		return fmt.Errorf("cannot record the end of run %d in %s: %w", r.id, r.h.path, r.h.advise(err))
 	}
 	return nil
 }

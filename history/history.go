@@ -83,7 +83,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	h := &DB{db: db, path: path}
 	if err := h.migrate(ctx); err != nil {
 		db.Close()
-		return nil, err
+		return nil, h.advise(err)
 	}
 	return h, nil
 }
@@ -101,7 +101,7 @@ func (h *DB) Close() error { return h.db.Close() }
 
 // migrations bring the schema from version i to i+1. Append only.
 func migrations() []string {
-	return []string{schemaV1}
+	return []string{schemaV1, schemaV2}
 }
 
 const schemaV1 = `

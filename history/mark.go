@@ -90,24 +90,30 @@ type RunSpec struct {
 	Advertisements []string  // the advertisements a run by hand covers, none for all
 	Since, Until   time.Time // the status-message window, [Since, Until)
 	Started        time.Time
+	// KeepNights is how many nights keep their failures, fixes and
+	// deployment progress: a night's commit drops those of older runs,
+	// keeping every run's counts and causes for the trend. 0 keeps all.
+	KeepNights int
 }
 
 // Run is a run being recorded. Nothing is written before Commit.
 type Run struct {
-	h       *DB
-	spec    RunSpec
-	marks   *Marks
-	base    int64 // the night marked against, 0 if none
-	rows    []findingRow
-	id      int64
-	outcome Outcome
+	h        *DB
+	spec     RunSpec
+	marks    *Marks
+	base     int64 // the night marked against, 0 if none
+	rows     []findingRow
+	id       int64
+	outcome  Outcome
+	progress []Progress
 }
 
-// fkey identifies a failure in history: NetBIOS names are
-// case-insensitive, advertisement IDs are not.
+// fkey identifies a failure in history as the site database compares
+// names and IDs: case-insensitively (the query hands advertisement IDs
+// on in upper case already).
 type fkey struct{ machine, ad string }
 
-func keyOf(machine, ad string) fkey { return fkey{strings.ToUpper(machine), ad} }
+func keyOf(machine, ad string) fkey { return fkey{strings.ToUpper(machine), strings.ToUpper(ad)} }
 
 type findingRow struct {
 	key         fkey

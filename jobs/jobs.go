@@ -8,12 +8,8 @@ package jobs
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
@@ -47,8 +43,13 @@ type Job struct {
 	SiteName            string
 	Location            *time.Location
 	PerCollectionSheets int
+	ChartCauses         int // causes the Summary's chart shows apart; report's default when zero
 	ReportDir           string
-	DiscardLogs         bool // keep no copy of the logs beside the workbook
+	// LinkBase is where ReportDir is published, a UNC path or a URL: the
+	// workbook's links and the mail point there; "" links beside the
+	// workbook and gives the mail its absolute path.
+	LinkBase    string
+	DiscardLogs bool // keep no copy of the logs beside the workbook
 
 	// StateDir holds the lock that keeps runs apart, across processes;
 	// "" takes no lock.
@@ -71,6 +72,18 @@ type Job struct {
 	// out. Zero, or no History, reads no further back; a run by hand
 	// never does.
 	Late time.Duration
+	// TrendNights is how many nights, up to this one, the Trend sheet
+	// and the mail show from the history; 0 shows none.
+	TrendNights int
+	// ProgressSite is where a run reads how far each deployment has got:
+	// the site database. Nil makes no Progress sheet.
+	ProgressSite ProgressSite
+	// ProgressWindow is how far back a machine's last outcome counts
+	// for the progress; 30 days when zero.
+	ProgressWindow time.Duration
+	// KeepNights is how many nights keep their failures in the history;
+	// older nights keep their counts and causes. 0 keeps all.
+	KeepNights int
 
 	Logger *slog.Logger
 	// Progress is told each stage and, while logs are read, how many of
@@ -125,6 +138,10 @@ type Outcome struct {
 	// Marks are the failures marked against the nights before, and the
 	// change since the last night; nil without history.
 	Marks *history.Marks
+
+	// Trend is the last nights and the deployments' progress; nil when
+	// the run read neither.
+	Trend *Trend
 
 	// Mailed says the report was mailed. MailError says why it could not
 	// be; the workbook is on disk all the same.
@@ -184,7 +201,13 @@ func (j *Job) Run(ctx context.Context, opts Options) (*Outcome, error) {
 		return nil, err
 	}
 	defer rec.failOnPanic(ctx)
-	if err := j.produce(ctx, opts, out, rec); err != nil {
+	folder, err := j.openRunFolder(ctx, opts, out.Started)
+	if err != nil {
+		rec.fail(ctx, err)
+		return nil, err
+	}
+	defer folder.close(j.logger())
+	if err := j.produce(ctx, opts, out, rec, folder); err != nil {
 		rec.fail(ctx, err)
 		return nil, err
 	}
@@ -228,9 +251,8 @@ func (j *Job) window(ctx context.Context, opts Options, out *Outcome) error {
 }
 
 // produce runs the stages up to the workbook: query, fetch and classify,
-// mark, write. A run that writes no workbook removes the folder it made
-// for it, with the logs kept there.
-func (j *Job) produce(ctx context.Context, opts Options, out *Outcome, rec *record) (err error) {
+// mark, write, into the run's folder.
+func (j *Job) produce(ctx context.Context, opts Options, out *Outcome, rec *record, folder *runFolder) error {
 	filter := j.filter(opts, out)
 	start := time.Now()
 	failures, route, err := j.query(ctx, filter)
@@ -242,14 +264,8 @@ func (j *Job) produce(ctx context.Context, opts Options, out *Outcome, rec *reco
 		return err
 	}
 	out.Route = route
-	workbook, runDir := j.paths(opts, out.Started)
-	keepDir := ""
-	if !j.DiscardLogs {
-		keepDir = filepath.Join(runDir, "logs")
-	}
-	defer j.removeOnError(&err, newFolder(runDir, keepDir))
 	start = time.Now()
-	results := j.fetchAndClassify(ctx, failures, keepDir)
+	results := j.fetchAndClassify(ctx, failures, folder.keepDir)
 	out.Durations["fetch"] = time.Since(start)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("run cancelled while reading logs: %w", err)
@@ -261,35 +277,12 @@ func (j *Job) produce(ctx context.Context, opts Options, out *Outcome, rec *reco
 	if err := rec.mark(ctx, out); err != nil {
 		return err
 	}
+	j.trend(ctx, out, rec, filter)
 	out.Finished = j.now()
-	out.Workbook = workbook
+	out.Workbook = folder.workbook
 	start = time.Now()
 	err = j.writeReport(ctx, out, filter)
 	out.Durations["report"] = time.Since(start)
+	folder.written = err == nil
 	return err
-}
-
-// newFolder is the first of dirs, each inside the one before, that does
-// not exist yet: the folder a run makes, so that a folder given with --out
-// is never removed. "" when all exist.
-func newFolder(dirs ...string) string {
-	for _, d := range dirs {
-		if d == "" {
-			return ""
-		}
-		if _, err := os.Stat(d); errors.Is(err, fs.ErrNotExist) {
-			return d
-		}
-	}
-	return ""
-}
-
-// removeOnError removes dir when *err is set.
-func (j *Job) removeOnError(err *error, dir string) {
-	if *err == nil || dir == "" {
-		return
-	}
-	if rerr := os.RemoveAll(dir); rerr != nil {
-		j.logger().Warn("cannot remove the folder of a run that wrote no workbook", "folder", dir, "err", rerr)
-	}
 }

@@ -42,6 +42,7 @@ func (j *Job) summary(opts Options, out *Outcome) mail.Summary {
 		Date: out.Started.In(loc), Since: out.Since.In(loc), Until: out.Until.In(loc),
 		Failures: c.Failures, Classified: c.Classified, NoDetail: c.NoDetail, Unclassified: c.Unclassified,
 		Unread: c.NotRead, Unreachable: unreachableHosts(out.Results),
+		OpenAt: j.openAt(out.Workbook),
 	}
 	if n, from := out.Late(); n > 0 {
 		s.Late, s.LateFrom = n, from.In(loc)
@@ -52,10 +53,12 @@ func (j *Job) summary(opts Options, out *Outcome) mail.Summary {
 		s.Change = &mail.Change{PreviousUntil: ch.Previous.Until.In(loc), New: ch.New, Recurring: ch.Recurring,
 			Fixed: ch.Fixed, StillOpen: ch.StillOpen}
 		for _, cc := range ch.Causes {
-			s.Change.Causes = append(s.Change.Causes, mail.CauseChange{Cause: cc.Cause, Title: causes[cc.Cause].Title, Now: cc.Now, Before: cc.Before})
+			s.Change.Causes = append(s.Change.Causes, mail.CauseChange{Cause: cc.Cause, Title: causes[cc.Cause].Title,
+				Colour: report.Colour(cc.Cause, causes), Now: cc.Now, Before: cc.Before})
 		}
 	}
 	s.Collections = collections(out.Results, causes)
+	s.Trend = mailTrend(out, causes)
 	return s
 }
 
@@ -104,7 +107,8 @@ func collections(results []smsfail.Result, texts map[string]report.CauseInfo) []
 	for id, c := range byID {
 		for cause, n := range counts[id] {
 			t := texts[cause]
-			c.Causes = append(c.Causes, mail.Cause{ID: cause, Title: t.Title, Remediation: t.Remediation, Count: n})
+			c.Causes = append(c.Causes, mail.Cause{ID: cause, Title: t.Title, Colour: report.Colour(cause, texts),
+				Remediation: t.Remediation, Count: n})
 		}
 		sort.Slice(c.Causes, func(a, b int) bool { return c.Causes[a].ID < c.Causes[b].ID })
 		out = append(out, *c)

@@ -47,6 +47,15 @@ func siteJob(t testing.TB, now *time.Time, opts demosite.Options) (*Job, *query.
 			t.Fatal(err)
 		}
 	}
+	job, db := dirJob(t, now, dir, filepath.Join(dir, "state"))
+	return job, db, dir
+}
+
+// dirJob is the real job over the site in dir (its site.db and clients/),
+// keeping its history and lock in state.
+func dirJob(t testing.TB, now *time.Time, dir, state string) (*Job, *query.DB) {
+	t.Helper()
+	ctx := context.Background()
 	qc := query.DefaultConfig()
 	qc.Driver, qc.Path = query.DriverSQLite, filepath.Join(dir, demosite.DBFile)
 	db, err := query.Open(ctx, qc)
@@ -54,7 +63,7 @@ func siteJob(t testing.TB, now *time.Time, opts demosite.Options) (*Job, *query.
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	h, err := history.Open(ctx, filepath.Join(dir, "state"))
+	h, err := history.Open(ctx, state)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,11 +80,11 @@ func siteJob(t testing.TB, now *time.Time, opts demosite.Options) (*Job, *query.
 		Site: db, Route: query.RouteMessages,
 		Filter: query.Filter{ExitCodes: []int64{1603}, MessageIDs: []int{10006}, ExitCodeIndex: 3},
 		Source: src, Locator: locator, Fetch: fetch.DefaultOptions(), Codepage: "windows-1252", Rules: classify.Builtin(),
-		SiteName: "KID", Location: time.UTC, ReportDir: filepath.Join(dir, "reports"),
-		StateDir: filepath.Join(dir, "state"), History: h, Successes: db, Window: 24 * time.Hour,
+		SiteName: "KID", Location: time.UTC, ReportDir: filepath.Join(state, "reports"),
+		StateDir: state, History: h, Successes: db, Window: 24 * time.Hour,
 		Now: func() time.Time { return *now },
 	}
-	return job, db, dir
+	return job, db
 }
 
 // failingIn is what the site database reports failing in a window, by

@@ -65,9 +65,37 @@ func (j *Job) query(ctx context.Context, f query.Filter) ([]smsfail.Failure, que
 	if err != nil {
 		return nil, route, fmt.Errorf("cannot query the site database for failures: %w", err)
 	}
+	failures = j.mergeDuplicates(failures)
 	j.logger().Info("failures found", "count", len(failures), "route", route,
 		"since", f.Since.Format(time.RFC3339), "until", f.Until.Format(time.RFC3339))
 	return failures, route, nil
+}
+
+// mergeDuplicates keeps one failure per machine and advertisement,
+// compared as the site database compares them (case-insensitively,
+// trailing spaces ignored), whatever the site gave: the latest, with the
+// counts added. The query merges already; this keeps a site that does not
+// from costing the night when the history marks the failures.
+func (j *Job) mergeDuplicates(failures []smsfail.Failure) []smsfail.Failure {
+	index := make(map[string]int, len(failures))
+	out := failures[:0]
+	for _, f := range failures {
+		k := strings.ToUpper(strings.TrimSpace(f.Machine)) + "\x00" + strings.ToUpper(strings.TrimSpace(f.AdvertisementID))
+		i, dup := index[k]
+		if !dup {
+			index[k] = len(out)
+			out = append(out, f)
+			continue
+		}
+		j.logger().Warn("the site database gave a machine and advertisement twice: merged", "machine", f.Machine,
+			"advertisement", f.AdvertisementID)
+		n := out[i].Count + f.Count
+		if f.Time.After(out[i].Time) {
+			out[i] = f
+		}
+		out[i].Count = n
+	}
+	return out
 }
 
 // dropReported leaves out the failures that a nightly run read from before
@@ -95,21 +123,6 @@ func (j *Job) dropReported(ctx context.Context, failures []smsfail.Failure, out 
 	return kept, nil
 }
 
-// paths picks the workbook's path and the run folder that holds it and the
-// kept logs, so the workbook's links survive moving the folder.
-func (j *Job) paths(opts Options, started time.Time) (workbook, runDir string) {
-	if opts.Out != "" {
-		return opts.Out, filepath.Dir(opts.Out)
-	}
-	site := j.SiteName
-	if site == "" {
-		site = "site"
-	}
-	local := started.In(j.location())
-	runDir = filepath.Join(j.ReportDir, fmt.Sprintf("%s-%s", site, local.Format("2006-01-02-150405")))
-	return filepath.Join(runDir, fmt.Sprintf("smsfail-%s-%s.xlsx", site, local.Format("2006-01-02"))), runDir
-}
-
 func (j *Job) location() *time.Location {
 	if j.Location != nil {
 		return j.Location
@@ -129,6 +142,7 @@ func (j *Job) fetchAndClassify(ctx context.Context, failures []smsfail.Failure, 
 	findings := make([]*smsfail.Finding, len(targets))
 	opts := j.Fetch
 	opts.KeepDir = keepDir
+	opts.Logger = j.logger()
 	// Hosts settle on many goroutines: counting and reporting under one
 	// lock keeps the count shown from going back.
 	var mu sync.Mutex
@@ -204,9 +218,12 @@ func (j *Job) writeReport(ctx context.Context, out *Outcome, f query.Filter) err
 		Finished:            out.Finished,
 		Location:            j.location(),
 		PerCollectionSheets: j.PerCollectionSheets,
+		ChartCauses:         j.ChartCauses,
+		LinkBase:            j.published(filepath.Dir(out.Workbook)),
 		Causes:              causeInfo(j.Rules),
 	}
 	addHistory(&run, out)
+	addTrend(&run, out)
 	if err := report.Write(ctx, out.Workbook, run, slices.Values(out.Results)); err != nil {
 		return err // it names the workbook and what failed
 	}
@@ -239,7 +256,7 @@ func joinInts(v []int64) string {
 func causeInfo(r *classify.Rules) map[string]report.CauseInfo {
 	m := map[string]report.CauseInfo{}
 	for _, c := range r.Causes() {
-		m[c.ID] = report.CauseInfo{Title: c.Title, Remediation: c.Remediation, Group: c.Group}
+		m[c.ID] = report.CauseInfo{Title: c.Title, Remediation: c.Remediation, Group: c.Group, Colour: c.Colour}
 	}
 	return m
 }

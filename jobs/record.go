@@ -57,7 +57,7 @@ func (j *Job) begin(opts Options, out *Outcome) (*record, error) {
 		return rec, nil
 	}
 	run, err := j.History.Begin(history.RunSpec{Kind: out.Kind, Advertisements: opts.Advertisements,
-		Since: out.Since, Until: out.Until, Started: out.Started})
+		Since: out.Since, Until: out.Until, Started: out.Started, KeepNights: j.KeepNights})
 	if err != nil {
 		return nil, fmt.Errorf("cannot start recording the run: %w", err)
 	}

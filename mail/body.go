@@ -33,14 +33,24 @@ type Summary struct {
 	Late     int
 	LateFrom time.Time
 
+	Trend       *Trend       // the last nights, from the history; nil without
 	Change      *Change      // nil on the first night or for a run by hand
 	Collections []Collection // causes per targeted collection
+
+	// OpenAt is where an admin opens the workbook: its path under the
+	// published report folder, or its absolute path; Workbook when empty.
+	OpenAt string
 
 	// The workbook; Send fills these from the file it is given.
 	Workbook     string
 	WorkbookSize int64
 	Attached     bool
 	AttachLimit  int64
+	// RelayLimit is the relay's SIZE when the message with the workbook
+	// (MessageSize bytes) would not fit in it, or -1 when the relay
+	// refused it as too large without announcing a size; 0 otherwise.
+	RelayLimit  int64
+	MessageSize int64
 }
 
 // Change is what changed since the last night.
@@ -57,6 +67,7 @@ type Change struct {
 type CauseChange struct {
 	Cause  string // identifier
 	Title  string
+	Colour string // "RRGGBB", the cause's colour in the workbook; "" for none
 	Now    int
 	Before int
 }
@@ -73,6 +84,7 @@ type Collection struct {
 type Cause struct {
 	ID          string
 	Title       string
+	Colour      string // "RRGGBB", the cause's colour in the workbook; "" for none
 	Remediation string
 	Count       int
 }
@@ -101,8 +113,11 @@ type view struct {
 	LateFrom         string
 	Previous         string
 	WorkbookName     string
+	WorkbookAt       string // where to open it
 	WorkbookSizeText string
 	LimitText        string
+	RelayLimitText   string
+	MessageSizeText  string
 }
 
 // Body renders the summary as plain text and HTML.
@@ -136,9 +151,10 @@ func Body(s Summary) (text, html string) {
 		},
 		"indent": func(s string) string { return strings.ReplaceAll(s, "\n", "\n        ") },
 	}
+	trendFuncs(p, funcs)
 	var tb, hb bytes.Buffer
-	tt := texttemplate.Must(texttemplate.New("body.txt.tmpl").Funcs(funcs).ParseFS(templates, bodyTemplateTextName))
-	ht := htmltemplate.Must(htmltemplate.New("body.html.tmpl").Funcs(funcs).ParseFS(templates, bodyTemplateHTMLName))
+	tt := texttemplate.Must(texttemplate.New("body.txt.tmpl").Funcs(funcs).ParseFS(templates, bodyTemplateTextName, trendTemplateTextName))
+	ht := htmltemplate.Must(htmltemplate.New("body.html.tmpl").Funcs(funcs).ParseFS(templates, bodyTemplateHTMLName, trendTemplateHTMLName))
 	// The templates are embedded and their data is plain values: an
 	// execution error is a bug in this package, caught by its tests.
 	if err := tt.Execute(&tb, v); err != nil {
@@ -196,8 +212,14 @@ func newView(s Summary) view {
 	}
 	if s.Workbook != "" {
 		v.WorkbookName = baseName(s.Workbook)
+		v.WorkbookAt = s.OpenAt
+		if v.WorkbookAt == "" {
+			v.WorkbookAt = s.Workbook
+		}
 		v.WorkbookSizeText = size(s.WorkbookSize)
 		v.LimitText = size(s.AttachLimit)
+		v.RelayLimitText = size(s.RelayLimit)
+		v.MessageSizeText = size(s.MessageSize)
 	}
 	return v
 }

@@ -23,7 +23,7 @@ func testSummary() Summary {
 		Late: 3, LateFrom: day.Add(-50 * time.Hour),
 		Change: &Change{PreviousUntil: day.Add(-24 * time.Hour), New: 12, Recurring: 30, Fixed: 5, StillOpen: 7, Causes: []CauseChange{
 			{Cause: "disk-full", Title: "Not enough disk space", Now: 40, Before: 52},
-			{Cause: "catalog-install-failed", Title: "Cryptographic catalog could not be installed", Now: 1000, Before: 900},
+			{Cause: "catalog-install-failed", Title: "Cryptographic catalog could not be installed", Colour: "1F4E79", Now: 1000, Before: 900},
 			{Cause: "unreachable", Now: 4, Before: 4},
 			{Cause: "pending-reboot", Title: "A restart is pending", Now: 0, Before: 3},
 		}},
@@ -33,7 +33,7 @@ func testSummary() Summary {
 				{ID: "unreachable", Count: 4},
 			}},
 			{ID: "SMS00001", Name: "All Systems", Failures: 1200, Causes: []Cause{
-				{ID: "catalog-install-failed", Title: "Cryptographic catalog could not be installed", Remediation: "Run the uninstall tool, then restart the Cryptographic Services service.", Count: 1000},
+				{ID: "catalog-install-failed", Title: "Cryptographic catalog could not be installed", Colour: "1F4E79", Remediation: "Run the uninstall tool, then restart the Cryptographic Services service.", Count: 1000},
 				{ID: "a", Title: "Cause A", Count: 20}, {ID: "b", Title: "Cause B", Count: 20}, {ID: "c", Title: "Cause C", Count: 20},
 				{ID: "d", Title: "Cause D", Count: 20}, {ID: "e", Title: "Cause E", Count: 20},
 			}},
@@ -65,10 +65,20 @@ func TestBodyGolden(t *testing.T) {
 	first.Late = 0 // the first night has no night before it to have missed anything
 	first.Attached = false
 	first.WorkbookSize = 12 << 20
+	first.OpenAt = `\\SMSSRV\reports$\KID-2025-03-10-020000\smsfail-KID-2025-03-10.xlsx`
 	for name, s := range map[string]Summary{"nightly": testSummary(), "first-night-too-large": first, "empty": {Site: "KID"}} {
 		text, html := Body(s)
 		golden(t, name+".txt.golden", text)
 		golden(t, name+".html.golden", html)
+	}
+}
+
+// TestBodyColoursCauses shows each cause in the colour the workbook gives
+// it, beside its name in both tables.
+func TestBodyColoursCauses(t *testing.T) {
+	_, html := Body(testSummary())
+	if n := strings.Count(html, `bgcolor="#1F4E79"`); n != 2 {
+		t.Errorf("catalog-install-failed is coloured %d times, want twice (change and collection):\n%s", n, html)
 	}
 }
 

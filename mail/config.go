@@ -57,7 +57,11 @@ type Config struct {
 	Retries        int           // further attempts after a temporary failure
 	Backoff        time.Duration // wait before the first retry, doubling after; DefaultBackoff when zero
 	Timeout        time.Duration // per attempt; DefaultTimeout when zero
-	Logger         *slog.Logger  // retries are logged here; nil discards
+	// Helo is the name smsfail greets the relay with (EHLO) and signs
+	// its Message-IDs with; this machine's fully qualified name when
+	// empty (HostName).
+	Helo   string
+	Logger *slog.Logger // retries are logged here; nil discards
 }
 
 // Validate checks the configuration without connecting, so a bad setting
@@ -98,6 +102,9 @@ func (c Config) Validate() error {
 		if _, err := netmail.ParseAddress(a); err != nil {
 			add("recipient %q: %v", a, err)
 		}
+	}
+	if c.Helo != "" && !ValidHelo(c.Helo) {
+		add("helo %q is not a host name or an address literal", c.Helo)
 	}
 	for _, p := range UnknownPlaceholders(c.Subject) {
 		add("subject uses %s; it may use {site}, {date} and {failures}", p)
@@ -179,6 +186,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Helo == "" {
+		c.Helo = HostName()
 	}
 	return c
 }

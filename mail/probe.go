@@ -19,6 +19,9 @@ type ProbeResult struct {
 	TLSVersion string   // TLS 1.2, TLS 1.3; "" without TLS
 	Auth       bool     // the server accepted the credentials
 	Recipients []string // recipients the server accepted for the sender
+	// SizeLimit is the largest message the server announced it takes
+	// (EHLO SIZE), 0 when it announced none.
+	SizeLimit int64
 }
 
 // Probe does what Send does up to the message and no further: connects,
@@ -28,21 +31,29 @@ type ProbeResult struct {
 // the recipients says so now rather than on the first night. The error
 // carries the server's answer and never the password.
 func Probe(ctx context.Context, cfg Config) (ProbeResult, error) {
-	res := ProbeResult{}
 	if err := cfg.Validate(); err != nil {
-		return res, err
+		return ProbeResult{}, err
 	}
 	cfg = cfg.withDefaults()
+	res, err := probe(ctx, cfg)
+	return res, redact(err, cfg)
+}
+
+func probe(ctx context.Context, cfg Config) (ProbeResult, error) {
+	res := ProbeResult{}
 	res.Server = cfg.server()
-	client, err := newClient(cfg)
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	client, err := newClient(ctx, cfg)
 	if err != nil {
-		return res, redact(err, cfg.Password)
+		return res, err
 	}
 	sc, err := client.DialToSMTPClientWithContext(ctx)
 	if err != nil {
-		return res, redact(fmt.Errorf("cannot talk to the mail server %s: %w", res.Server, err), cfg.Password)
+		return res, fmt.Errorf("cannot talk to the mail server %s: %w", res.Server, err)
 	}
 	defer client.CloseWithSMTPClient(sc)
+	res.SizeLimit = relayLimit(sc)
 	if st, ok := sc.TLSConnectionState(); ok {
 		res.TLS, res.TLSVersion = true, tls.VersionName(st.Version)
 	}
@@ -82,14 +93,14 @@ func SendTest(ctx context.Context, cfg Config, site string) error {
 		return err
 	}
 	cfg = cfg.withDefaults()
-	m, err := newEnvelope(cfg)
+	m, err := newEnvelope(cfg, messageID(cfg.Helo))
 	if err != nil {
-		return redact(err, cfg.Password)
+		return redact(err, cfg)
 	}
 	m.Subject("smsfail " + site + ": test message")
 	m.SetBodyString(gomail.TypeTextPlain, "This is a test message sent by 'smsfail check --send-test' for site "+site+
 		".\r\nIt went through "+cfg.server()+" as the nightly report will.\r\n\r\n-- \r\nsmsfail\r\n")
-	return deliver(ctx, cfg, m, "the test message")
+	return deliver(ctx, cfg, func(int64, bool) (*gomail.Msg, bool, error) { return m, false, nil }, "the test message")
 }
 
 func (c Config) server() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }

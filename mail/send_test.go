@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -307,4 +309,107 @@ func code(errs ...*smtp.SMTPError) int {
 		}
 	}
 	return 0
+}
+
+// TestAuthArgumentKeptOut: a server that repeats the AUTH argument it
+// refused (base64, as the client sent it) gets neither that nor the
+// password into the error, whichever mechanism logged on.
+func TestAuthArgumentKeptOut(t *testing.T) {
+	const password = "wrong-Pa55word"
+	for _, auth := range []string{AuthPlain, AuthLogin} {
+		t.Run(auth, func(t *testing.T) {
+			serverTLS, caFile := smtptest.CA(t)
+			ts := smtptest.Start(t, smtptest.Options{STARTTLS: serverTLS})
+			ts.EchoAuthArgument()
+			cfg := config(ts)
+			cfg.TLS, cfg.CAFile = TLSStartTLS, caFile
+			cfg.Auth, cfg.User, cfg.Password = auth, ts.User, password
+			err := Send(context.Background(), cfg, testSummary(), "")
+			if err == nil || !strings.Contains(err.Error(), "bad credentials for ********") {
+				t.Fatalf("got %v, want the server's answer with the argument masked", err)
+			}
+			_, perr := Probe(context.Background(), cfg)
+			if perr == nil || !strings.Contains(perr.Error(), "bad credentials for ********") {
+				t.Fatalf("probe got %v, want the server's answer with the argument masked", perr)
+			}
+			for _, secret := range secretForms(ts.User, password) {
+				if strings.Contains(err.Error(), secret) || strings.Contains(perr.Error(), secret) {
+					t.Fatalf("%q in the error: %v / %v", secret, err, perr)
+				}
+			}
+		})
+	}
+}
+
+// secretForms are the encodings of the password a client sends.
+func secretForms(user, password string) []string {
+	var forms []string
+	for _, s := range []string{password, "\x00" + user + "\x00" + password} {
+		forms = append(forms, base64.StdEncoding.EncodeToString([]byte(s)), strings.TrimRight(base64.StdEncoding.EncodeToString([]byte(s)), "="))
+	}
+	return append(forms, password)
+}
+
+// TestRedactText: every form a password can take on the wire is masked,
+// whatever surrounds it; other words stay.
+func TestRedactText(t *testing.T) {
+	const user, password = "svc-sms", "S3cret!pw"
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	for _, in := range []string{
+		"535 bad credentials for " + b64("\x00"+user+"\x00"+password),
+		"535 bad credentials for " + b64("admin\x00"+user+"\x00"+password),
+		"535 bad credentials for " + b64(password),
+		"535 bad credentials for " + strings.TrimRight(b64("\x00"+user+"\x00"+password), "="),
+		"535 bad credentials for " + base64.URLEncoding.EncodeToString([]byte("\x00"+user+"\x00"+password)),
+		"535 bad password " + password + " for " + user,
+		"535 bad password " + hex.EncodeToString([]byte(password)),
+	} {
+		got := redactText(in, user, password)
+		if strings.Contains(got, password) || strings.Contains(got, b64(password)[:8]) || !strings.Contains(got, mask) ||
+			!strings.HasPrefix(got, "535 bad") {
+			t.Errorf("redactText(%q) = %q", in, got)
+		}
+	}
+	if got := redactText("535 Authentication credentials invalid", user, password); got != "535 Authentication credentials invalid" {
+		t.Errorf("an answer without the password became %q", got)
+	}
+}
+
+// TestTimeoutPerAttempt: a relay that answers every command in time but
+// one byte at a time cannot hold the run past mail.timeout: the attempt
+// ends, says which setting ended it, and the mail is not delivered.
+func TestTimeoutPerAttempt(t *testing.T) {
+	ts := smtptest.Start(t, smtptest.Options{Trickle: 15 * time.Millisecond})
+	cfg := config(ts)
+	cfg.Retries, cfg.Timeout = 0, 3*time.Second
+	err := Send(context.Background(), cfg, testSummary(), "")
+	if err == nil || !strings.Contains(err.Error(), "longer than mail.timeout, 3s") {
+		t.Fatalf("got %v, want the attempt ended by mail.timeout", err)
+	}
+	if n := len(ts.Received()); n != 0 {
+		t.Fatalf("the relay received %d mails", n)
+	}
+}
+
+// FuzzRedactText: whatever a server wraps around the AUTH argument it
+// repeats, and whatever the credentials, the password comes out in no
+// form the client sent it in.
+func FuzzRedactText(f *testing.F) {
+	f.Add("535 5.7.8 bad credentials for ", "", "smsfail", "s3cret-Pa55")
+	f.Add("x", "y=", "CORP\\svc", "pässwörd")
+	f.Add("", "", "u", "abcd")
+	f.Fuzz(func(t *testing.T, before, after, user, password string) {
+		if len(password) < 4 || strings.Contains(user, password) {
+			t.Skip() // a password inside the user name or a word of the answer cannot be told apart
+		}
+		for _, plain := range []string{"\x00" + user + "\x00" + password, password} {
+			for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding} {
+				arg := enc.EncodeToString([]byte(plain))
+				got := redactText(before+" "+arg+" "+after, user, password)
+				if strings.Contains(got, arg) || strings.Contains(got, password) {
+					t.Fatalf("redactText(%q) = %q", before+" "+arg+" "+after, got)
+				}
+			}
+		}
+	})
 }

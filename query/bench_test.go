@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,7 +24,8 @@ func benchSite(b *testing.B) (string, *demosite.Truth) {
 		dir = filepath.Join(os.TempDir(), "smsfail-bench-site-100k-5m")
 	}
 	if tr, err := demosite.ReadTruth(filepath.Join(dir, demosite.TruthFile)); err == nil &&
-		tr.Seed == benchOpts.Seed && tr.Clients == benchOpts.Clients && tr.Messages >= benchOpts.Messages {
+		tr.Seed == benchOpts.Seed && tr.Clients == benchOpts.Clients && tr.Messages >= benchOpts.Messages &&
+		sameSchema(filepath.Join(dir, demosite.DBFile)) {
 		return filepath.Join(dir, demosite.DBFile), tr
 	}
 	b.Logf("building the large site in %s (once)", dir)
@@ -63,4 +65,34 @@ func BenchmarkFailures(b *testing.B) {
 			})
 		}
 	}
+}
+
+// sameSchema reports whether the site kept from an earlier run was built
+// with today's schema (its collations change the plans measured).
+func sameSchema(path string) bool {
+	x, err := sqlOpenWritable(path)
+	if err != nil {
+		return false
+	}
+	defer x.Close()
+	var have []string
+	rows, err := x.Query(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name`)
+	if err != nil {
+		return false
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var q string
+		if rows.Scan(&q) != nil {
+			return false
+		}
+		have = append(have, strings.Join(strings.Fields(q), " "))
+	}
+	schema := strings.Join(strings.Fields(demosite.Schema), " ")
+	for _, q := range have {
+		if !strings.Contains(schema, q) {
+			return false
+		}
+	}
+	return len(have) > 0 && rows.Err() == nil
 }

@@ -2,10 +2,8 @@ package query
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -13,12 +11,18 @@ import (
 	"smsfail"
 )
 
-// Failures streams the failures that match the filter, one record per
-// machine and advertisement (the latest failure in the window, with the
-// count of failures in it), ordered by machine and advertisement. It
-// returns the route it took, which for RouteAuto depends on the site.
+// Failures hands fn the failures that match the filter, one record per
+// machine and advertisement compared as the site database compares them
+// (case-insensitively, trailing spaces ignored): the latest failure in
+// the window, with the count of distinct failures in it, under the name
+// v_R_System has. They come ordered by machine and advertisement once the
+// route's queries have read every row, so a transient error anywhere is
+// retried. A row that cannot be read is a report row (no machine name, an
+// unknown exit code, a deleted advertisement) or a counted, logged skip
+// (no time, no advertisement), never an error. It returns the route it
+// took, which for RouteAuto depends on the site.
 //
-// fn's error stops the stream and is returned as it is.
+// fn's error stops the delivery and is returned as it is.
 func (db *DB) Failures(ctx context.Context, route Route, f Filter, fn func(smsfail.Failure) error) (Route, error) {
 	f, err := f.normalize(time.Now())
 	if err != nil {
@@ -93,7 +97,9 @@ func (db *DB) build(text string, ids []int, f Filter, order string, clauses ...c
 	for _, c := range clauses {
 		if c.set {
 			q += c.text
-			args = append(args, c.arg)
+			if c.arg != nil {
+				args = append(args, c.arg)
+			}
 		}
 	}
 	q, args, err := sqlx.In(q+order, args...)
@@ -108,23 +114,26 @@ func (db *DB) messageQuery(f Filter) (string, []any, error) {
 		clause{msgByAdvert, f.Advertisements, len(f.Advertisements) > 0},
 		clause{msgByCollection, f.Collections, len(f.Collections) > 0},
 		clause{msgBySite, f.SiteCode, f.SiteCode != ""},
-		clause{msgByMachine, f.machines, len(f.machines) > 0})
+		clause{msgByMachine, f.machines, len(f.machines) > 0},
+		clause{msgNameless, nil, f.nameless})
 }
 
+// messageFailures reads the messages route.
 func (db *DB) messageFailures(ctx context.Context, f Filter, fn func(smsfail.Failure) error) error {
+	m := newMerger(db.log)
+	if err := db.readMessages(ctx, f, m); err != nil {
+		return err
+	}
+	return m.deliver(f, fn)
+}
+
+// readMessages reads the failure messages the filter selects into m.
+func (db *DB) readMessages(ctx context.Context, f Filter, m *merger) error {
 	q, args, err := db.messageQuery(f)
 	if err != nil {
 		return err
 	}
 	return db.stream(ctx, "reading failures from the status messages", q, args, func() consumer {
-		return &msgGrouper{f: f, db: db, fn: fn}
+		return db.newMsgGrouper(f, m)
 	})
 }
-
-// groupKey identifies a machine and advertisement the way the site
-// database compares them: case-insensitively, trailing spaces ignored.
-func groupKey(machine, advert string) string {
-	return strings.ToUpper(strings.TrimSpace(machine)) + "\x00" + strings.ToUpper(strings.TrimSpace(advert))
-}
-
-func str(s sql.NullString) string { return strings.TrimSpace(s.String) }

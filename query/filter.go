@@ -52,6 +52,7 @@ type Filter struct {
 	ExitCodeIndex int
 
 	machines []string // only these machine names, as the messages give them
+	nameless bool     // only the messages without a machine name
 }
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9]{8}$`)

@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"database/sql"
+	"log/slog"
 	"slices"
 	"strings"
 
@@ -38,179 +39,185 @@ func (db *DB) statusQuery(f Filter) (string, []any, error) {
 		clause{casBySite, f.SiteCode, f.SiteCode != ""})
 }
 
+// casColumns names the columns of casFailures, for the log.
+var casColumns = []string{"AdvertisementID", "ResourceID", "LastStatusTime", "LastStatusMessageID", "LastExecutionResult",
+	"Netbios_Name0", "Resource_Domain_OR_Workgr0", "Operating_System_Name_and0",
+	"AdvertisementName", "PackageID", "ProgramName", "CollectionID",
+	"v_Package.Name", "Version", "CommandLine", "v_Collection.Name", "SiteCode"}
+
 // statusFailures reads the client-status route. The view keeps only the
 // last state, so the failures in the window are counted from the status
 // messages first (a map of counts, not of records). The view knows
 // machines only by their v_R_System record: the failures of machines
-// without one come from their status messages, merged in order.
+// without one, or without a name, come from their status messages. All
+// of them meet in one merger, so a machine the view and the messages both
+// give (its name in another case on a site that compares text as it is)
+// is reported once.
 func (db *DB) statusFailures(ctx context.Context, f Filter, fn func(smsfail.Failure) error) error {
-	counts, unknown, err := db.failureCounts(ctx, f)
+	counts, err := db.failureCounts(ctx, f)
 	if err != nil {
 		return err
 	}
-	pending, err := db.unknownFailures(ctx, f, unknown)
-	if err != nil {
+	m := newMerger(db.log)
+	if err := db.readUnknown(ctx, f, counts, m); err != nil {
 		return err
 	}
 	q, args, err := db.statusQuery(f)
 	if err != nil {
 		return err
 	}
-	return db.stream(ctx, "reading failures from v_ClientAdvertisementStatus", q, args, func() consumer {
-		return &casGrouper{f: f, db: db, fn: fn, counts: counts, pending: pending}
+	err = db.stream(ctx, "reading failures from v_ClientAdvertisementStatus", q, args, func() consumer {
+		return &casGrouper{f: f, db: db, counts: counts.n, shared: m, skips: map[string]int{}}
 	})
+	if err != nil {
+		return err
+	}
+	return m.deliver(f, fn)
 }
 
 // machinesPerQuery bounds the machine names one query binds: SQL Server
 // takes at most 2,100 parameters in all.
 const machinesPerQuery = 1000
 
-// unknownFailures reads the failures of the named machines from their
-// messages, a bounded number of names per query, ordered as groupKey
-// orders them.
-func (db *DB) unknownFailures(ctx context.Context, f Filter, machines []string) ([]smsfail.Failure, error) {
-	var out []smsfail.Failure
-	for names := range slices.Chunk(machines, machinesPerQuery) {
+// readUnknown reads the failures of the machines v_R_System does not know
+// from their messages, a bounded number of names per query, and those of
+// messages without a machine name.
+func (db *DB) readUnknown(ctx context.Context, f Filter, c *countConsumer, m *merger) error {
+	for names := range slices.Chunk(c.unknown, machinesPerQuery) {
 		f.machines = names
-		err := db.messageFailures(ctx, f, func(fl smsfail.Failure) error {
-			out = append(out, fl)
-			return nil
-		})
-		if err != nil {
-			return nil, err
+		if err := db.readMessages(ctx, f, m); err != nil {
+			return err
 		}
 	}
-	slices.SortStableFunc(out, func(a, b smsfail.Failure) int {
-		return strings.Compare(groupKey(a.Machine, a.AdvertisementID), groupKey(b.Machine, b.AdvertisementID))
-	})
-	return out, nil
+	if !c.nameless {
+		return nil
+	}
+	f.machines, f.nameless = nil, true
+	return db.readMessages(ctx, f, m)
 }
 
-// casGrouper keeps the latest row per machine and advertisement: a name
-// may still have two current records.
+// casGrouper turns the view's rows into failures for the merger: a name
+// may still have two current records, each with its row.
 type casGrouper struct {
-	f         Filter
-	db        *DB
-	fn        func(smsfail.Failure) error
-	counts    map[string]int
-	pending   []smsfail.Failure // of machines unknown to v_R_System, ordered
-	delivered bool
+	f      Filter
+	db     *DB
+	counts map[string]int
+	shared *merger
+	found  []candidate
+	skips  map[string]int
 
-	key    string
-	latest *casRow
+	buf  casRow // the row being read, scanned in place
+	dest []any  // buf's columns
 }
 
-func (g *casGrouper) sent() bool { return g.delivered }
+func (g *casGrouper) sent() bool { return false }
 
 func (g *casGrouper) row(rows *sqlx.Rows) error {
-	r := new(casRow)
-	if err := rows.Scan(r.dest()...); err != nil {
+	if g.dest == nil {
+		g.dest = g.buf.dest()
+	}
+	r := &g.buf
+	bad, raw, err := scanRow(rows, g.dest)
+	if err != nil {
 		return err
 	}
-	if str(r.machine) == "" || str(r.advert) == "" || !r.time.Valid {
-		g.db.log.Warn("site database: client status without machine name, advertisement or time skipped",
-			"resource", r.resourceID.Int64, "advertisement", r.advert.String)
+	badCells(g.db.log, "v_ClientAdvertisementStatus", casColumns, bad, raw)
+	reason := ""
+	switch {
+	case str(r.advert) == "":
+		reason = "no advertisement"
+	case !r.time.Valid:
+		reason = "no time"
+	}
+	if reason != "" {
+		g.skips[reason]++
+		g.db.log.Warn("site database: client status skipped: "+reason, "resource", r.resourceID.Int64,
+			"machine", r.machine.String, "advertisement", r.advert.String)
 		return nil
 	}
-	if k := groupKey(str(r.machine), r.advert.String); k != g.key {
-		if err := g.emitGroup(); err != nil {
-			return err
-		}
-		g.key = k
-	}
-	g.latest = r // rows come in time order: the last is the latest
+	g.found = append(g.found, g.failure(r))
 	return nil
 }
 
-// flush ends the stream: the last group, then what is left of pending.
-func (g *casGrouper) flush() error {
-	if err := g.emitGroup(); err != nil {
-		return err
-	}
-	return g.emitPending("\xff")
-}
-
-// emitPending hands on the pending failures ordered before key.
-func (g *casGrouper) emitPending(key string) error {
-	for len(g.pending) > 0 && groupKey(g.pending[0].Machine, g.pending[0].AdvertisementID) < key {
-		if err := g.emit(g.pending[0]); err != nil {
-			return err
-		}
-		g.pending = g.pending[1:]
-	}
-	return nil
-}
-
-func (g *casGrouper) emit(fl smsfail.Failure) error {
-	if err := g.fn(fl); err != nil {
-		return &callbackError{err}
-	}
-	g.delivered = true
-	return nil
-}
-
-func (g *casGrouper) emitGroup() error {
-	r := g.latest
-	if r == nil {
-		return nil
-	}
-	g.latest = nil
+func (g *casGrouper) failure(r *casRow) candidate {
 	fl := smsfail.Failure{
 		Machine: str(r.machine), ResourceID: r.resourceID.Int64, Domain: str(r.domain), OS: str(r.os),
-		SiteCode:        str(r.site),
+		SiteCode:        upper(str(r.site)),
 		AdvertisementID: upper(str(r.advert)), AdvertisementName: str(r.advName),
-		PackageID: str(r.pkgID), PackageName: str(r.pkgName), PackageVersion: str(r.pkgVersion),
+		PackageID: upper(str(r.pkgID)), PackageName: str(r.pkgName), PackageVersion: str(r.pkgVersion),
 		ProgramName: str(r.program), CommandLine: str(r.cmdLine),
-		CollectionID: str(r.collID), CollectionName: str(r.collName),
-		Time: r.time.Time.UTC(), Count: max(g.counts[g.key], 1),
+		CollectionID: upper(str(r.collID)), CollectionName: str(r.collName),
+		Time: r.time.Time.UTC(), Count: max(g.counts[groupKey(r.machine.String, r.advert.String)], 1),
 	}
-	fl.ExitCode, fl.ExitCodeKnown = parseCode(r.result.String)
-	if !fl.ExitCodeKnown {
-		g.db.log.Warn("site database: exit code unknown, failure kept", "machine", fl.Machine,
-			"advertisement", fl.AdvertisementID, "reason", "LastExecutionResult is "+quoteNull(r.result))
-	} else if !g.f.wantsExitCode(fl.ExitCode) {
-		return nil
+	c := candidate{fl: fl}
+	c.fl.ExitCode, c.fl.ExitCodeKnown = parseCode(r.result.String)
+	if !c.fl.ExitCodeKnown {
+		c.reason = "LastExecutionResult is " + quoteNull(r.result)
 	}
-	if err := g.emitPending(g.key); err != nil {
-		return err
-	}
-	return g.emit(fl)
+	return c
 }
 
-// failureCounts counts the failure messages per machine and
-// advertisement, and names the machines v_R_System does not know.
-func (db *DB) failureCounts(ctx context.Context, f Filter) (map[string]int, []string, error) {
-	q, args, err := db.build(msgCounts, f.MessageIDs, f, msgCountsGroup,
-		clause{msgByAdvert, f.Advertisements, len(f.Advertisements) > 0},
-		clause{msgBySite, f.SiteCode, f.SiteCode != ""})
+// flush hands the rows read to the merger: the view's rows and the
+// messages count the same failures, so the larger count stands.
+func (g *casGrouper) flush() error {
+	for _, c := range g.found {
+		g.shared.add(c, countMax)
+	}
+	for r, n := range g.skips {
+		g.shared.skips[r] += n
+	}
+	return nil
+}
+
+// failureCounts counts the failures per machine and advertisement, and
+// names the machines v_R_System does not know and whether some messages
+// carry no machine name.
+func (db *DB) failureCounts(ctx context.Context, f Filter) (*countConsumer, error) {
+	q, args, err := db.countQuery(f)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var c *countConsumer
 	err = db.stream(ctx, "counting failure messages", q, args, func() consumer {
-		c = &countConsumer{counts: map[string]int{}}
+		c = &countConsumer{n: map[string]int{}, log: db.log}
 		return c
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	slices.Sort(c.unknown)
-	return c.counts, slices.Compact(c.unknown), nil
+	c.unknown = slices.Compact(c.unknown)
+	return c, nil
+}
+
+func (db *DB) countQuery(f Filter) (string, []any, error) {
+	return db.build(msgCounts, f.MessageIDs, f, msgCountsGroup,
+		clause{msgByAdvert, f.Advertisements, len(f.Advertisements) > 0},
+		clause{msgBySite, f.SiteCode, f.SiteCode != ""})
 }
 
 type countConsumer struct {
-	counts  map[string]int
-	unknown []string
+	n        map[string]int
+	unknown  []string // machine names v_R_System does not know, as the messages give them
+	nameless bool     // some messages carry no machine name
+	log      *slog.Logger
 }
+
+var countColumns = []string{"MachineName", "AttributeValue", "COUNT(DISTINCT Time)", "MAX(ResourceID)"}
 
 func (c *countConsumer) row(rows *sqlx.Rows) error {
 	var machine, advert sql.NullString
 	var n, resource sql.NullInt64
-	if err := rows.Scan(&machine, &advert, &n, &resource); err != nil {
+	bad, raw, err := scanRow(rows, []any{&machine, &advert, &n, &resource})
+	if err != nil {
 		return err
 	}
-	c.counts[groupKey(machine.String, advert.String)] += int(n.Int64)
-	if !resource.Valid && machine.Valid {
+	badCells(c.log, "the failure counts", countColumns, bad, raw)
+	c.n[groupKey(machine.String, advert.String)] += int(n.Int64)
+	switch {
+	case str(machine) == "":
+		c.nameless = true
+	case !resource.Valid:
 		c.unknown = append(c.unknown, machine.String)
 	}
 	return nil

@@ -24,14 +24,18 @@ func (db *DB) Successes(ctx context.Context, since, until time.Time, adverts []s
 	if err != nil {
 		return fmt.Errorf("cannot read successes: %w", err)
 	}
-	q, args, err := db.build(msgSuccesses, SuccessMessageIDs, f, msgSuccessesOrder,
-		clause{msgByAdvert, f.Advertisements, len(f.Advertisements) > 0})
+	q, args, err := db.successQuery(f)
 	if err != nil {
 		return err
 	}
 	return db.stream(ctx, "reading successes from the status messages", q, args, func() consumer {
 		return &successConsumer{fn: fn}
 	})
+}
+
+func (db *DB) successQuery(f Filter) (string, []any, error) {
+	return db.build(msgSuccesses, SuccessMessageIDs, f, msgSuccessesOrder,
+		clause{msgByAdvert, f.Advertisements, len(f.Advertisements) > 0})
 }
 
 // successConsumer keeps the latest success per machine and advertisement.
@@ -48,7 +52,7 @@ func (c *successConsumer) sent() bool { return c.delivered }
 func (c *successConsumer) row(rows *sqlx.Rows) error {
 	var machine, advert sql.NullString
 	var t sql.NullTime
-	if err := rows.Scan(&machine, &advert, &t); err != nil {
+	if _, _, err := scanRow(rows, []any{&machine, &advert, &t}); err != nil {
 		return err
 	}
 	if str(machine) == "" || str(advert) == "" || !t.Valid {

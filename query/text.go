@@ -42,6 +42,7 @@ const (
 	msgByCollection = ` AND adv.CollectionID IN (?)`
 	msgBySite       = ` AND sm.SiteCode = ?`
 	msgByMachine    = ` AND sm.MachineName IN (?)`
+	msgNameless     = ` AND (sm.MachineName IS NULL OR LTRIM(RTRIM(sm.MachineName)) = '')`
 )
 
 // casFailures returns the last state of each client and advertisement
@@ -77,12 +78,13 @@ const (
 	casBySite       = ` AND fcm.SiteCode = ?`
 )
 
-// msgCounts counts the failure messages per machine and advertisement in
-// the window (the client-status route keeps only the last state), and
-// tells the machines v_R_System does not know, which that route cannot
-// see: their ResourceID is NULL.
+// msgCounts counts the failures per machine and advertisement in the
+// window (the client-status route keeps only the last state): their
+// distinct times, as a message copied in again under a new RecordID keeps
+// its original's time. It tells the machines v_R_System does not know,
+// which that route cannot see: their ResourceID is NULL.
 const msgCounts = `
-SELECT sm.MachineName, att.AttributeValue, COUNT(DISTINCT sm.RecordID), MAX(sys.ResourceID)
+SELECT sm.MachineName, att.AttributeValue, COUNT(DISTINCT sm.Time), MAX(sys.ResourceID)
 FROM v_StatusMessage sm
 JOIN v_StatMsgAttributes att ON att.RecordID = sm.RecordID AND att.AttributeID = 401
 LEFT JOIN v_R_System sys ON sys.Netbios_Name0 = sm.MachineName
@@ -109,7 +111,7 @@ const probe = `SELECT COUNT(*) FROM %s WHERE 1 = 0`
 
 // sharedText is every query text, for the test that keeps them portable.
 var sharedText = map[string]string{
-	"msgFailures": msgFailures + msgByAdvert + msgByCollection + msgBySite + msgByMachine + msgFailuresOrder,
+	"msgFailures": msgFailures + msgByAdvert + msgByCollection + msgBySite + msgByMachine + msgNameless + msgFailuresOrder,
 	"casFailures": casFailures + casByAdvert + casByCollection + casBySite + casFailuresOrder,
 	"msgCounts":   msgCounts + msgByAdvert + msgBySite + msgCountsGroup,
 	"successes":   msgSuccesses + msgByAdvert + msgSuccessesOrder,

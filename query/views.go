@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,7 +16,7 @@ var routeViews = map[Route][]string{
 	RouteMessages: {"v_StatusMessage", "v_StatMsgAttributes", "v_StatMsgInsStrings",
 		"v_Advertisement", "v_Package", "v_Program", "v_Collection", "v_R_System"},
 	RouteClientStatus: {"v_ClientAdvertisementStatus", "v_R_System", "v_Advertisement", "v_Package",
-		"v_Program", "v_Collection", "v_FullCollectionMembership", "v_StatusMessage", "v_StatMsgAttributes"},
+		"v_Program", "v_Collection", "v_FullCollectionMembership", "v_StatusMessage", "v_StatMsgAttributes", "v_StatMsgInsStrings"},
 }
 
 // MissingViewError says that the site database lacks a view a route needs.
@@ -29,14 +30,61 @@ type MissingViewError struct {
 
 func (e *MissingViewError) Error() string {
 	if e.Denied {
-		return fmt.Sprintf("%s denies reading %s, which route %s needs: give the login a read-only role on the site database (db_datareader, or the site's reporting role): %v",
-			e.Target, e.View, e.Route, e.Err)
+		alt := ""
+		if r := Alternative(e.Route, e.View); r != "" {
+			alt = fmt.Sprintf(", or set database.route to %s, which does not read it", r)
+		}
+		return fmt.Sprintf("%s denies reading %s, which route %s needs: give the login a read-only role on the site database (db_datareader, or the site's reporting role)%s: %v",
+			e.Target, e.View, e.Route, alt, e.Err)
 	}
 	hint := ""
 	if e.View == "v_ClientAdvertisementStatus" {
-		hint = " (it exists from ConfigMgr 2007 on; on SMS 2003 use route messages)"
+		hint = " (it exists from ConfigMgr 2007 on)"
+	}
+	if alt := Alternative(e.Route, e.View); alt != "" {
+		hint += fmt.Sprintf("; route %s does not read it: set database.route to %s", alt, alt)
 	}
 	return fmt.Sprintf("%s has no view %s, which route %s needs%s", e.Target, e.View, e.Route, hint)
+}
+
+// Alternative names the route that does without a view route needs, or
+// "" when the other route needs it too.
+func Alternative(route Route, view string) Route {
+	for _, r := range []Route{RouteMessages, RouteClientStatus} {
+		if r != route && !slices.Contains(routeViews[r], view) {
+			return r
+		}
+	}
+	return ""
+}
+
+// ViewState is whether the login can read one view, and which routes
+// read it.
+type ViewState struct {
+	View   string
+	Routes []Route
+	Err    error // nil when readable; a *MissingViewError when missing or denied
+}
+
+// Views reads nothing from every view a route may read, to name each and
+// say whether it is readable, the views of route messages first.
+func (db *DB) Views(ctx context.Context) []ViewState {
+	var out []ViewState
+	for _, r := range []Route{RouteMessages, RouteClientStatus} {
+		for _, v := range routeViews[r] {
+			if slices.ContainsFunc(out, func(s ViewState) bool { return s.View == v }) {
+				continue
+			}
+			s := ViewState{View: v, Err: db.probeView(ctx, r, v)}
+			for _, rr := range []Route{RouteMessages, RouteClientStatus} {
+				if slices.Contains(routeViews[rr], v) {
+					s.Routes = append(s.Routes, rr)
+				}
+			}
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func (e *MissingViewError) Unwrap() error { return e.Err }
@@ -67,24 +115,30 @@ func (db *DB) Resolve(ctx context.Context, route Route) (Route, error) {
 // they exist and that the login may read them.
 func (db *DB) CheckRoute(ctx context.Context, route Route) error {
 	for _, v := range routeViews[route] {
-		err := db.retry(ctx, "checking view "+v, func(ctx context.Context) (bool, error) {
-			ctx, cancel := withTimeout(ctx, db.cfg.ConnectTimeout+30*time.Second)
-			defer cancel()
-			var n int
-			return false, sqlx.GetContext(ctx, db.x, &n, fmt.Sprintf(probe, v))
-		})
-		if err == nil {
-			continue
+		if err := db.probeView(ctx, route, v); err != nil {
+			return err
 		}
-		switch {
-		case missingObject(err):
-			return &MissingViewError{View: v, Route: route, Target: db.Target(), Err: err}
-		case permissionDenied(err):
-			return &MissingViewError{View: v, Route: route, Target: db.Target(), Denied: true, Err: err}
-		}
-		return err
 	}
 	return nil
+}
+
+// probeView reads nothing from one view route needs.
+func (db *DB) probeView(ctx context.Context, route Route, v string) error {
+	err := db.retry(ctx, "checking view "+v, func(ctx context.Context) (bool, error) {
+		ctx, cancel := withTimeout(ctx, db.cfg.ConnectTimeout+30*time.Second)
+		defer cancel()
+		var n int
+		return false, sqlx.GetContext(ctx, db.x, &n, fmt.Sprintf(probe, v))
+	})
+	switch {
+	case err == nil:
+		return nil
+	case missingObject(err):
+		return &MissingViewError{View: v, Route: route, Target: db.Target(), Err: err}
+	case permissionDenied(err):
+		return &MissingViewError{View: v, Route: route, Target: db.Target(), Denied: true, Err: err}
+	}
+	return err
 }
 
 // missingObject: SQL Server 208 "Invalid object name", SQLite "no such table".

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"iter"
@@ -17,6 +18,7 @@ const (
 	sheetFailures    = "Failures"
 	sheetUnreachable = "Unreachable"
 	sheetCauses      = "Causes"
+	sheetMatrix      = "Causes per collection"
 	sheetFixed       = "Fixed"
 )
 
@@ -36,6 +38,7 @@ type book struct {
 	names       *sheetNames
 	perRow      int // data rows per sheet; maxDataRows but in tests
 	perCollRows int // failures past which no sheet per collection is made
+	footer      string
 }
 
 // layout is the sheets decided before any is written.
@@ -50,7 +53,7 @@ type layout struct {
 // build fills the workbook: the sheets in the order admins read them, the
 // streamed ones in one pass over the results in order.
 func (b *book) build(ctx context.Context, run Run, t *tally, ord *order, results iter.Seq[smsfail.Result]) error {
-	b.st, b.names = newStyles(b.f), newSheetNames()
+	b.st, b.names, b.footer = newStyles(b.f), newSheetNames(), footerText(run)
 	if b.perRow <= 0 {
 		b.perRow = maxDataRows
 	}
@@ -73,25 +76,62 @@ func (b *book) build(ctx context.Context, run Run, t *tally, ord *order, results
 	if err := writeCauses(b, run, t); err != nil {
 		return fmt.Errorf("cannot write the Causes sheet: %w", err)
 	}
+	if err := writeMatrixSheet(b, run, t); err != nil {
+		return fmt.Errorf("cannot write the %s sheet: %w", sheetMatrix, err)
+	}
 	if len(lay.fixed) > 0 {
 		if err := writeFixed(b, run, lay.fixed); err != nil {
 			return fmt.Errorf("cannot write the Fixed sheet: %w", err)
 		}
 	}
+	if err := writeTrendSheets(b, run); err != nil {
+		return err
+	}
 	// The Summary, first, is the active sheet already. SetActiveSheet would
 	// read every sheet back, the streamed ones included, into memory.
+	return b.properties(run)
+}
+
+// properties names the tool and its version as the workbook's author and
+// application, where Excel's File > Info and Explorer's details show them.
+func (b *book) properties(run Run) error {
+	version := cmp.Or(run.Version, smsfail.Version())
+	tool := creator + " " + version
 	props := &excelize.DocProperties{
-		Title:   cellText("smsfail report " + run.Site),
-		Subject: "Failed deployments and their causes",
-		Creator: "smsfail",
+		Title:          cellText("smsfail report " + run.Site),
+		Subject:        "Failed deployments and their causes",
+		Creator:        tool,
+		LastModifiedBy: tool,
+		Description:    cellText(describeRun(run, tool)),
+		Version:        version,
 	}
 	if !run.Finished.IsZero() {
 		// The run's time, not the clock's: the same run gives the same bytes.
 		props.Created = run.Finished.UTC().Format(time.RFC3339)
 		props.Modified = props.Created
 	}
-	return b.f.SetDocProps(props)
+	if err := b.f.SetDocProps(props); err != nil {
+		return err
+	}
+	return b.f.SetAppProps(&excelize.AppProperties{Application: "smsfail"})
 }
+
+// describeRun says what the workbook reports on, for its description.
+func describeRun(run Run, tool string) string {
+	const layout = "2006-01-02 15:04"
+	d := "Failed deployments"
+	if run.Site != "" {
+		d += " at " + run.Site
+	}
+	if !run.Since.IsZero() && !run.Until.IsZero() {
+		d += ", " + run.Since.In(run.Location).Format(layout) + " to " + run.Until.In(run.Location).Format(layout) + " (" + run.Location.String() + ")"
+	}
+	return d + ", written by " + tool + "."
+}
+
+// creator is the workbook's creator in its document properties: how
+// CheckReplaceable knows a workbook smsfail wrote.
+const creator = "smsfail"
 
 // createSheets adds every sheet in workbook order and decides which
 // per-collection sheets there are.
@@ -102,11 +142,12 @@ func (b *book) createSheets(run Run, t *tally) (*layout, error) {
 	add := []string{}
 	add = append(add, lay.failures...)
 	add = append(add, lay.unreachable...)
-	add = append(add, b.names.name(sheetCauses, ""))
+	add = append(add, b.names.name(sheetCauses, ""), b.names.name(sheetMatrix, ""))
 	if len(run.Fixed) > 0 {
 		lay.fixed = b.numbered(sheetFixed, sheetsFor(len(run.Fixed), b.perRow))
 		add = append(add, lay.fixed...)
 	}
+	add = append(add, b.trendSheets(run)...)
 	add = append(add, b.perCollectionSheets(run, t, lay)...)
 	for _, name := range add {
 		if _, err := b.f.NewSheet(name); err != nil {
@@ -166,7 +207,7 @@ func (b *book) numbered(base string, n int) []string {
 
 // switchCollection returns the table of collection id, finishing the one
 // before it when the collection changes.
-func (b *book) switchCollection(cur *streamTable, sheets []string, id string, seen map[string]bool, cols []column, widths columnWidths) (*streamTable, error) {
+func (b *book) switchCollection(cur *streamTable, sheets []string, c *collectionTally, seen map[string]bool, cols []column, widths columnWidths) (*streamTable, error) {
 	if cur != nil && cur.sheets[0] == sheets[0] {
 		return cur, nil
 	}
@@ -175,14 +216,14 @@ func (b *book) switchCollection(cur *streamTable, sheets []string, id string, se
 			return nil, err
 		}
 	}
-	if seen[id] {
+	if seen[c.id] {
 		return nil, errResultsChanged
 	}
-	seen[id] = true
-	tb := b.table(sheets, fmt.Sprintf("Collection%d", len(seen)), cols, widths, "")
+	seen[c.id] = true
+	tb := b.table(sheets, fmt.Sprintf("Collection%d", len(seen)), cols, widths, c.total, "")
 	return tb, tb.open()
 }
 
-func (b *book) table(sheets []string, name string, cols []column, widths columnWidths, empty string) *streamTable {
-	return &streamTable{f: b.f, st: b.st, sheets: sheets, table: name, cols: cols, widths: widths, perRows: b.perRow, empty: empty}
+func (b *book) table(sheets []string, name string, cols []column, widths columnWidths, rows int, empty string) *streamTable {
+	return &streamTable{b: b, f: b.f, st: b.st, sheets: sheets, table: name, cols: cols, widths: widths, perRows: b.perRow, rows: rows, empty: empty}
 }

@@ -9,8 +9,8 @@ import (
 )
 
 // writeCauses lists every cause met and every reason a log was not read:
-// title, group (coloured as in Failures), count, share, the rules that
-// decided and the remediation.
+// title, group, count, share, the rules that decided and the remediation,
+// each row in a tint of its cause's colour and the cause in the colour.
 func writeCauses(b *book, run Run, t *tally) error {
 	s, err := newSummaryStyles(b.st)
 	if err != nil {
@@ -18,46 +18,64 @@ func writeCauses(b *book, run Run, t *tally) error {
 	}
 	g := &grid{f: b.f, st: b.st, sheet: sheetCauses, loc: run.Location}
 	headers := []string{"Cause", "Title", "Group", "Failures", "Share", "Rules that fired", "Remediation"}
-	for i, h := range headers {
-		g.text(1, i+1, h, s.header)
-	}
 	for i, w := range []float64{28, 50, 16, 10, 9, 40, 90} {
 		g.width(i+1, w)
 	}
-	g.keep(b.f.SetPanes(sheetCauses, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
+	for i, h := range headers {
+		g.text(1, i+1, h, s.header)
+	}
+	g.keep(b.f.SetPanes(g.sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
 	row := 2
 	for _, ct := range t.causeList() {
-		title, remediation := t.describe(run, ct.bucket)
-		group := groupOf(run, ct.bucket)
-		text, err := b.st.get(styleKey{kind: kindText, fill: fillOf(t.groups, group), wrap: true})
-		if err != nil {
+		if err := causeRow(g, run, t, ct, row); err != nil {
 			return err
 		}
-		num, err := b.st.get(styleKey{kind: kindNumber, fill: fillOf(t.groups, group)})
-		if err != nil {
-			return err
-		}
-		pct, err := b.st.custom("percent-"+fillOf(t.groups, group), &excelize.Style{
-			CustomNumFmt: strPtr(percentFormat),
-			Fill:         excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{fillOf(t.groups, group)}},
-			Alignment:    &excelize.Alignment{Vertical: "top"},
-		})
-		if err != nil {
-			return err
-		}
-		g.text(row, 1, ct.bucket, text)
-		g.text(row, 2, title, text)
-		g.text(row, 3, group, text)
-		g.num(row, 4, float64(ct.count), num)
-		g.num(row, 5, float64(ct.count)/float64(t.counts.Failures), pct)
-		g.text(row, 6, rulesText(ct.rules), text)
-		g.paragraph(row, 7, remediation, text)
 		row++
 	}
 	if row == 2 {
 		g.text(row, 1, "No failures in this window.", 0)
 	}
-	return g.err
+	g.used(max(row-1, 2), len(headers))
+	g.fitRows()
+	g.dimension()
+	if g.err != nil {
+		return g.err
+	}
+	return b.printSetup(g.sheet, g.lastCol, g.lastRow, true)
+}
+
+// causeRow writes one cause's row of the Causes sheet.
+func causeRow(g *grid, run Run, t *tally, ct *causeTally, row int) error {
+	colour := Colour(ct.bucket, run.Causes)
+	title, remediation := t.describe(run, ct.bucket)
+	cause, err := g.st.causeStyle(colour, false)
+	if err != nil {
+		return err
+	}
+	text, err := g.st.get(styleKey{kind: kindText, fill: tint(colour), wrap: true})
+	if err != nil {
+		return err
+	}
+	num, err := g.st.get(styleKey{kind: kindNumber, fill: tint(colour)})
+	if err != nil {
+		return err
+	}
+	pct, err := g.st.custom("percent-"+tint(colour), &excelize.Style{
+		CustomNumFmt: strPtr(percentFormat),
+		Fill:         excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{tint(colour)}},
+		Alignment:    &excelize.Alignment{Vertical: "top"},
+	})
+	if err != nil {
+		return err
+	}
+	g.wrapped(row, 1, 1, ct.bucket, cause, false)
+	g.wrapped(row, 2, 2, title, text, false)
+	g.wrapped(row, 3, 3, groupOf(run, ct.bucket), text, false)
+	g.num(row, 4, float64(ct.count), num)
+	g.num(row, 5, float64(ct.count)/float64(t.counts.Failures), pct)
+	g.wrapped(row, 6, 6, rulesText(ct.rules), text, false)
+	g.wrapped(row, 7, 7, remediation, text, false)
+	return nil
 }
 
 // rulesText lists the rules that decided a cause, most used first:
@@ -99,13 +117,13 @@ func writeFixed(b *book, run Run, sheets []string) error {
 		rd.fixed(run.Fixed[i], cells)
 		widths.add(cells, cols)
 	}
-	tb := b.table(sheets, "Fixed", cols, widths, "")
+	tb := b.table(sheets, "Fixed", cols, widths, len(run.Fixed), "")
 	if err := tb.open(); err != nil {
 		return err
 	}
 	for _, i := range fixed {
 		rd.fixed(run.Fixed[i], cells)
-		if err := tb.write(cells, ""); err != nil {
+		if err := tb.write(cells, Colour(run.Fixed[i].Cause, run.Causes)); err != nil {
 			return err
 		}
 	}

@@ -19,7 +19,8 @@ const (
 	kindText
 	kindNumber
 	kindDate
-	kindLink // a HYPERLINK() formula built by the job, showing text
+	kindLink  // a HYPERLINK() formula built by the job, showing text
+	kindCause // a cause id, shown in the cause's own colour
 )
 
 // cell is one value of a row before it becomes an Excel cell.
@@ -40,9 +41,17 @@ func textCell(s string) cell {
 
 func numberCell(n int64) cell { return cell{kind: kindNumber, num: n} }
 
+func causeCell(id string) cell {
+	c := textCell(id)
+	if c.kind == kindText {
+		c.kind = kindCause
+	}
+	return c
+}
+
 func (c cell) width(limit int) int {
 	switch c.kind {
-	case kindText, kindLink:
+	case kindText, kindLink, kindCause:
 		return displayWidth(c.text, limit)
 	case kindNumber:
 		var buf [24]byte
@@ -99,7 +108,7 @@ func (rd renderer) failure(r smsfail.Result, cells []cell) {
 	if f.ExitCodeKnown {
 		cells[11] = numberCell(f.ExitCode)
 	}
-	cells[12], cells[13] = numberCell(int64(f.Count)), textCell(b)
+	cells[12], cells[13] = numberCell(int64(f.Count)), causeCell(b)
 	cells[14], cells[15] = textCell(title), textCell(codesText(r.Finding))
 	cells[16], cells[17] = textCell(actionText(r.Finding)), textCell(evidenceText(r))
 	cells[18], cells[19] = textCell(remediation), rd.link(r.Fetch.Kept)
@@ -191,8 +200,9 @@ func (rd renderer) date(t time.Time) cell {
 	return cell{}
 }
 
-// link links to the kept copy of a log, relative to the workbook. A
-// path the formula cannot carry is shown as text, without a link.
+// link links to the kept copy of a log: where the run's folder is
+// published when it is, else relative to the workbook. A path the formula
+// cannot carry is shown as text, without a link.
 func (rd renderer) link(kept string) cell {
 	if kept == "" {
 		return cell{}
@@ -200,7 +210,7 @@ func (rd renderer) link(kept string) cell {
 	if rd.widthsOnly {
 		return textCell(kept) // shown the same, link or not
 	}
-	if f, ok := hyperlinkFormula(kept); ok {
+	if f, ok := linkFormula(kept, rd.run.LinkBase); ok {
 		return cell{kind: kindLink, text: kept, formula: f}
 	}
 	return textCell(kept)
@@ -237,7 +247,7 @@ func fixedColumns() []column {
 func (rd renderer) fixed(fx FixedFailure, cells []cell) {
 	cells[0], cells[1] = textCell(fx.Machine), textCell(fx.CollectionID)
 	cells[2], cells[3] = textCell(fx.CollectionName), textCell(fx.AdvertisementID)
-	cells[4], cells[5] = textCell(fx.AdvertisementName), textCell(fx.Cause)
+	cells[4], cells[5] = textCell(fx.AdvertisementName), causeCell(fx.Cause)
 	cells[6], cells[7], cells[8] = rd.date(fx.LastFailed), rd.date(fx.Fixed), cell{}
 	if fx.Nights > 0 {
 		cells[8] = numberCell(int64(fx.Nights))

@@ -1,10 +1,6 @@
 package report
 
-import (
-	"slices"
-
-	"smsfail"
-)
+import "smsfail"
 
 // outcomeText says what a log that could not be read means for the admin.
 type outcomeText struct {
@@ -40,7 +36,7 @@ func outcomeInfo(o smsfail.Outcome) outcomeText {
 	return outcomeText{"Log not read: " + string(o), "Read the error text; run the job again."}
 }
 
-// Groups that colour rows whatever the rules say.
+// Groups the Causes sheet shows for what the rules do not group.
 const (
 	groupNotRead      = "log not read"
 	groupNoDetail     = "no detail"
@@ -48,24 +44,7 @@ const (
 	groupOther        = "other"
 )
 
-// groupPalette holds the fills the rules' groups take in the order of their
-// names. Light tints keep black text readable.
-var groupPalette = [...]string{"DDEBF7", "E2EFDA", "FCE4D6", "EADCF4", "D9F2F0", "FBE2EF", "EDF2D0", "DCE3F0", "F8E5C8", "D5EDE0"}
-
-// fixedFill returns the fill of a group the job itself defines.
-func fixedFill(group string) (string, bool) {
-	switch group {
-	case groupNotRead:
-		return "F4CCCC", true
-	case groupNoDetail:
-		return "E7E6E6", true
-	case groupUnclassified:
-		return "FFF2CC", true
-	}
-	return "", false
-}
-
-// groupOf returns the group a Summary column's rows are coloured by.
+// groupOf returns the group of a Summary column.
 func groupOf(run Run, bucket string) string {
 	switch {
 	case smsfail.NotRead(bucket):
@@ -79,34 +58,4 @@ func groupOf(run Run, bucket string) string {
 		return g
 	}
 	return groupOther
-}
-
-// groupsMet lists the groups of the causes met, in the order their fills
-// are assigned.
-func groupsMet(run Run, causes map[string]*causeTally) []string {
-	var groups []string
-	for b := range causes {
-		if g := groupOf(run, b); !slices.Contains(groups, g) {
-			groups = append(groups, g)
-		}
-	}
-	slices.Sort(groups)
-	return groups
-}
-
-// fillOf returns the fill colour of a group among those met.
-func fillOf(groups []string, group string) string {
-	if f, ok := fixedFill(group); ok {
-		return f
-	}
-	i := 0
-	for _, g := range groups {
-		if g == group {
-			return groupPalette[i%len(groupPalette)]
-		}
-		if _, fixed := fixedFill(g); !fixed {
-			i++
-		}
-	}
-	return ""
 }

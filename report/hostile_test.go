@@ -145,7 +145,7 @@ func TestHostileSheetNames(t *testing.T) {
 		}
 		seen[strings.ToLower(n)] = true
 	}
-	want := []string{"Summary", "Failures", "Unreachable", "Causes",
+	want := []string{"Summary", "Failures", "Unreachable", "Causes", "Causes per collection",
 		"Servers EU all or some xxxxxxxx", strings.Repeat("Ж", 31), strings.Repeat("Ж", 27) + " (2)", "History (2)", "PS1HOST5"}
 	if !slices.Equal(names, want) {
 		t.Errorf("sheets = %q, want %q", names, want)
@@ -182,7 +182,7 @@ func TestOneCollection(t *testing.T) {
 		rs = append(rs, r)
 	}
 	f, _ := writeBook(t, testRun(), slices.Values(rs))
-	if got := f.GetSheetList(); !slices.Equal(got, []string{"Summary", "Failures", "Unreachable", "Causes", "All Systems"}) {
+	if got := f.GetSheetList(); !slices.Equal(got, []string{"Summary", "Failures", "Unreachable", "Causes", "Causes per collection", "All Systems"}) {
 		t.Errorf("sheets = %q", got)
 	}
 	if rows := sheetRows(t, f, "All Systems"); len(rows) != len(rs)+1 {
@@ -203,8 +203,8 @@ func TestManyCollections(t *testing.T) {
 	run.PerCollectionSheets = 500
 	f, path := writeBook(t, run, slices.Values(rs))
 	names := f.GetSheetList()
-	if len(names) != 4+500 {
-		t.Fatalf("%d sheets, want 504", len(names))
+	if len(names) != 5+500 {
+		t.Fatalf("%d sheets, want 505", len(names))
 	}
 	seen := map[string]bool{}
 	for _, n := range names {
@@ -213,8 +213,8 @@ func TestManyCollections(t *testing.T) {
 		}
 		seen[strings.ToLower(n)] = true
 	}
-	if names[503] != "Deployment wave Deploymen (500)" {
-		t.Errorf("last sheet = %q", names[503])
+	if names[504] != "Deployment wave Deploymen (500)" {
+		t.Errorf("last sheet = %q", names[504])
 	}
 	// The chart shows the 20 collections with most failures.
 	chart := zipEntries(t, path)["xl/charts/chart1.xml"]
@@ -234,7 +234,7 @@ func TestManyCollections(t *testing.T) {
 
 	run.PerCollectionSheets = 20
 	f, _ = writeBook(t, run, slices.Values(rs))
-	if n := len(f.GetSheetList()); n != 4 {
-		t.Errorf("500 collections over a limit of 20 give %d sheets, want 4", n)
+	if n := len(f.GetSheetList()); n != 5 {
+		t.Errorf("500 collections over a limit of 20 give %d sheets, want 5", n)
 	}
 }

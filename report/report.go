@@ -54,11 +54,33 @@ type Run struct {
 	// Previous holds the counts of the previous run, for the change since
 	// then; nil when there was none.
 	Previous *smsfail.Counts
+	// ChartCauses is how many causes, the most frequent, the Summary's
+	// chart and matrix show apart; the others are folded into "other".
+	// DefaultChartCauses when zero.
+	ChartCauses int
+
+	// LinkBase is where the folder holding the workbook is published, a
+	// UNC path or a URL, such as \\SMSSRV\reports$\KID-2026-12-03-072107:
+	// the Log copy links point there, so they work wherever the workbook
+	// is opened, the copy attached to a mail too. "" links relative to
+	// the workbook, which works only beside its logs folder.
+	LinkBase string
+
+	// Version is the tool's version the workbook's properties give;
+	// smsfail.Version() when empty.
+	Version string
+
 	// Lookback is where a nightly run began reading, before Since, for
 	// failures that reached the site database late; zero when it did not.
 	// A failure from before Since is then marked late, and the Summary
 	// says how many there were.
 	Lookback time.Time
+	// Trend is the history's last nights, for the Trend sheet; nil
+	// makes none.
+	Trend *Trend
+	// Progress is every advertisement of the night with how far it has
+	// got, for the Progress sheet and the Summary; none makes neither.
+	Progress []DeploymentProgress
 }
 
 // late reports whether f is from before the window: a failure that a
@@ -71,9 +93,12 @@ func (run Run) late(f smsfail.Failure) bool {
 type CauseInfo struct {
 	Title       string
 	Remediation string
-	// Group colours the Failures rows of every cause in it; causes without a
-	// group are coloured apart.
+	// Group is the family of causes it belongs to, shown on the Causes
+	// sheet.
 	Group string
+	// Colour is the cause's colour, "RRGGBB", in the chart, the rows, the
+	// matrix and the mail; "" derives one from the cause's id.
+	Colour string
 }
 
 // History statuses a Run.Marks function returns.

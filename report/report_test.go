@@ -43,7 +43,7 @@ func wantBucket(r smsfail.Result) string {
 
 func TestSheetsInOrder(t *testing.T) {
 	f, _ := writeBook(t, testRun(), slices.Values(sample()))
-	want := []string{"Summary", "Failures", "Unreachable", "Causes", "Workstations PS10001A", "Workstations PS10001B"}
+	want := []string{"Summary", "Failures", "Unreachable", "Causes", "Causes per collection", "Workstations PS10001A", "Workstations PS10001B"}
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
 		t.Errorf("sheets = %q, want %q", got, want)
 	}
@@ -153,32 +153,39 @@ func TestFailuresTableLayout(t *testing.T) {
 	if w := width("Exit code"); w > 16 {
 		t.Errorf("Exit code is %v wide, want it fitted to its content", w)
 	}
-	// Rows are filled by cause group: the groups of the rules, then fixed
-	// colours for logs not read.
-	fills := map[string]string{}
+	// Each row is filled with a tint of its cause's colour, and its Cause
+	// cell with the colour itself.
+	causeCol := colIndex(t, rows[0], "Cause")
 	for n := 1; n < len(rows); n++ {
-		cause := rows[n][colIndex(t, rows[0], "Cause")]
+		cause := rows[n][causeCol]
+		want := Colour(cause, testCauses)
 		for c := range rows[0] {
-			id, err := f.GetCellStyle("Failures", cellName(t, c, n))
-			if err != nil {
-				t.Fatal(err)
+			fill := cellFill(t, f, "Failures", cellName(t, c, n))
+			if c == causeCol && fill != want {
+				t.Errorf("row %d: the cause %s is filled %q, want its colour %s", n, cause, fill, want)
 			}
-			st, _ := f.GetStyle(id)
-			fill := ""
-			if len(st.Fill.Color) > 0 {
-				fill = st.Fill.Color[0]
+			if c != causeCol && fill != tint(want) {
+				t.Errorf("row %d column %d of cause %s is filled %q, want %s", n, c, cause, fill, tint(want))
 			}
-			key := cause
-			if prev, ok := fills[key]; ok && prev != fill {
-				t.Errorf("row %d column %d is filled %q, other cells of the group %q", n, c, fill, prev)
-			}
-			fills[key] = fill
 		}
 	}
-	if fills["not read: unreachable"] != "F4CCCC" || fills["catalog-install-failed"] != fills["disk-space"] ||
-		fills["catalog-install-failed"] == fills["custom-action-failed"] || fills["catalog-install-failed"] == "" {
-		t.Errorf("fills by cause = %v: want logs not read in red, one colour per group", fills)
+}
+
+// cellFill returns the fill colour of a cell, "" for none.
+func cellFill(t *testing.T, f *excelize.File, sheet, ref string) string {
+	t.Helper()
+	id, err := f.GetCellStyle(sheet, ref)
+	if err != nil {
+		t.Fatal(err)
 	}
+	st, err := f.GetStyle(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Fill.Color) == 0 {
+		return ""
+	}
+	return strings.ToUpper(st.Fill.Color[0])
 }
 
 func TestSummaryCountsAndMatrix(t *testing.T) {
@@ -399,8 +406,8 @@ func TestPerCollectionSheets(t *testing.T) {
 		t.Fatal(err)
 	}
 	f = openBook(t, path)
-	if n := len(f.GetSheetList()); n != 4 {
-		t.Errorf("with 10 failures over a limit of 9: %d sheets, want 4", n)
+	if n := len(f.GetSheetList()); n != 5 {
+		t.Errorf("with 10 failures over a limit of 9: %d sheets, want 5", n)
 	}
 	if rows := sheetRows(t, f, "Summary"); !slices.ContainsFunc(rows, func(r []string) bool {
 		return len(r) > 1 && r[0] == "Sheets per collection" && strings.Contains(r[1], "10 failures, more than 9")
@@ -411,8 +418,8 @@ func TestPerCollectionSheets(t *testing.T) {
 	run := testRun()
 	run.PerCollectionSheets = 1
 	f, _ = writeBook(t, run, slices.Values(sample()))
-	if n := len(f.GetSheetList()); n != 4 {
-		t.Errorf("with 2 collections over a limit of 1: %d sheets, want 4", n)
+	if n := len(f.GetSheetList()); n != 5 {
+		t.Errorf("with 2 collections over a limit of 1: %d sheets, want 5", n)
 	}
 	rows := sheetRows(t, f, "Summary")
 	if i := slices.IndexFunc(rows, func(r []string) bool {

@@ -59,8 +59,17 @@ func writeAtomic(ctx context.Context, path string, build func(*book) error) (err
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// Checked again at the last moment: the path may have changed hands
+	// while the workbook was built.
+	if err := CheckReplaceable(path); err != nil {
+		return err
+	}
 	if err := os.Rename(final.Name(), path); err != nil {
-		return fmt.Errorf("cannot put the workbook in place (is it open in Excel?): %w", err)
+		hint := ""
+		if _, serr := os.Stat(path); serr == nil {
+			hint = " (is it open in Excel?)"
+		}
+		return fmt.Errorf("cannot put the workbook in place%s: %w", hint, err)
 	}
 	return nil
 }

@@ -17,7 +17,7 @@ const rowBatch = 512
 type row struct {
 	failure []cell
 	unreach []cell // nil when the log was read
-	fill    string
+	colour  string // the cause's
 	coll    string // collection ID
 }
 
@@ -44,6 +44,7 @@ func (b *book) stream(ctx context.Context, run Run, t *tally, ord *order, result
 func produceRows(ctx context.Context, run Run, t *tally, ord *order, results iter.Seq[smsfail.Result], full chan<- []row, free <-chan []row) error {
 	nf, nu := len(failureColumns(run)), len(unreachableColumns())
 	rd := renderer{run: run}
+	colours := map[string]string{} // by cause: derived once, not per row
 	batch := newBatch(free)
 	send := func() error {
 		select {
@@ -61,7 +62,12 @@ func produceRows(ctx context.Context, run Run, t *tally, ord *order, results ite
 			rw.failure, rw.unreach = make([]cell, nf), make([]cell, nu)
 		}
 		bucket := r.Bucket()
-		rw.fill, rw.coll = fillOf(t.groups, groupOf(run, bucket)), r.Failure.CollectionID
+		colour, ok := colours[bucket]
+		if !ok {
+			colour = Colour(bucket, run.Causes)
+			colours[bucket] = colour
+		}
+		rw.colour, rw.coll = colour, r.Failure.CollectionID
 		rd.failure(r, rw.failure)
 		rw.unreach = rw.unreach[:0]
 		if smsfail.NotRead(bucket) {
@@ -92,8 +98,8 @@ func newBatch(free <-chan []row) []row {
 // consumeRows writes the batches of rows to the streamed sheets.
 func (b *book) consumeRows(ctx context.Context, run Run, t *tally, lay *layout, full <-chan []row, free chan<- []row) error {
 	fcols := failureColumns(run)
-	failures := b.table(lay.failures, "Failures", fcols, t.failures, "No failures in this window.")
-	unreach := b.table(lay.unreachable, "Unreachable", unreachableColumns(), t.unreachable, "Every log was read.")
+	failures := b.table(lay.failures, "Failures", fcols, t.failures, t.counts.Failures, "No failures in this window.")
+	unreach := b.table(lay.unreachable, "Unreachable", unreachableColumns(), t.unreachable, t.counts.NotRead, "Every log was read.")
 	if err := failures.open(); err != nil {
 		return err
 	}
@@ -115,20 +121,20 @@ func (b *book) consumeRows(ctx context.Context, run Run, t *tally, lay *layout, 
 		}
 		for i := range batch {
 			rw := &batch[i]
-			if err := failures.write(rw.failure, rw.fill); err != nil {
+			if err := failures.write(rw.failure, rw.colour); err != nil {
 				return err
 			}
 			if sheets, ok := lay.perColl[rw.coll]; ok {
 				var err error
-				if coll, err = b.switchCollection(coll, sheets, rw.coll, seen, fcols, t.failures); err != nil {
+				if coll, err = b.switchCollection(coll, sheets, t.collections[rw.coll], seen, fcols, t.failures); err != nil {
 					return err
 				}
-				if err := coll.write(rw.failure, rw.fill); err != nil {
+				if err := coll.write(rw.failure, rw.colour); err != nil {
 					return err
 				}
 			}
 			if len(rw.unreach) > 0 {
-				if err := unreach.write(rw.unreach, rw.fill); err != nil {
+				if err := unreach.write(rw.unreach, rw.colour); err != nil {
 					return err
 				}
 			}

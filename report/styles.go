@@ -18,6 +18,7 @@ const (
 type styleKey struct {
 	kind cellKind
 	fill string // RGB, "" for none
+	font string // RGB, "" for the default
 	bold bool
 	wrap bool
 }
@@ -30,28 +31,33 @@ type styles struct {
 	rows  map[string]*rowStyles
 }
 
-// rowStyles holds the style of each kind of cell in a row of one fill.
-type rowStyles [kindLink + 1]int
+// rowStyles holds the style of each kind of cell in a row of one colour.
+type rowStyles [kindCause + 1]int
 
 func newStyles(f *excelize.File) *styles {
 	return &styles{f: f, cache: map[styleKey]int{}, rows: map[string]*rowStyles{}}
 }
 
-// row returns the styles of a row filled with fill, looked up once per row
-// rather than once per cell.
-func (s *styles) row(fill string) (*rowStyles, error) {
-	if r, ok := s.rows[fill]; ok {
+// row returns the styles of a row of a cause of colour c, looked up once
+// per row rather than once per cell: the row in a tint of c, the cause's
+// cell in c itself.
+func (s *styles) row(c string) (*rowStyles, error) {
+	if r, ok := s.rows[c]; ok {
 		return r, nil
 	}
 	r := &rowStyles{}
 	for k := range r {
-		id, err := s.get(styleKey{kind: cellKind(k), fill: fill})
+		key := styleKey{kind: cellKind(k), fill: tint(c)}
+		if cellKind(k) == kindCause && c != "" {
+			key = styleKey{kind: kindText, fill: c, font: textOn(c)}
+		}
+		id, err := s.get(key)
 		if err != nil {
 			return nil, err
 		}
 		r[k] = id
 	}
-	s.rows[fill] = r
+	s.rows[c] = r
 	return r, nil
 }
 
@@ -68,13 +74,13 @@ func (s *styles) get(k styleKey) (int, error) {
 	case kindLink:
 		st.Font = &excelize.Font{Color: "0563C1", Underline: "single"}
 	}
-	if k.bold {
-		st.Font = &excelize.Font{Bold: true}
+	if k.bold || k.font != "" {
+		st.Font = &excelize.Font{Bold: k.bold, Color: k.font}
 	}
 	if k.fill != "" {
 		st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{k.fill}}
 	}
-	id, err := s.f.NewStyle(st)
+	id, err := s.f.NewStyle(complete(st))
 	if err != nil {
 		return 0, fmt.Errorf("cannot create a cell style: %w", err)
 	}
@@ -88,7 +94,7 @@ func (s *styles) custom(name string, st *excelize.Style) (int, error) {
 	if id, ok := s.cache[k]; ok {
 		return id, nil
 	}
-	id, err := s.f.NewStyle(st)
+	id, err := s.f.NewStyle(complete(st))
 	if err != nil {
 		return 0, fmt.Errorf("cannot create style %s: %w", name, err)
 	}
@@ -107,3 +113,27 @@ func (s *styles) header() (int, error) {
 }
 
 func strPtr(s string) *string { return &s }
+
+// complete names the font of a style that sets one: a font without a name
+// is drawn in the reader's default, a serif in LibreOffice. Text sits at
+// the top of its cell, beside the wrapped text of its row.
+func complete(st *excelize.Style) *excelize.Style {
+	if st.Font != nil {
+		f := *st.Font
+		if f.Family == "" {
+			f.Family = "Calibri"
+		}
+		if f.Size == 0 {
+			f.Size = 11
+		}
+		st.Font = &f
+	}
+	if st.Alignment == nil {
+		st.Alignment = &excelize.Alignment{Vertical: "top"}
+	} else if st.Alignment.Vertical == "" {
+		a := *st.Alignment
+		a.Vertical = "top"
+		st.Alignment = &a
+	}
+	return st
+}

@@ -13,16 +13,26 @@ import (
 const (
 	topCauses        = 10
 	chartCollections = 20
-	maxChartSeries   = 255 // Excel's limit per chart
+	// DefaultChartCauses is how many causes the Summary's chart and
+	// matrix show apart when Run.ChartCauses is zero.
+	DefaultChartCauses = 8
+	// MaxChartCauses keeps the chart's legend and the Summary's width
+	// readable.
+	MaxChartCauses = 30
+	numberWidth    = 12 // the Summary's columns of numbers
+	minSummaryCols = 9  // A to I: room for the remediation beside the top causes
 )
 
 // summary lays out the Summary sheet from top to bottom.
 type summary struct {
-	g   *grid
-	s   summaryStyles
-	run Run
-	t   *tally
-	row int // next free row
+	g      *grid
+	s      summaryStyles
+	run    Run
+	t      *tally
+	row    int           // next free row
+	shown  []*causeTally // the causes the matrix and the chart show apart
+	folded []*causeTally // the causes folded into "other"
+	last   int           // the Summary's last column
 }
 
 func writeSummary(b *book, run Run, t *tally, lay *layout) error {
@@ -31,18 +41,34 @@ func writeSummary(b *book, run Run, t *tally, lay *layout) error {
 		return err
 	}
 	sm := &summary{g: &grid{f: b.f, st: b.st, sheet: sheetSummary, loc: run.Location}, s: s, run: run, t: t, row: 1}
+	sm.shown, sm.folded = splitCauses(t.byCount(), run.chartCauses())
 	sm.widths()
-	sm.printLayout()
 	sm.runBlock(lay)
 	sm.countsBlock()
 	if t.counts.Failures == 0 {
-		sm.g.text(sm.row, 1, "No failures in this window: there is nothing to fix.", s.bold)
+		sm.g.wrapped(sm.row, 1, sm.last, "No failures in this window: there is nothing to fix.", s.boldWrap, true)
+		sm.row += 2
+		sm.progressBlock()
+	} else if err := sm.failures(); err != nil {
+		return err
+	}
+	sm.g.fitRows()
+	sm.g.dimension()
+	if sm.g.err != nil {
 		return sm.g.err
 	}
+	return b.printSetup(sheetSummary, sm.last, sm.g.lastRow, false)
+}
+
+// failures lays out what there is to fix: the chart, the top causes, the
+// change by cause and the matrix the chart is drawn from.
+func (sm *summary) failures() error {
 	chartRow := sm.row
-	sm.row += chartRows(min(len(t.collections), chartCollections)) + 1
+	charted := min(len(sm.t.collections), chartCollections)
+	sm.row += chartRows(charted) + 1
 	sm.topCauses()
 	sm.changeByCause()
+	sm.progressBlock()
 	hdr, first, last := sm.matrix()
 	if sm.g.err != nil {
 		return sm.g.err
@@ -50,19 +76,54 @@ func writeSummary(b *book, run Run, t *tally, lay *layout) error {
 	return sm.chart(chartRow, hdr, first, min(last, first+chartCollections-1))
 }
 
+func (run Run) chartCauses() int {
+	if run.ChartCauses <= 0 {
+		return DefaultChartCauses
+	}
+	return min(run.ChartCauses, MaxChartCauses)
+}
+
+// splitCauses keeps the n most frequent causes apart and folds the others
+// into "other"; folding a single cause would only rename it.
+func splitCauses(byCount []*causeTally, n int) (shown, folded []*causeTally) {
+	if len(byCount) <= n+1 {
+		return byCount, nil
+	}
+	return byCount[:n], byCount[n:]
+}
+
+// widths sizes the Summary's columns to what they hold: labels, causes
+// and collection IDs in A, titles and collection names in B (wrapping past
+// a maximum), numbers after; the run's details span B to the last column.
 func (sm *summary) widths() {
-	for col, w := range []float64{28, 46, 14, 14, 14} {
-		sm.g.width(col+1, w)
+	a, bw := 0.0, 0.0
+	for _, l := range summaryLabels {
+		a = max(a, textUnits(l, true))
+	}
+	for i, ct := range sm.t.byCount() {
+		if i < topCauses {
+			title, _ := sm.t.describe(sm.run, ct.bucket)
+			bw = max(bw, textUnits(cellText(title), false))
+		}
+		a = max(a, textUnits(ct.bucket, false))
+	}
+	for _, c := range sm.t.collections {
+		a = max(a, textUnits(c.id, false))
+		bw = max(bw, textUnits(cellText(collectionLabel(c)), false))
+	}
+	sm.g.width(1, clampWidth(a, 14, 30))
+	sm.g.width(2, clampWidth(bw, 22, 45))
+	sm.last = max(minSummaryCols, 2+len(sm.shown)+min(len(sm.folded), 1)+1)
+	for c := 3; c <= sm.last; c++ {
+		sm.g.width(c, numberWidth)
 	}
 }
 
-// printLayout prints the Summary landscape, one page wide, so it can be
-// forwarded as a PDF.
-func (sm *summary) printLayout() {
-	landscape, wide, tall, fit := "landscape", 1, 0, true
-	sm.g.keep(sm.g.f.SetSheetProps(sheetSummary, &excelize.SheetPropsOptions{FitToPage: &fit}))
-	sm.g.keep(sm.g.f.SetPageLayout(sheetSummary, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &wide, FitToHeight: &tall}))
-}
+// summaryLabels are the bold labels of column A.
+var summaryLabels = []string{"Site", "From", "Until", "Late messages", "Time zone", "Filter", "Route", "Started", "Finished",
+	"Took", "Sheets per collection", "Log copy links", "Counts", "Failures", "Classified", "No detail", "Unclassified",
+	"Logs not read", "New since last run", "Recurring", "Arrived late", "Fixed since last run", "Top causes", "Cause",
+	"Collection ID", "Total"}
 
 func (sm *summary) runBlock(lay *layout) {
 	g, s, run := sm.g, sm.s, sm.run
@@ -70,6 +131,7 @@ func (sm *summary) runBlock(lay *layout) {
 	if run.Site != "" {
 		title += " at " + run.Site
 	}
+	g.merge(1, 1, sm.last)
 	g.text(1, 1, title, s.title)
 	sm.row = 3
 	label := func(l string) int {
@@ -78,23 +140,37 @@ func (sm *summary) runBlock(lay *layout) {
 		sm.row++
 		return r
 	}
-	g.text(label("Site"), 2, run.Site, 0)
+	value := func(l, v string) { g.wrapped(label(l), 2, sm.last, v, s.wrap, false) }
+	value("Site", run.Site)
 	g.date(label("From"), 2, run.Since, s.date)
 	g.date(label("Until"), 2, run.Until, s.date)
 	if !run.Lookback.IsZero() {
-		g.text(label("Late messages"), 2, sm.lateNote(), 0)
+		value("Late messages", sm.lateNote())
 	}
-	g.text(label("Time zone"), 2, zoneLabel(run.Location, run.Until), 0)
-	g.text(label("Filter"), 2, run.Filter, 0)
-	g.text(label("Route"), 2, run.Route, 0)
+	value("Time zone", zoneLabel(run.Location, run.Until))
+	value("Filter", run.Filter)
+	value("Route", run.Route)
 	g.date(label("Started"), 2, run.Started, s.date)
 	g.date(label("Finished"), 2, run.Finished, s.date)
 	r := label("Took")
 	if d := run.Finished.Sub(run.Started); !run.Started.IsZero() && !run.Finished.IsZero() && d >= 0 {
 		g.num(r, 2, d.Round(time.Second).Seconds()/86400, s.duration)
 	}
-	g.text(label("Sheets per collection"), 2, lay.perCollNote, 0)
+	value("Sheets per collection", lay.perCollNote)
+	value("Log copy links", linksNote(run, sm.t.kept))
 	sm.row++
+}
+
+// linksNote says where the Log copy links lead, and when they work.
+func linksNote(run Run, kept int) string {
+	switch {
+	case kept == 0:
+		return "none: no copy of a log was kept beside this workbook"
+	case run.LinkBase != "":
+		return "open the copies published at " + run.LinkBase + ", wherever this workbook is opened"
+	}
+	return "work only where this workbook sits beside its logs folder, not in a copy attached to a mail; " +
+		"set report.link_base to where the reports folder is published to make them work anywhere"
 }
 
 // lateNote says how many failures a night looking back found from before
@@ -116,13 +192,11 @@ func (sm *summary) lateNote() string {
 // them when there was one.
 func (sm *summary) countsBlock() {
 	g, s, c, prev := sm.g, sm.s, sm.t.counts, sm.run.Previous
-	g.text(sm.row, 1, "Counts", s.header)
-	g.text(sm.row, 2, "This run", s.header)
+	headers := []string{"Counts", "This run"}
 	if prev != nil {
-		g.text(sm.row, 3, "Previous run", s.header)
-		g.text(sm.row, 4, "Change", s.header)
+		headers = append(headers, "Previous run", "Change")
 	}
-	sm.row++
+	sm.headers(headers...)
 	line := func(label string, now int, before *int) {
 		g.text(sm.row, 1, label, 0)
 		g.num(sm.row, 2, float64(now), s.integer)
@@ -155,25 +229,44 @@ func (sm *summary) countsBlock() {
 	sm.row++
 }
 
+// headers writes a table's header row from column A, wrapping each header
+// in its column.
+func (sm *summary) headers(hs ...string) {
+	for i, h := range hs {
+		sm.g.wrapped(sm.row, i+1, i+1, h, sm.s.wrapHeader, true)
+	}
+	sm.row++
+}
+
+// heading writes a heading over the Summary's width.
+func (sm *summary) heading(h string) {
+	sm.g.wrapped(sm.row, 1, sm.last, h, sm.s.boldWrap, true)
+	sm.row++
+}
+
+// causeCell writes a cause id in its colour.
+func (sm *summary) causeCell(row, col int, bucket string) {
+	st, err := sm.g.st.causeStyle(Colour(bucket, sm.run.Causes), false)
+	sm.g.keep(err)
+	sm.g.wrapped(row, col, col, bucket, st, false)
+}
+
 // topCauses lists the most frequent causes with what to do about them.
 func (sm *summary) topCauses() {
 	g, s := sm.g, sm.s
-	g.text(sm.row, 1, "Top causes", s.bold)
-	sm.row++
-	for i, h := range []string{"Cause", "Title", "Failures", "Share", "Remediation"} {
-		g.text(sm.row, i+1, h, s.header)
-	}
-	sm.row++
+	sm.heading("Top causes")
+	sm.headers("Cause", "Title", "Failures", "Share")
+	g.wrapped(sm.row-1, 5, sm.last, "Remediation", s.wrapHeader, true)
 	for i, ct := range sm.t.byCount() {
 		if i == topCauses {
 			break
 		}
 		title, remediation := sm.t.describe(sm.run, ct.bucket)
-		g.text(sm.row, 1, ct.bucket, 0)
-		g.text(sm.row, 2, title, 0)
+		sm.causeCell(sm.row, 1, ct.bucket)
+		g.wrapped(sm.row, 2, 2, title, s.wrap, false)
 		g.num(sm.row, 3, float64(ct.count), s.integer)
 		g.num(sm.row, 4, float64(ct.count)/float64(sm.t.counts.Failures), s.percent)
-		g.text(sm.row, 5, remediation, 0)
+		g.wrapped(sm.row, 5, sm.last, remediation, s.wrap, false)
 		sm.row++
 	}
 	sm.row++
@@ -186,12 +279,8 @@ func (sm *summary) changeByCause() {
 		return
 	}
 	g, s := sm.g, sm.s
-	g.text(sm.row, 1, "Change since last run by cause", s.bold)
-	sm.row++
-	for i, h := range []string{"Cause", "This run", "Previous run", "Change"} {
-		g.text(sm.row, i+1, h, s.header)
-	}
-	sm.row++
+	sm.heading("Change since last run by cause")
+	sm.headers("Cause", "This run", "Previous run", "Change")
 	var buckets []string
 	for _, ct := range sm.t.causeList() {
 		buckets = append(buckets, ct.bucket)
@@ -203,7 +292,7 @@ func (sm *summary) changeByCause() {
 	}
 	for _, b := range buckets {
 		now, before := sm.t.counts.ByBucket[b], prev.ByBucket[b]
-		g.text(sm.row, 1, b, 0)
+		sm.causeCell(sm.row, 1, b)
 		g.num(sm.row, 2, float64(now), s.integer)
 		g.num(sm.row, 3, float64(before), s.integer)
 		g.num(sm.row, 4, float64(now-before), s.change)
@@ -212,45 +301,25 @@ func (sm *summary) changeByCause() {
 	sm.row++
 }
 
-// matrix writes collections × causes with totals both ways, and returns
-// the header row and the first and last collection rows.
+// matrix writes collections × the causes shown apart, the others folded
+// into one column, with totals both ways, and returns the header row and
+// the first and last collection rows.
 func (sm *summary) matrix() (hdr, first, last int) {
-	g, s := sm.g, sm.s
-	causes := sm.t.causeList()
-	g.text(sm.row, 1, "Failures per collection and cause (each failure in exactly one column)", s.bold)
-	sm.row++
-	hdr = sm.row
-	g.text(hdr, 1, "Collection ID", s.wrapHeader)
-	g.text(hdr, 2, "Collection", s.wrapHeader)
-	for j, ct := range causes {
-		g.text(hdr, 3+j, ct.bucket, s.wrapHeader)
+	cols := matrixColumns(sm.run, sm.shown)
+	if len(sm.folded) > 0 {
+		cols = append(cols, foldedColumn(sm.folded))
 	}
-	totalCol := 3 + len(causes)
-	g.text(hdr, totalCol, "Total", s.wrapHeader)
-	g.keep(g.f.SetRowHeight(sheetSummary, hdr, 45))
-	for c := 6; c <= totalCol; c++ {
-		g.width(c, 14)
-	}
-	first = hdr + 1
-	for _, c := range sm.t.collectionList() {
+	m := &matrix{g: sm.g, s: sm.s, t: sm.t, cols: cols}
+	sm.heading("Failures per collection and cause (each failure in exactly one column)")
+	hdr, first, last = m.write(sm.row)
+	sm.row = last + 2
+	if len(sm.folded) > 0 {
+		note := fmt.Sprintf("%s: %d causes with fewer failures. The sheet %s shows every cause per collection.",
+			cols[len(cols)-1].header, len(sm.folded), sheetMatrix)
+		sm.g.wrapped(sm.row, 1, sm.last, note, sm.s.wrap, false)
 		sm.row++
-		g.text(sm.row, 1, c.id, 0)
-		g.text(sm.row, 2, collectionLabel(c), 0)
-		for j, ct := range causes {
-			if n := c.byBucket[ct.bucket]; n > 0 {
-				g.num(sm.row, 3+j, float64(n), s.integer)
-			}
-		}
-		g.num(sm.row, totalCol, float64(c.total), s.bold)
 	}
-	last = sm.row
 	sm.row++
-	g.text(sm.row, 1, "Total", s.bold)
-	for j, ct := range causes {
-		g.num(sm.row, 3+j, float64(ct.count), s.bold)
-	}
-	g.num(sm.row, totalCol, float64(sm.t.counts.Failures), s.bold)
-	sm.row += 2
 	return hdr, first, last
 }
 
@@ -272,29 +341,36 @@ func chartHeight(collections int) int {
 }
 
 // chart adds a stacked bar chart of causes per collection over the
-// matrix rows first..last. The Summary is written with the cell API, so
-// the chart is kept (a chart added to a streamed sheet is dropped).
+// matrix rows first..last, a series per column of the matrix but its
+// total, in the causes' colours. It is as wide as the Summary's columns,
+// so it prints on the page with them. The Summary is written with the cell
+// API, so the chart is kept (a chart added to a streamed sheet is dropped).
 func (sm *summary) chart(at, hdr, first, last int) error {
-	causes := sm.t.causeList()
-	if len(causes) > maxChartSeries {
-		causes = causes[:maxChartSeries]
+	cols := matrixColumns(sm.run, sm.shown)
+	if len(sm.folded) > 0 {
+		cols = append(cols, foldedColumn(sm.folded))
 	}
-	series := make([]excelize.ChartSeries, 0, len(causes))
-	for j, ct := range causes {
+	series := make([]excelize.ChartSeries, 0, len(cols))
+	ref := sheetSummary // needs no quotes
+	for j, mc := range cols {
 		col, err := excelize.ColumnNumberToName(3 + j)
 		if err != nil {
 			return err
 		}
 		series = append(series, excelize.ChartSeries{
-			Name:       fmt.Sprintf("%s!$%s$%d", sheetSummary, col, hdr),
-			Categories: fmt.Sprintf("%s!$B$%d:$B$%d", sheetSummary, first, last),
-			Values:     fmt.Sprintf("%s!$%s$%d:$%s$%d", sheetSummary, col, first, col, last),
-			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{seriesColor(ct.bucket, j)}},
+			Name:       fmt.Sprintf("%s!$%s$%d", ref, col, hdr),
+			Categories: fmt.Sprintf("%s!$B$%d:$B$%d", ref, first, last),
+			Values:     fmt.Sprintf("%s!$%s$%d:$%s$%d", ref, col, first, col, last),
+			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{mc.colour}},
 		})
 	}
 	title := "Causes per collection"
 	if len(sm.t.collections) > chartCollections {
 		title = fmt.Sprintf("Causes in the %d collections with most failures", chartCollections)
+	}
+	width := 0
+	for c := 1; c <= sm.last; c++ {
+		width += columnPixels(sm.g.colWidth(c))
 	}
 	vary := false
 	gap := uint(60)
@@ -304,7 +380,7 @@ func (sm *summary) chart(at, hdr, first, last int) error {
 		Series:     series,
 		Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title}}},
 		Legend:     excelize.ChartLegend{Position: "right"},
-		Dimension:  excelize.ChartDimension{Width: 980, Height: uint(chartHeight(last - first + 1))},
+		Dimension:  excelize.ChartDimension{Width: uint(width - 8), Height: uint(chartHeight(last - first + 1))},
 		VaryColors: &vary,
 		GapWidth:   &gap,
 		Overlap:    &overlap,
@@ -312,23 +388,6 @@ func (sm *summary) chart(at, hdr, first, last int) error {
 		YAxis:      excelize.ChartAxis{MajorGridLines: true, Font: excelize.Font{Color: "000000"}},
 		Format:     excelize.GraphicOptions{OffsetX: 4, OffsetY: 4},
 	})
-}
-
-// seriesColor gives causes read out of logs distinct strong colours, and the
-// logs not read shades of red, matching the row colours' meaning.
-func seriesColor(bucket string, i int) string {
-	switch {
-	case smsfail.NotRead(bucket):
-		reds := [...]string{"C00000", "E06666", "990000", "F4A6A6", "7F3F3F", "D9534F", "FF7F7F", "B85450"}
-		return reds[i%len(reds)]
-	case bucket == smsfail.CauseNoDetail:
-		return "A5A5A5"
-	case bucket == smsfail.CauseUnclassified:
-		return "FFC000"
-	}
-	strong := [...]string{"4472C4", "70AD47", "ED7D31", "7030A0", "00B0F0", "2E75B6", "548235", "BF8F00", "C55A11", "264478",
-		"43682B", "9E480E", "636363", "997300", "8FAADC", "A9D18E", "F4B183", "B4A7D6", "5B9BD5", "833C0B"}
-	return strong[i%len(strong)]
 }
 
 // zoneLabel names the time zone dates are shown in. The machine's own zone

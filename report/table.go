@@ -15,6 +15,7 @@ const maxDataRows = excelize.TotalRows - 1
 // buttons over it. When the rows outgrow a sheet they continue on the next
 // of its sheets.
 type streamTable struct {
+	b       *book
 	f       *excelize.File
 	st      *styles
 	sheets  []string // the sheets it fills, created beforehand in workbook order
@@ -22,6 +23,7 @@ type streamTable struct {
 	cols    []column
 	widths  columnWidths
 	perRows int    // data rows per sheet
+	rows    int    // data rows in all, known before the first is written
 	empty   string // what an empty table says instead
 
 	sw    *excelize.StreamWriter
@@ -43,6 +45,19 @@ func (t *streamTable) open() error {
 }
 
 func (t *streamTable) start(i int) error {
+	// The stream writer writes the sheet's dimension and page settings as
+	// they are when it starts: the rows this sheet gets are known already.
+	onSheet := max(1, min(t.perRows, t.rows-i*t.perRows))
+	last, err := excelize.CoordinatesToCellName(len(t.cols), onSheet+1)
+	if err != nil {
+		return err
+	}
+	if err := t.f.SetSheetDimension(t.sheets[i], "A1:"+last); err != nil {
+		return err
+	}
+	if err := t.b.printSetup(t.sheets[i], len(t.cols), onSheet+1, true); err != nil {
+		return err
+	}
 	sw, err := t.f.NewStreamWriter(t.sheets[i])
 	if err != nil {
 		return fmt.Errorf("cannot start sheet %s: %w", t.sheets[i], err)
@@ -68,8 +83,9 @@ func (t *streamTable) start(i int) error {
 	return sw.SetRow("A1", t.vals)
 }
 
-// write adds one row, the whole row coloured with fill.
-func (t *streamTable) write(cells []cell, fill string) error {
+// write adds one row, the whole row in a tint of colour and its cause in
+// colour itself.
+func (t *streamTable) write(cells []cell, colour string) error {
 	if t.row-1 == t.perRows {
 		if err := t.finish(); err != nil {
 			return err
@@ -81,7 +97,7 @@ func (t *streamTable) write(cells []cell, fill string) error {
 			return err
 		}
 	}
-	ids, err := t.st.row(fill)
+	ids, err := t.st.row(colour)
 	if err != nil {
 		return err
 	}
@@ -95,7 +111,7 @@ func (t *streamTable) write(cells []cell, fill string) error {
 		v := &t.cells[i]
 		*v = excelize.Cell{StyleID: ids[c.kind]}
 		switch c.kind {
-		case kindText:
+		case kindText, kindCause:
 			v.Value = c.text
 		case kindNumber:
 			v.Value = c.num

@@ -24,7 +24,7 @@ type tally struct {
 	marks       map[string]int // results per history status
 	late        int            // results from before the window, found by looking back
 	lateFrom    time.Time      // the earliest of them
-	groups      []string       // cause groups met, sorted
+	kept        int            // results whose log was copied beside the workbook
 	failures    columnWidths
 	unreachable columnWidths
 }
@@ -50,7 +50,7 @@ func (w columnWidths) add(cells []cell, cols []column) {
 	for i, c := range cells {
 		// A text is never wider than its length in bytes: most cells are
 		// settled without measuring them.
-		if w[i] >= cols[i].max || (c.kind == kindText || c.kind == kindLink) && len(c.text) <= w[i] {
+		if w[i] >= cols[i].max || (c.kind == kindText || c.kind == kindLink || c.kind == kindCause) && len(c.text) <= w[i] {
 			continue
 		}
 		if n := c.width(cols[i].max); n > w[i] {
@@ -92,7 +92,6 @@ func tallyResults(ctx context.Context, run Run, results iter.Seq[smsfail.Result]
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	t.groups = groupsMet(run, t.causes)
 	return t, nil
 }
 
@@ -116,6 +115,9 @@ func (t *tally) add(run Run, r smsfail.Result) {
 		t.causes[b] = ct
 	}
 	ct.count++
+	if r.Fetch.Kept != "" {
+		t.kept++
+	}
 	if fd := r.Finding; fd != nil {
 		if fd.Rule != "" {
 			ct.rules[fd.Rule]++

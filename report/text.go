@@ -1,6 +1,7 @@
 package report
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -218,6 +219,37 @@ func hyperlinkFormula(rel string) (string, bool) {
 		}
 	}
 	return "HYPERLINK(" + formulaString(rel) + ")", true
+}
+
+// linkFormula is hyperlinkFormula for a workbook whose folder is
+// published at base, a UNC path or a URL: the link opens the copy there,
+// wherever the workbook is opened, and the cell shows rel.
+func linkFormula(rel, base string) (string, bool) {
+	if base == "" {
+		return hyperlinkFormula(rel)
+	}
+	if _, ok := hyperlinkFormula(rel); !ok {
+		return "", false
+	}
+	target := JoinLink(base, rel)
+	if utf16Len(target) > 255 || target != cellText(target) {
+		return "", false
+	}
+	return "HYPERLINK(" + formulaString(target) + "," + formulaString(rel) + ")", true
+}
+
+// JoinLink joins a path relative to a published folder to the folder's
+// UNC path or URL: with backslashes under a UNC path, with slashes and
+// each name escaped under a URL.
+func JoinLink(base, rel string) string {
+	parts := strings.FieldsFunc(rel, func(r rune) bool { return r == '/' || r == '\\' })
+	if strings.Contains(base, "://") {
+		for i, p := range parts {
+			parts[i] = url.PathEscape(p)
+		}
+		return strings.TrimRight(base, "/") + "/" + strings.Join(parts, "/")
+	}
+	return strings.TrimRight(base, `\/`) + `\` + strings.Join(parts, `\`)
 }
 
 // formulaString quotes s as a string literal inside a formula.

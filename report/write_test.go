@@ -184,7 +184,7 @@ func TestRowsOverflowToNextSheet(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := openBook(t, path)
-	want := []string{"Summary", "Failures", "Failures (2)", "Failures (3)", "Unreachable", "Causes",
+	want := []string{"Summary", "Failures", "Failures (2)", "Failures (3)", "Unreachable", "Causes", "Causes per collection",
 		"Workstations PS10001A", "Workstations PS10001A (2)", "Workstations PS10001B", "Workstations PS10001B (2)"}
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
 		t.Fatalf("sheets = %q, want %q", got, want)
@@ -239,12 +239,12 @@ func TestFixedSheetOverflows(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := openBook(t, path)
-	want := []string{"Summary", "Failures", "Failures (2)", "Failures (3)", "Unreachable", "Causes", "Fixed", "Fixed (2)", "Fixed (3)"}
+	want := []string{"Summary", "Failures", "Failures (2)", "Failures (3)", "Unreachable", "Causes", "Causes per collection", "Fixed", "Fixed (2)", "Fixed (3)"}
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
 		t.Fatalf("sheets = %q, want %q", got, want)
 	}
 	var machines []string
-	for _, s := range want[6:] {
+	for _, s := range want[7:] {
 		rows := sheetRows(t, f, s)
 		if rows[0][0] != "Machine" {
 			t.Errorf("%s has no header: %q", s, rows[0])

@@ -7,9 +7,11 @@ package schedule
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,10 +59,35 @@ func parse(spec string, loc *time.Location, seconds bool) (cron.Schedule, error)
 		return nil, fmt.Errorf("cannot parse schedule %q: no time zone", spec)
 	}
 	s, err := parser(seconds).Parse(spec)
+	if err == nil {
+		err = usable(spec, s, loc)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot parse schedule %q: %w", spec, err)
 	}
 	return s, nil
+}
+
+// usable refuses what cron takes but does not do as written: @every below
+// a second or in fractions of one (cron rounds it, so "@every 0s" runs
+// every second), and a spec no date matches ("0 0 30 2 *", the 30th of
+// February), with which serve would wait forever.
+func usable(spec string, s cron.Schedule, loc *time.Location) error {
+	body := spec
+	if strings.HasPrefix(body, "CRON_TZ=") || strings.HasPrefix(body, "TZ=") {
+		_, body, _ = strings.Cut(body, " ")
+	}
+	if every, ok := strings.CutPrefix(strings.TrimSpace(body), "@every "); ok {
+		d, err := time.ParseDuration(strings.TrimSpace(every))
+		if err == nil && (d < time.Second || d%time.Second != 0) {
+			return fmt.Errorf("@every %v: the schedule counts whole seconds, at least 1s (cron would run it every %v)",
+				d, max(d.Truncate(time.Second), time.Second))
+		}
+	}
+	if s.Next(time.Now().In(loc)).IsZero() {
+		return errors.New("no date matches it in the next five years: the job would never run (is it the 30th or 31st of a month that has none?)")
+	}
+	return nil
 }
 
 // Run runs job on the schedule until ctx ends. Then it takes no new runs,

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 
+	"smsfail"
 	"smsfail/classify"
 	"smsfail/config"
 	"smsfail/fetch"
@@ -30,16 +31,26 @@ func buildJob(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*jo
 		return nil, nil, err
 	}
 	db, err := query.Open(ctx, databaseConfig(cfg.Database, logger))
+	if fix := sqliteFix(cfg.Database.Path, err); err != nil && fix != "" {
+		err = fmt.Errorf("%w; %s", err, fix)
+	}
 	if err != nil {
-		hist.Close()
-		closeSource(job.Source)
 		var bad *query.ConfigError
 		if errors.As(err, &bad) {
+			hist.Close()
+			closeSource(job.Source)
 			return nil, nil, err
 		}
-		return nil, nil, &siteUnreachable{err}
+		// A site database that is missing, corrupt, locked or does not
+		// answer fails the night at its first stage, so that the night
+		// is recorded as failed like any other.
+		job.Site, job.History = &unopenedSite{err: err}, hist
+		return job, func() {
+			hist.Close()
+			closeSource(job.Source)
+		}, nil
 	}
-	job.Site, job.Successes, job.History = db, db, hist
+	job.Site, job.Successes, job.History, job.ProgressSite = db, db, hist, db
 	return job, func() {
 		db.Close()
 		hist.Close()
@@ -47,12 +58,14 @@ func buildJob(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*jo
 	}, nil
 }
 
-// siteUnreachable is a site database that could not be reached with
-// settings that may well be right: the one failure worth trying again later.
-type siteUnreachable struct{ err error }
+// unopenedSite is a site database that could not be opened with settings
+// that may well be right: the night fails with its error, and serve tries
+// again at the next one.
+type unopenedSite struct{ err error }
 
-func (e *siteUnreachable) Error() string { return e.err.Error() }
-func (e *siteUnreachable) Unwrap() error { return e.err }
+func (u *unopenedSite) Failures(context.Context, query.Route, query.Filter, func(smsfail.Failure) error) (query.Route, error) {
+	return "", u.err
+}
 
 // closeSource releases what a log source holds between hosts: a Kerberos
 // client, smbclient's authentication file.
@@ -90,13 +103,19 @@ func newJob(cfg *config.Config, logger *slog.Logger) (*jobs.Job, error) {
 		SiteName:            siteName(cfg.Site),
 		Location:            cfg.Site.Location,
 		PerCollectionSheets: *cfg.Report.PerCollectionSheets,
+		ChartCauses:         *cfg.Report.ChartCauses,
 		ReportDir:           cfg.Report.Dir,
+		LinkBase:            cfg.Report.LinkBase,
 		DiscardLogs:         !*cfg.Report.KeepLogs,
 
 		StateDir: cfg.State.Dir,
 		Mail:     mailConfig(cfg.Mail, logger),
 		Window:   cfg.Failures.Window.D(),
 		Late:     cfg.Failures.Late.D(),
+
+		TrendNights:    cfg.Report.TrendNights,
+		ProgressWindow: cfg.Report.ProgressWindow.D(),
+		KeepNights:     cfg.State.KeepNights,
 
 		Logger: logger,
 	}, nil
@@ -115,7 +134,7 @@ func mailConfig(m config.Mail, logger *slog.Logger) *mail.Config {
 		Host: m.Host, Port: m.Port, TLS: m.TLS, CAFile: m.CAFile,
 		Auth: m.Auth, User: m.User, Password: m.Password.Value(),
 		From: m.From, To: m.To, Cc: m.Cc, Subject: m.Subject,
-		MaxAttachBytes: limit, Retries: m.Retries, Backoff: m.Backoff.D(), Timeout: m.Timeout.D(),
+		MaxAttachBytes: limit, Retries: m.Retries, Backoff: m.Backoff.D(), Timeout: m.Timeout.D(), Helo: m.Helo,
 		Logger: logger,
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"smsfail/version"
 )
 
 func checkCommand() command {
@@ -33,11 +35,20 @@ passed, 1 when one failed.
 Flags:
 `
 
+// checkExitCodes are the exit codes of check.
+var checkExitCodes = exitCodes(
+	exitDoc{exitOK, "every item passed (warnings included)"},
+	exitDoc{exitFailure, "an item failed"},
+	exitDocUsage,
+	exitDocInterrupted,
+)
+
 // checkOptions are the flags of `smsfail check`.
 type checkOptions struct {
 	config   string
 	host     string
 	sendTest bool
+	json     bool
 	logs     logOptions
 }
 
@@ -59,10 +70,11 @@ type item struct {
 
 func runCheck(ctx context.Context, a *app, args []string) error {
 	var o checkOptions
-	fs := newFlagSet(a, "check", checkUsage, envHelp+exitCodesHelp)
+	fs := newFlagSet(a, "check", checkUsage, envHelp+checkExitCodes)
 	fs.StringVar(&o.config, "config", "", "configuration `file` (default $SMSFAIL_CONFIG)")
 	fs.StringVar(&o.host, "host", "", "read this `host`'s log share (default: the first hosts failing in the last failures.window)")
 	fs.BoolVar(&o.sendTest, "send-test", false, "send a test message to the configured recipients")
+	fs.BoolVar(&o.json, "json", false, "print the checklist as one JSON document on stdout")
 	o.logs.flagsWithLevel(fs, "warn")
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
@@ -78,7 +90,16 @@ func runCheck(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	c := &checker{a: a, o: o, logger: logger}
-	ok := printChecklist(a.stdout, o.config, c.run(ctx))
+	items := c.run(ctx)
+	var ok bool
+	if o.json {
+		ok, err = writeChecklistJSON(a.stdout, o.config, items)
+	} else {
+		ok = printChecklist(a.stdout, o.config, items)
+	}
+	if err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		// The items cut short failed for that alone.
 		return fmt.Errorf("check interrupted: %w", err)
@@ -91,7 +112,7 @@ func runCheck(ctx context.Context, a *app, args []string) error {
 
 // printChecklist prints the items and reports whether none failed.
 func printChecklist(w io.Writer, file string, items []item) bool {
-	fmt.Fprintf(w, "smsfail check --config %s\n\n", file)
+	fmt.Fprintf(w, "smsfail %s: check --config %s\n\n", version.String(), file)
 	counts := map[string]int{}
 	for _, it := range items {
 		counts[it.state]++
@@ -110,6 +131,44 @@ func printChecklist(w io.Writer, file string, items []item) bool {
 	}
 	fmt.Fprintln(w, ".")
 	return counts[failed] == 0
+}
+
+// checkJSON is `check --json`.
+type checkJSON struct {
+	Config  string          `json:"config"`
+	Version string          `json:"version"`
+	OK      bool            `json:"ok"`
+	Passed  int             `json:"passed"`
+	Failed  int             `json:"failed"`
+	Skipped int             `json:"skipped"`
+	Items   []checkItemJSON `json:"items"`
+}
+
+type checkItemJSON struct {
+	Name   string `json:"name"`
+	State  string `json:"state"` // passed, warning, failed, skipped
+	Detail string `json:"detail"`
+	Fix    string `json:"fix,omitempty"`
+}
+
+// writeChecklistJSON writes the items as one JSON document and reports
+// whether none failed.
+func writeChecklistJSON(w io.Writer, file string, items []item) (bool, error) {
+	states := map[string]string{passed: "passed", warning: "warning", failed: "failed", skipped: "skipped"}
+	out := checkJSON{Config: file, Version: version.String(), Items: []checkItemJSON{}}
+	for _, it := range items {
+		out.Items = append(out.Items, checkItemJSON{Name: it.name, State: states[it.state], Detail: it.detail, Fix: it.fix})
+		switch it.state {
+		case passed, warning:
+			out.Passed++
+		case failed:
+			out.Failed++
+		case skipped:
+			out.Skipped++
+		}
+	}
+	out.OK = out.Failed == 0
+	return out.OK, writeJSON(w, out)
 }
 
 // indentRest indents the lines after the first to line up under it.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -11,7 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"smsfail/demosite"
 	"smsfail/mail/smtptest"
+	"smsfail/query"
 )
 
 // TestCheckPasses proves a demo site and a relay: every item passes and
@@ -24,7 +27,7 @@ func TestCheckPasses(t *testing.T) {
 		t.Fatalf("check failed:\n%s", r)
 	}
 	for _, want := range []string{"✓ configuration", "✓ rules", "✓ state folder", "lock free", "✓ report folder",
-		"✓ site database", "failures in the last hour", "✓ client share", " read (", "✓ mail", "1 recipients accepted; nothing sent", "7 of 7 passed."} {
+		"✓ site database", "failures in the last hour", "✓ client share", " read (", "✓ mail", "1 recipients accepted, announces no message size limit (SIZE); nothing sent", "7 of 7 passed."} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("checklist lacks %q:\n%s", want, r.stdout)
 		}
@@ -154,7 +157,7 @@ func TestDatabaseFix(t *testing.T) {
 		{"sqlserver", "cannot finish connecting on SQL Server smssql:1433: dial tcp 10.0.0.5:1433: i/o timeout", "TCP 1433"},
 		{"sqlite", "cannot open the site database site.db: stat site.db: no such file or directory", "database.path"},
 	} {
-		if got := databaseFix(c.driver, errors.New(c.err)); !strings.Contains(got, c.want) {
+		if got := databaseFix(query.Config{Driver: c.driver}, errors.New(c.err)); !strings.Contains(got, c.want) {
 			t.Errorf("%s: fix %q, want it to name %s", c.err, got, c.want)
 		}
 	}
@@ -168,5 +171,43 @@ func TestCheckInterrupted(t *testing.T) {
 	cancel()
 	if r := invoke(ctx, nil, "check", "--config", s.config); r.code != exitInterrupted {
 		t.Fatalf("want exit code %d:\n%s", exitInterrupted, r)
+	}
+}
+
+// TestCheckNamesViews: check names each view a route reads and whether the
+// login can read it; on a site without v_ClientAdvertisementStatus (SMS
+// 2003) the client-status route fails and the fix names route messages.
+func TestCheckNamesViews(t *testing.T) {
+	s := newSite(t, "")
+	cfg, err := os.ReadFile(s.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = bytes.Replace(cfg, []byte("route: auto"), []byte("route: client-status"), 1)
+	if err := os.WriteFile(s.config, cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := invoke(context.Background(), nil, "check", "--config", s.config)
+	for _, want := range []string{"✓ site database", "route client-status,", "v_StatusMessage: readable (route messages, client-status)",
+		"v_StatMsgInsStrings: readable (route messages, client-status)", "v_ClientAdvertisementStatus: readable (route client-status)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("checklist lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(s.dir, demosite.DBFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`DROP TABLE v_ClientAdvertisementStatus`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	r = invoke(context.Background(), nil, "check", "--config", s.config)
+	for _, want := range []string{"✗ site database", "has no view v_ClientAdvertisementStatus, which route client-status needs",
+		"v_ClientAdvertisementStatus: missing (route client-status)", "v_R_System: readable (route messages, client-status)",
+		"fix: set database.route to messages, which does not read v_ClientAdvertisementStatus"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("checklist lacks %q:\n%s", want, r.stdout)
+		}
 	}
 }

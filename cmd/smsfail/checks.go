@@ -140,27 +140,59 @@ func (c *checker) database(ctx context.Context) (*query.DB, item) {
 	qc := databaseConfig(c.cfg.Database, c.logger)
 	db, err := query.Open(ctx, qc)
 	if err != nil {
-		return nil, item{name: "site database", state: failed, detail: err.Error(), fix: databaseFix(qc.Driver, err)}
+		return nil, item{name: "site database", state: failed, detail: err.Error(), fix: databaseFix(qc, err)}
 	}
 	if c.job == nil {
 		return db, item{name: "site database", state: passed, detail: db.Target() + ": connected (the query needs the rules above)"}
 	}
 	c.job.Site = db
+	views := viewLines(db.Views(ctx))
 	until := time.Now()
 	failures, route, err := c.job.Failures(ctx, until.Add(-time.Hour), until)
 	if err != nil {
-		return db, item{name: "site database", state: failed, detail: err.Error(), fix: databaseFix(qc.Driver, err)}
+		return db, item{name: "site database", state: failed, detail: err.Error() + views, fix: databaseFix(qc, err)}
 	}
 	return db, item{name: "site database", state: passed,
-		detail: fmt.Sprintf("%s: route %s, %d failures in the last hour", db.Target(), route, len(failures))}
+		detail: fmt.Sprintf("%s: route %s, %d failures in the last hour%s", db.Target(), route, len(failures), views)}
+}
+
+// viewLines names each view a route reads and whether the login can read it.
+func viewLines(views []query.ViewState) string {
+	var b strings.Builder
+	for _, v := range views {
+		state := "readable"
+		var missing *query.MissingViewError
+		switch {
+		case errors.As(v.Err, &missing) && missing.Denied:
+			state = "denied"
+		case errors.As(v.Err, &missing):
+			state = "missing"
+		case v.Err != nil:
+			state = "not checked: " + v.Err.Error()
+		}
+		routes := make([]string, len(v.Routes))
+		for i, r := range v.Routes {
+			routes[i] = string(r)
+		}
+		fmt.Fprintf(&b, "\n%s: %s (route %s)", v.View, state, strings.Join(routes, ", "))
+	}
+	return b.String()
 }
 
 // databaseFix says what to do about a site database that could not be
 // connected to or queried.
-func databaseFix(driver string, err error) string {
+func databaseFix(qc query.Config, err error) string {
 	msg := err.Error()
+	var missing *query.MissingViewError
 	switch {
-	case driver == query.DriverSQLite:
+	case errors.As(err, &missing):
+		if alt := query.Alternative(missing.Route, missing.View); alt != "" {
+			return fmt.Sprintf("set database.route to %s, which does not read %s, or grant the login SELECT on it", alt, missing.View)
+		}
+		return "grant the login SELECT on " + missing.View + " (db_datareader, or the site's reporting role); every route reads it"
+	case qc.Driver == query.DriverSQLite && sqliteFix(qc.Path, err) != "":
+		return sqliteFix(qc.Path, err)
+	case qc.Driver == query.DriverSQLite:
 		return "database.path must name the site database file"
 	case strings.Contains(msg, "Login failed"):
 		return "the server refused the login: check database.auth, database.user and the password database.password names"
@@ -298,13 +330,19 @@ func (c *checker) mail(ctx context.Context) item {
 		detail += ", logged on as " + cfg.User
 	}
 	detail += fmt.Sprintf(", %d recipients accepted", len(res.Recipients))
+	size, warn := relaySize(res.SizeLimit, c.cfg.Report.Dir)
+	detail += ", " + size
+	state := passed
+	if warn != "" {
+		state = warning
+	}
 	if !c.o.sendTest {
-		return item{name: name, state: passed, detail: detail + "; nothing sent (--send-test sends a test message)"}
+		return item{name: name, state: state, detail: detail + "; nothing sent (--send-test sends a test message)", fix: warn}
 	}
 	if err := mail.SendTest(ctx, *cfg, siteName(c.cfg.Site)); err != nil {
 		return item{name: name, state: failed, detail: detail + "\n" + err.Error(), fix: mailFix(err)}
 	}
-	return item{name: name, state: passed, detail: detail + "; test message sent to " + strings.Join(append(append([]string{}, cfg.To...), cfg.Cc...), ", ")}
+	return item{name: name, state: state, detail: detail + "; test message sent to " + strings.Join(append(append([]string{}, cfg.To...), cfg.Cc...), ", "), fix: warn}
 }
 
 func mailFix(err error) string {
@@ -323,10 +361,13 @@ func mailFix(err error) string {
 }
 
 func sizeText(n int64) string {
-	if n < 1024 {
+	switch {
+	case n < 1024:
 		return fmt.Sprintf("%d bytes", n)
+	case n < 1024*1024:
+		return fmt.Sprintf("%.1f KB", float64(n)/1024)
 	}
-	return fmt.Sprintf("%.1f KB", float64(n)/1024)
+	return fmt.Sprintf("%.1f MB", float64(n)/(1024*1024))
 }
 
 func orDefault(s, def string) string {

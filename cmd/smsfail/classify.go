@@ -25,7 +25,9 @@ event text, or what a deployment tool printed) and prints the cause of the
 failure it shows and how directly the evidence decided it (confidence): a
 table, or with --json one JSON object per file per line. --explain adds
 which rules matched, why the deciding one won and which error lines were
-set aside.
+set aside. Flags may come before or after the files; after --, every word
+is a file. On Windows a FILE may hold wildcards (C:\logs\*.log), which
+smsfail expands itself: cmd.exe and PowerShell do not.
 
 Flags:
 `
@@ -39,6 +41,7 @@ Exit codes:
   1    the rules file is wrong
   2    wrong command line
   3    some files could not be read
+  130  interrupted (Ctrl-C, SIGTERM)
 `
 
 // classifyOptions are the flags of smsfail classify.
@@ -54,7 +57,7 @@ func runClassify(ctx context.Context, a *app, args []string) error {
 	var opts classifyOptions
 	fs := newFlagSet(a, "classify", classifyUsage, classifyTrailer)
 	fs.BoolVar(&opts.json, "json", false, "print one JSON object per file per line")
-	fs.BoolVar(&opts.verbose, "v", false, "print the remediation and evidence lines under the table")
+	fs.BoolVarP(&opts.verbose, "verbose", "v", false, "print the remediation and evidence lines under the table")
 	fs.BoolVar(&opts.explain, "explain", false, "say which rules matched and why the deciding one won")
 	fs.StringVar(&opts.rules, "rules", "", "rules `FILE` to lay over the built-in rules")
 	fs.StringVar(&opts.codepage, "codepage", logtext.DefaultCodepage, "ANSI code `page` of logs without a byte order mark (windows-1251, cp1251, 1251, ...)")
@@ -71,7 +74,14 @@ func runClassify(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	return classifyFiles(ctx, a, rules, opts, fs.Args())
+	files, unmatched := expandWildcards(fs.Args())
+	for _, err := range unmatched {
+		fmt.Fprintf(a.stderr, "smsfail: %v\n", err)
+	}
+	if err := classifyFiles(ctx, a, rules, opts, files); err != nil || len(unmatched) == 0 {
+		return err
+	}
+	return &exitError{code: exitIncomplete, err: fmt.Errorf("%d of %d arguments matched no file", len(unmatched), fs.NArg())}
 }
 
 // fileFinding is one line of --json output.

@@ -28,6 +28,15 @@ missing logs are there on purpose.
 Flags:
 `
 
+// demoExitCodes are the exit codes of demo: its unreachable hosts are
+// there on purpose, and it mails nothing.
+var demoExitCodes = exitCodes(
+	exitDoc{exitOK, "the demo site was built and the job ran on it"},
+	exitDoc{exitFailure, "the demo site could not be built, or the job could not run"},
+	exitDocUsage,
+	exitDocInterrupted,
+)
+
 type demoOptions struct {
 	dir     string
 	clients int
@@ -38,7 +47,7 @@ type demoOptions struct {
 
 func runDemo(ctx context.Context, a *app, args []string) error {
 	var o demoOptions
-	fs := newFlagSet(a, "demo", demoUsage, envHelp+exitCodesHelp)
+	fs := newFlagSet(a, "demo", demoUsage, envHelp+demoExitCodes)
 	fs.StringVar(&o.dir, "dir", "demo-site", "`folder` to build the demo site in (rebuilt if it holds one already)")
 	fs.IntVar(&o.clients, "clients", 500, "number of `clients` on the site")
 	fs.Int64Var(&o.seed, "seed", 1, "generator `seed`: the same seed builds the same site")

@@ -59,10 +59,12 @@ func bucket(cause string) string {
 	return cause
 }
 
-// summaryMatrix reads the collections × causes block of the Summary sheet.
+// summaryMatrix reads the collections × causes matrix of every cause, on
+// the sheet after Causes (the Summary folds the rarer causes into one
+// column).
 func summaryMatrix(t *testing.T, f *excelize.File) map[[2]string]int {
 	t.Helper()
-	rows, err := f.GetRows("Summary")
+	rows, err := f.GetRows("Causes per collection")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +90,7 @@ func summaryMatrix(t *testing.T, f *excelize.File) map[[2]string]int {
 			}
 		}
 	}
-	t.Fatal("no collections × causes matrix on the Summary sheet")
+	t.Fatal("no collections × causes matrix on the Causes per collection sheet")
 	return nil
 }
 

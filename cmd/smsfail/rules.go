@@ -40,11 +40,8 @@ func runRules(ctx context.Context, a *app, args []string) error {
 	fs := newFlagSet(a, "rules", rulesUsage, rulesTrailer)
 	fs.StringVar(&path, "rules", "", "rules `FILE` to lay over the built-in rules")
 	fs.BoolVar(&asJSON, "json", false, "print causes and rules as one JSON object")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError("rules: unexpected argument %q", fs.Arg(0))
 	}
 	rules, err := loadRules(path)
 	if err != nil {

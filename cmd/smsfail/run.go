@@ -4,12 +4,13 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"smsfail"
 	"smsfail/config"
@@ -31,6 +32,8 @@ type runOptions struct {
 	out            string
 	noMail         bool
 	wait           bool
+	dryRun         bool
+	json           bool
 	logs           logOptions
 }
 
@@ -50,6 +53,11 @@ the nights, it moves neither the nightly window nor the open failures.
 One run at a time per state folder (state.dir): a run that finds another one
 going refuses, or waits for it with --wait.
 
+--dry-run shows what the run would read: the window, the query (sent to the
+site database, which is only read) and, for each failing host, the log
+paths it would try, in order. No client is read, no lock taken, nothing
+written: no run folder, no history.
+
 Flags:
 `
 
@@ -64,7 +72,7 @@ Environment:
   config.example.yaml. Secrets never appear in any output.
 `
 
-func (o *runOptions) flags(fs *flag.FlagSet) {
+func (o *runOptions) flags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.config, "config", "", "configuration `file` (default $SMSFAIL_CONFIG)")
 	fs.Func("advertisement", "only this advertisement `ID` (KID2000A); repeat or separate with commas; makes the run one by hand", func(s string) error {
 		for _, id := range strings.Split(s, ",") {
@@ -81,8 +89,20 @@ func (o *runOptions) flags(fs *flag.FlagSet) {
 	fs.StringVar(&o.out, "out", "", "write the workbook to this `path` (default: a dated folder under report.dir)")
 	fs.BoolVar(&o.noMail, "no-mail", false, "do not mail the report, even with mail.enabled")
 	fs.BoolVar(&o.wait, "wait", false, "when another run is going on the same state folder, wait for it to end instead of refusing")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print the window, the query and each host's log paths the run would read, and stop: the query is sent, nothing else is read or written")
+	fs.BoolVar(&o.json, "json", false, "print the summary (or the --dry-run plan) as one JSON document on stdout")
 	o.logs.flags(fs)
 }
+
+// runExitCodes are the exit codes of run.
+var runExitCodes = exitCodes(
+	exitDoc{exitOK, "finished; every log the job needed was read"},
+	exitDoc{exitFailure, "could not run: configuration, site database, workbook, or another run\nholds the state folder's lock (without --wait)"},
+	exitDocUsage,
+	exitDoc{exitIncomplete, "finished, but some logs could not be read (see the Unreachable sheet)"},
+	exitDoc{exitMailFailed, "the workbook was written but the mail could not be delivered (before 3)"},
+	exitDocInterrupted,
+)
 
 // nightly reports a run as from cron: no window and no advertisement given.
 func (o *runOptions) nightly() bool {
@@ -91,7 +111,7 @@ func (o *runOptions) nightly() bool {
 
 func runRun(ctx context.Context, a *app, args []string) error {
 	var o runOptions
-	fs := newFlagSet(a, "run", runUsage, envHelp+exitCodesHelp)
+	fs := newFlagSet(a, "run", runUsage, envHelp+runExitCodes)
 	o.flags(fs)
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
@@ -115,12 +135,18 @@ func runJob(ctx context.Context, a *app, cfg *config.Config, o runOptions) error
 			return err
 		}
 	}
+	if o.dryRun {
+		return dryRun(ctx, a, cfg, o, opts, logger)
+	}
 	job, closeJob, err := buildJob(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer closeJob()
-	job.Progress = newProgress(a.stderr)
+	if !strings.EqualFold(o.logs.format, "json") {
+		// Under JSON logs every line on stderr is JSON: no progress bar.
+		job.Progress = newProgress(a.stderr)
+	}
 	out, err := job.Run(ctx, opts)
 	var held *lock.HeldError
 	if errors.As(err, &held) && !o.wait {
@@ -129,14 +155,22 @@ func runJob(ctx context.Context, a *app, cfg *config.Config, o runOptions) error
 	if err != nil {
 		return err
 	}
-	printSummary(a.stdout, out, cfg.Site.Location)
+	code := exitOK
 	switch {
 	case out.MailError != nil:
-		return &exitError{code: exitMailFailed}
+		code = exitMailFailed
 	case out.Unread() > 0:
-		return &exitError{code: exitIncomplete}
+		code = exitIncomplete
 	}
-	return nil
+	if o.json {
+		err = writeJSON(a.stdout, newRunJSON(out, code))
+	} else {
+		printSummary(a.stdout, out, cfg.Site.Location)
+	}
+	if err != nil || code == exitOK {
+		return err
+	}
+	return &exitError{code: code}
 }
 
 // loadConfig loads the configuration named by --config or SMSFAIL_CONFIG.

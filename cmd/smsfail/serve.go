@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 
@@ -38,16 +37,32 @@ marked new, recurring and fixed, the run is recorded and the report mailed.
   then cancels it, waits for it to wind down and exits 0. A second signal
   stops it at once (exit code 130).
 
-Started by the Windows service manager ('smsfail service install'), serve
-runs as the service and logs to the Application event log.
+With --service (the command line 'smsfail service install' registers) serve
+runs as the Windows service: it logs to the Application event log and tells
+the service manager it is running once its configuration is loaded and its
+state folder open.
 
 Flags:
 `
+
+// serveExitCodes are the exit codes of serve: a night's own outcome is
+// logged, never an exit code.
+var serveExitCodes = exitCodes(
+	exitDoc{exitOK, "stopped by SIGINT or SIGTERM (or the service manager) after the grace period"},
+	exitDoc{exitFailure, "could not start: configuration, rules, log source, state folder, schedule"},
+	exitDocUsage,
+	exitDoc{exitInterrupted, "stopped at once by a second signal"},
+)
 
 // serveOptions are the flags of `smsfail serve`.
 type serveOptions struct {
 	config string
 	logs   logOptions
+	// service runs serve under the Windows service manager.
+	service bool
+	// ready, when set, is called once the configuration is loaded and
+	// the state folder open, before the first night is waited for.
+	ready func()
 	// seconds makes the schedule's spec start with a seconds field, for
 	// tests that cannot wait a minute; no flag sets it.
 	seconds bool
@@ -55,14 +70,18 @@ type serveOptions struct {
 
 func runServeCommand(ctx context.Context, a *app, args []string) error {
 	var o serveOptions
-	fs := newFlagSet(a, "serve", serveUsage, envHelp+exitCodesHelp)
+	fs := newFlagSet(a, "serve", serveUsage, envHelp+serveExitCodes)
 	fs.StringVar(&o.config, "config", "", "configuration `file` (default $SMSFAIL_CONFIG)")
+	fs.BoolVar(&o.service, "service", false, "run as the Windows service (the command line 'smsfail service install' registers)")
 	o.logs.flags(fs)
 	if err := parseFlagsOnly(fs, args); err != nil {
 		return err
 	}
-	if ok, err := runUnderServiceManager(a, func(ctx context.Context, a *app) error { return runServe(ctx, a, o) }); ok {
-		return err
+	if o.service {
+		return runAsService(a, func(ctx context.Context, a *app, ready func()) error {
+			o.ready = ready
+			return runServe(ctx, a, o)
+		})
 	}
 	return runServe(ctx, a, o)
 }
@@ -88,15 +107,18 @@ func serve(ctx context.Context, a *app, cfg *config.Config, o serveOptions) erro
 	// the configuration changes: refuse to start rather than fail every
 	// night. A site database that does not answer now may answer tonight.
 	n := &nights{cfg: cfg, logger: logger}
-	if job, closeJob, err := buildJob(ctx, cfg, logger); err != nil {
-		var later *siteUnreachable
-		if !errors.As(err, &later) {
-			return err
-		}
-		logger.Error("cannot connect now; trying again at the next run", "err", err)
+	job, closeJob, err := buildJob(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	if u, ok := job.Site.(*unopenedSite); ok {
+		logger.Error("cannot connect now; trying again at the next run", "err", u.err)
 	} else {
 		logger.Info("site database reached", "route", job.Route)
-		closeJob()
+	}
+	closeJob()
+	if o.ready != nil {
+		o.ready()
 	}
 	return schedule.Run(ctx, cfg.Schedule.Cron, cfg.Schedule.Location, n.run, schedule.Options{
 		Grace:   cfg.Schedule.Grace.D(),

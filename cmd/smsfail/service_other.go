@@ -15,7 +15,7 @@ func serviceCommand() command {
 		summary: "Windows only: install the service running 'smsfail serve' (on Linux, see docs/smsfail.service)",
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-				fmt.Fprint(a.stdout, "On Windows:\n\n"+serviceUsage+serviceEnvHelp+exitCodesHelp)
+				fmt.Fprint(a.stdout, "On Windows:\n\n"+serviceUsage+serviceEnvHelp+serviceExitCodes)
 				return nil
 			}
 			return usageError("'smsfail service' manages a Windows service and is for Windows only; " +
@@ -25,8 +25,8 @@ func serviceCommand() command {
 	}
 }
 
-// runUnderServiceManager reports that no service manager started this
-// process: only Windows has one that smsfail speaks to.
-func runUnderServiceManager(a *app, serve func(ctx context.Context, a *app) error) (bool, error) {
-	return false, nil
+// runAsService refuses: only Windows has a service manager that smsfail
+// speaks to.
+func runAsService(a *app, serve func(ctx context.Context, a *app, ready func()) error) error {
+	return usageError("serve --service is for the Windows service manager; on Linux run 'smsfail serve' under systemd")
 }

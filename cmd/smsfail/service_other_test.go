@@ -21,9 +21,11 @@ func TestServiceIsWindowsOnly(t *testing.T) {
 			t.Errorf("message %q does not mention %q", errs.String(), want)
 		}
 	}
-	served := false
-	ok, err := runUnderServiceManager(a, func(context.Context, *app) error { served = true; return nil })
-	if ok || err != nil || served {
-		t.Fatalf("no service manager here, yet ok=%v err=%v served=%v", ok, err, served)
+	errs.Reset()
+	if code := dispatch(context.Background(), a, []string{"serve", "--service", "--config", "smsfail.yml"}); code != exitUsage {
+		t.Fatalf("serve --service: exit code %d, want %d", code, exitUsage)
+	}
+	if !strings.Contains(errs.String(), "Windows service manager") {
+		t.Errorf("serve --service says %q", errs.String())
 	}
 }

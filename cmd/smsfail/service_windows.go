@@ -6,24 +6,28 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/svc"
 	"golang.org/x/sys/windows/svc/eventlog"
 	"golang.org/x/sys/windows/svc/mgr"
+
+	"smsfail/config"
 )
 
 // serviceName is the Windows service's name, also its event-log source.
 const serviceName = "smsfail"
 
-// serviceCommand is `smsfail service install|uninstall|start|stop`.
+// serviceCommand is `smsfail service install|uninstall|start|stop|status`.
 func serviceCommand() command {
-	return command{name: "service", summary: "install, uninstall, start or stop the Windows service running 'smsfail serve'", run: runServiceCommand}
+	return command{name: "service", summary: "install, uninstall, start, stop or query the Windows service running 'smsfail serve'", run: runServiceCommand}
 }
 
 type serviceOptions struct {
@@ -34,14 +38,14 @@ type serviceOptions struct {
 
 func runServiceCommand(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(a.stdout, serviceUsage+serviceEnvHelp+exitCodesHelp)
+		fmt.Fprint(a.stdout, serviceUsage+serviceEnvHelp+serviceExitCodes)
 		if len(args) == 0 {
-			return usageError("service needs one of install, uninstall, start, stop")
+			return usageError("service needs one of install, uninstall, start, stop, status")
 		}
 		return nil
 	}
 	verb := args[0]
-	fs := newFlagSet(a, "service "+verb, serviceUsage+"\nFlags:\n", serviceEnvHelp+exitCodesHelp)
+	fs := newFlagSet(a, "service "+verb, serviceUsage+"\nFlags:\n", serviceEnvHelp+serviceExitCodes)
 	var opts serviceOptions
 	fs.StringVar(&opts.config, "config", "", "the configuration file the service runs with (install)")
 	fs.StringVar(&opts.user, "user", "", `account to run the service as, DOMAIN\NAME (install); LocalSystem when empty`)
@@ -58,21 +62,20 @@ func runServiceCommand(ctx context.Context, a *app, args []string) error {
 		return startService(ctx, a, opts)
 	case "stop":
 		return stopService(ctx, a, opts)
+	case "status":
+		return serviceStatus(a)
 	default:
-		return usageError("service: unknown action %q; use install, uninstall, start or stop", verb)
+		return usageError("service: unknown action %q; use install, uninstall, start, stop or status", verb)
 	}
 }
 
 func installService(a *app, opts serviceOptions) error {
 	if opts.config == "" {
-		return usageError("service install needs --config FILE: the service runs 'smsfail serve --config FILE'")
+		return usageError("service install needs --config FILE: the service runs 'smsfail serve --service --config FILE'")
 	}
-	config, err := filepath.Abs(opts.config)
+	cfgPath, err := checkServiceConfig(opts.config)
 	if err != nil {
-		return fmt.Errorf("cannot resolve %s: %w", opts.config, err)
-	}
-	if _, err := os.Stat(config); err != nil {
-		return fmt.Errorf("cannot use configuration %s: %w", config, err)
+		return err
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -84,9 +87,9 @@ func installService(a *app, opts serviceOptions) error {
 			return usageError("--user %s needs the account's password in SMSFAIL_SERVICE_PASSWORD", opts.user)
 		}
 	}
-	m, err := mgr.Connect()
+	m, err := connectManager()
 	if err != nil {
-		return fmt.Errorf("cannot connect to the service control manager (run from an elevated prompt): %w", err)
+		return err
 	}
 	defer m.Disconnect()
 	if s, err := m.OpenService(serviceName); err == nil {
@@ -95,26 +98,69 @@ func installService(a *app, opts serviceOptions) error {
 	}
 	s, err := m.CreateService(serviceName, exe, mgr.Config{
 		DisplayName:      "smsfail nightly report",
-		Description:      "Reads why advertised programs failed on SMS / ConfigMgr clients and mails the report, on the schedule in " + config,
+		Description:      "Reads why advertised programs failed on SMS / ConfigMgr clients and mails the report, on the schedule in " + cfgPath,
 		StartType:        mgr.StartAutomatic,
-		DelayedAutoStart: true,
 		ServiceStartName: opts.user,
 		Password:         password,
-	}, "serve", "--config", config)
+	}, "serve", "--service", "--config", cfgPath)
 	if err != nil {
 		return fmt.Errorf("cannot create service %s: %w", serviceName, err)
 	}
 	defer s.Close()
-	if err := s.SetRecoveryActions([]mgr.RecoveryAction{{Type: mgr.ServiceRestart, Delay: time.Minute}}, 24*60*60); err != nil {
+	if err := finishInstall(a, s); err != nil {
 		s.Delete()
+		return err
+	}
+	fmt.Fprintf(a.stdout, "installed service %s: %s serve --service --config %s\nstart it with: smsfail service start\n", serviceName, exe, cfgPath)
+	return nil
+}
+
+// checkServiceConfig loads the configuration as the service will: with the
+// system's environment variables, not this prompt's. It returns the
+// configuration's absolute path.
+func checkServiceConfig(file string) (string, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return "", fmt.Errorf("cannot resolve %s: %w", file, err)
+	}
+	cfg, err := config.Load(abs, systemGetenv)
+	if err != nil {
+		return "", fmt.Errorf("the service could not start with this configuration "+
+			"(secrets given as {env: NAME} must be system environment variables): %w", err)
+	}
+	if cfg.Schedule.Cron == "" {
+		return "", fmt.Errorf("%s: schedule.cron is empty: the service runs the nights on a schedule, like \"30 6 * * *\" (every day at 6:30)", abs)
+	}
+	job, err := newJob(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return "", fmt.Errorf("the service could not start with this configuration: %w", err)
+	}
+	closeSource(job.Source)
+	return abs, nil
+}
+
+// finishInstall sets what CreateService does not: delayed start, the
+// restart after a crash, the event-log source.
+func finishInstall(a *app, s *mgr.Service) error {
+	if err := setDelayedStart(s); errors.Is(err, windows.ERROR_INVALID_LEVEL) {
+		fmt.Fprintf(a.stdout, "this service manager refuses delayed start (%v): service %s starts automatically at boot, without delay\n", err, serviceName)
+	} else if err != nil {
+		return fmt.Errorf("cannot set delayed start of service %s: %w", serviceName, err)
+	}
+	if err := s.SetRecoveryActions([]mgr.RecoveryAction{{Type: mgr.ServiceRestart, Delay: time.Minute}}, 24*60*60); err != nil {
 		return fmt.Errorf("cannot set the restart-on-failure action of service %s: %w", serviceName, err)
 	}
 	if err := eventlog.InstallAsEventCreate(serviceName, eventlog.Error|eventlog.Warning|eventlog.Info); err != nil && !alreadyExists(err) {
-		s.Delete()
 		return fmt.Errorf("cannot register event-log source %s: %w", serviceName, err)
 	}
-	fmt.Fprintf(a.stdout, "installed service %s: %s serve --config %s\nstart it with: smsfail service start\n", serviceName, exe, config)
 	return nil
+}
+
+// setDelayedStart asks for the automatic start to wait until the system
+// has started its own services (Windows Vista and later).
+func setDelayedStart(s *mgr.Service) error {
+	info := windows.SERVICE_DELAYED_AUTO_START_INFO{IsDelayedAutoStartUp: 1}
+	return windows.ChangeServiceConfig2(s.Handle, windows.SERVICE_CONFIG_DELAYED_AUTO_START_INFO, (*byte)(unsafe.Pointer(&info)))
 }
 
 // alreadyExists reports an event source left by an earlier install;
@@ -123,10 +169,18 @@ func alreadyExists(err error) bool {
 	return strings.HasSuffix(err.Error(), "registry key already exists")
 }
 
-func openService() (*mgr.Mgr, *mgr.Service, error) {
+func connectManager() (*mgr.Mgr, error) {
 	m, err := mgr.Connect()
 	if err != nil {
-		return nil, nil, fmt.Errorf("cannot connect to the service control manager (run from an elevated prompt): %w", err)
+		return nil, fmt.Errorf("cannot connect to the service control manager (run from an elevated prompt): %w", err)
+	}
+	return m, nil
+}
+
+func openService() (*mgr.Mgr, *mgr.Service, error) {
+	m, err := connectManager()
+	if err != nil {
+		return nil, nil, err
 	}
 	s, err := m.OpenService(serviceName)
 	if err != nil {
@@ -154,74 +208,11 @@ func uninstallService(ctx context.Context, a *app, opts serviceOptions) error {
 	if err := s.Delete(); err != nil {
 		return fmt.Errorf("cannot remove service %s: %w", serviceName, err)
 	}
-	if err := eventlog.Remove(serviceName); err != nil {
+	fmt.Fprintf(a.stdout, "removed service %s\n", serviceName)
+	if err := eventlog.Remove(serviceName); errors.Is(err, windows.ERROR_FILE_NOT_FOUND) {
+		fmt.Fprintf(a.stdout, "event-log source %s was not registered: nothing to remove\n", serviceName)
+	} else if err != nil {
 		return fmt.Errorf("removed service %s, but not its event-log source: %w", serviceName, err)
 	}
-	fmt.Fprintf(a.stdout, "removed service %s\n", serviceName)
 	return nil
-}
-
-func startService(ctx context.Context, a *app, opts serviceOptions) error {
-	m, s, err := openService()
-	if err != nil {
-		return err
-	}
-	defer m.Disconnect()
-	defer s.Close()
-	if err := s.Start(); err != nil {
-		return fmt.Errorf("cannot start service %s: %w", serviceName, err)
-	}
-	st, err := waitState(ctx, s, opts.wait, svc.Running, svc.Stopped)
-	if err != nil {
-		return err
-	}
-	if st.State == svc.Stopped {
-		return fmt.Errorf("service %s stopped right after starting (exit code %d): see its messages in the Application event log", serviceName, st.ServiceSpecificExitCode)
-	}
-	fmt.Fprintf(a.stdout, "service %s is running\n", serviceName)
-	return nil
-}
-
-func stopService(ctx context.Context, a *app, opts serviceOptions) error {
-	m, s, err := openService()
-	if err != nil {
-		return err
-	}
-	defer m.Disconnect()
-	defer s.Close()
-	return stopAndWait(ctx, a, s, opts.wait)
-}
-
-func stopAndWait(ctx context.Context, a *app, s *mgr.Service, wait time.Duration) error {
-	if _, err := s.Control(svc.Stop); err != nil && !errors.Is(err, windows.ERROR_SERVICE_NOT_ACTIVE) {
-		return fmt.Errorf("cannot stop service %s: %w", serviceName, err)
-	}
-	fmt.Fprintf(a.stdout, "stopping service %s (a running job gets its grace period)...\n", serviceName)
-	if _, err := waitState(ctx, s, wait, svc.Stopped); err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stdout, "service %s is stopped\n", serviceName)
-	return nil
-}
-
-// waitState polls the service until it reaches one of the states.
-func waitState(ctx context.Context, s *mgr.Service, wait time.Duration, states ...svc.State) (svc.Status, error) {
-	ctx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
-	tick := time.NewTicker(300 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		st, err := s.Query()
-		if err != nil {
-			return st, fmt.Errorf("cannot query service %s: %w", serviceName, err)
-		}
-		if slices.Contains(states, st.State) {
-			return st, nil
-		}
-		select {
-		case <-ctx.Done():
-			return st, fmt.Errorf("service %s did not reach the expected state within %s (state %d): %w", serviceName, wait, st.State, ctx.Err())
-		case <-tick.C:
-		}
-	}
 }

@@ -2,12 +2,15 @@
 // process (github.com/emersion/go-smtp), for the tests of the mail package
 // and of the commands that send mail: plain, STARTTLS or TLS from the first
 // byte with a certificate from a test CA, PLAIN and LOGIN authentication,
-// and answers that refuse recipients or data on demand. It also reads a
-// received message back into its MIME parts.
+// answers that refuse recipients or data on demand, and a SIZE limit
+// announced and enforced. It also reads a received message back into its
+// MIME parts.
 package smtptest
 
 import (
 	"crypto/tls"
+	"encoding/base64"
+	"errors"
 	"io"
 	"net"
 	"sync"
@@ -34,6 +37,7 @@ type Server struct {
 	dataErr  *smtp.SMTPError
 	failN    int
 	echo     bool
+	echoArg  bool
 	hangUp   hangUp
 }
 
@@ -50,12 +54,21 @@ type Mail struct {
 	Data []byte
 	TLS  bool   // received over TLS
 	User string // the user that authenticated, "" if none
+	Helo string // the name the client greeted with (EHLO)
 }
 
 // Options choose the server's TLS.
 type Options struct {
 	STARTTLS *tls.Config // offer STARTTLS with this certificate
 	Implicit *tls.Config // TLS from the first byte
+	// MaxMessageBytes, when positive, is announced as SIZE in the EHLO
+	// answer and enforced: a longer message is refused with
+	// "552 5.3.4 Maximum message size exceeded", as Exchange and Postfix do.
+	MaxMessageBytes int64
+	// Trickle makes the server write its answers one byte at a time,
+	// this long apart: a server that answers every command in time, and
+	// a conversation that lasts.
+	Trickle time.Duration
 }
 
 // Start starts a server on 127.0.0.1 and a free port; it stops when the
@@ -78,6 +91,7 @@ func Start(t testing.TB, opts Options) *Server {
 	srv.ReadTimeout = 10 * time.Second
 	srv.WriteTimeout = 10 * time.Second
 	srv.TLSConfig = opts.STARTTLS
+	srv.MaxMessageBytes = opts.MaxMessageBytes
 	var l net.Listener
 	var err error
 	if opts.Implicit != nil {
@@ -87,6 +101,9 @@ func Start(t testing.TB, opts Options) *Server {
 	}
 	if err != nil {
 		t.Fatal(err)
+	}
+	if opts.Trickle > 0 {
+		l = trickleListener{Listener: l, pause: opts.Trickle}
 	}
 	s.Port = l.Addr().(*net.TCPAddr).Port
 	go srv.Serve(l)
@@ -119,6 +136,16 @@ func (s *Server) EchoCredentials() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.echo = true
+}
+
+// EchoAuthArgument makes the server repeat, in its refusal, what the
+// client sent at the step of AUTH that failed, base64-encoded as it came:
+// for PLAIN the encoding of "\0user\0password", for LOGIN that of the
+// password.
+func (s *Server) EchoAuthArgument() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.echoArg = true
 }
 
 // Received returns the mails accepted so far.
@@ -181,13 +208,38 @@ func (ss *session) Auth(mech string) (sasl.Server, error) {
 		return nil
 	}
 	if mech == sasl.Login {
-		return &loginServer{check: check}, nil
+		return &echoServer{Server: &loginServer{check: check}, s: ss.s}, nil
 	}
-	return sasl.NewPlainServer(func(identity, user, password string) error { return check(user, password) }), nil
+	plain := sasl.NewPlainServer(func(identity, user, password string) error { return check(user, password) })
+	return &echoServer{Server: plain, s: ss.s}, nil
+}
+
+// echoServer adds the client's base64 argument to a refusal when the
+// server is told to echo it.
+type echoServer struct {
+	sasl.Server
+	s *Server
+}
+
+func (e *echoServer) Next(response []byte) ([]byte, bool, error) {
+	challenge, done, err := e.Server.Next(response)
+	var se *smtp.SMTPError
+	if err == nil || !errors.As(err, &se) {
+		return challenge, done, err
+	}
+	e.s.mu.Lock()
+	defer e.s.mu.Unlock()
+	if e.s.echoArg {
+		echoed := *se
+		echoed.Message += ": bad credentials for " + base64.StdEncoding.EncodeToString(response)
+		return challenge, done, &echoed
+	}
+	return challenge, done, err
 }
 
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 	ss.cur.From = from
+	ss.cur.Helo = ss.conn.Hostname()
 	_, ss.cur.TLS = ss.conn.TLSConnectionState()
 	return nil
 }
@@ -255,4 +307,33 @@ func (l *loginServer) Next(response []byte) ([]byte, bool, error) {
 	default:
 		return nil, true, l.check(l.user, string(response))
 	}
+}
+
+// trickleListener accepts connections that write one byte at a time.
+type trickleListener struct {
+	net.Listener
+	pause time.Duration
+}
+
+func (l trickleListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return trickleConn{Conn: c, pause: l.pause}, nil
+}
+
+type trickleConn struct {
+	net.Conn
+	pause time.Duration
+}
+
+func (c trickleConn) Write(p []byte) (int, error) {
+	for i := range p {
+		time.Sleep(c.pause)
+		if _, err := c.Conn.Write(p[i : i+1]); err != nil {
+			return i, err
+		}
+	}
+	return len(p), nil
 }
