@@ -164,8 +164,9 @@ func (d *Doc) sequence(n *yaml.Node, v reflect.Value, key string) {
 	v.Set(list)
 }
 
-func (d *Doc) mapping(n *yaml.Node, v reflect.Value, path string) {
-	fields := fieldsOf(v)
+// entries calls fn for each key of mapping n once, with its path, after
+// noting the key's line; a key given twice is an error at its second line.
+func (d *Doc) entries(n *yaml.Node, path string, fn func(k, val *yaml.Node, key string)) {
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
@@ -176,10 +177,17 @@ func (d *Doc) mapping(n *yaml.Node, v reflect.Value, path string) {
 		}
 		seen[k.Value] = k.Line
 		d.lines[key] = k.Line
+		fn(k, val, key)
+	}
+}
+
+func (d *Doc) mapping(n *yaml.Node, v reflect.Value, path string) {
+	fields := fieldsOf(v)
+	d.entries(n, path, func(k, val *yaml.Node, key string) {
 		f, ok := fields[k.Value]
 		if !ok {
 			d.Add(key, "unknown key%s", suggest(k.Value, fields))
-			continue
+			return
 		}
 		switch {
 		case f.secret:
@@ -189,27 +197,18 @@ func (d *Doc) mapping(n *yaml.Node, v reflect.Value, path string) {
 		default:
 			d.decode(val, f.value, key)
 		}
-	}
+	})
 }
 
 // stringMap sets the entries of a map keyed by text, each value read as
 // the map's values are, so that every entry has its line.
 func (d *Doc) stringMap(n *yaml.Node, v reflect.Value, path string) {
 	m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
-	seen := map[string]int{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := n.Content[i], n.Content[i+1]
-		key := join(path, k.Value)
-		if first, ok := seen[k.Value]; ok {
-			d.add(k.Line, key, "given twice (first at line %d)", first)
-			continue
-		}
-		seen[k.Value] = k.Line
-		d.lines[key] = k.Line
+	d.entries(n, path, func(k, val *yaml.Node, key string) {
 		elem := reflect.New(v.Type().Elem()).Elem()
 		d.decode(val, elem, key)
 		m.SetMapIndex(reflect.ValueOf(k.Value).Convert(v.Type().Key()), elem)
-	}
+	})
 	v.Set(m)
 }
 
