@@ -60,7 +60,7 @@ func runClassify(ctx context.Context, a *app, args []string) error {
 	fs.BoolVarP(&opts.verbose, "verbose", "v", false, "print the remediation and evidence lines under the table")
 	fs.BoolVar(&opts.explain, "explain", false, "say which rules matched and why the deciding one won")
 	fs.StringVar(&opts.rules, "rules", "", "rules `FILE` to lay over the built-in rules")
-	fs.StringVar(&opts.codepage, "codepage", logtext.DefaultCodepage, "ANSI code `page` of logs without a byte order mark (windows-1251, cp1251, 1251, ...)")
+	fs.StringVar(&opts.codepage, "codepage", logtext.DefaultCodepage, "preferred ANSI code `page` of logs that are neither UTF-16 nor UTF-8; each log is guessed (windows-1251, cp1251, 1251, ...)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
