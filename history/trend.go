@@ -1,6 +1,8 @@
 package history
 
 import (
+	"smsfail"
+
 	"context"
 	"database/sql"
 	"errors"
@@ -36,18 +38,9 @@ CREATE TABLE progress (
 CREATE INDEX runs_until ON runs (kind, until);
 `
 
-// Progress is how far one advertisement has got: the machines its
-// collection holds, and how many of them last reported success or
-// failure.
-type Progress struct {
-	Advertisement  string
-	Name           string
-	Collection     string
-	CollectionName string
-	Targeted       int
-	Succeeded      int
-	Failed         int
-}
+// Progress is how far one advertisement had got in a night, as the
+// history keeps it.
+type Progress = smsfail.Progress
 
 // SetProgress gives the deployment progress the site database showed
 // this run; Commit records it with the run.
@@ -65,7 +58,7 @@ func (h *DB) ProgressOf(ctx context.Context, id int64) ([]Progress, error) {
 	var out []Progress
 	for rows.Next() {
 		var p Progress
-		if err := rows.Scan(&p.Advertisement, &p.Name, &p.Collection, &p.CollectionName, &p.Targeted, &p.Succeeded, &p.Failed); err != nil {
+		if err := rows.Scan(&p.AdvertisementID, &p.AdvertisementName, &p.CollectionID, &p.CollectionName, &p.Targeted, &p.Succeeded, &p.Failed); err != nil {
 			return nil, fmt.Errorf("cannot read the deployment progress of run %d: %w", id, err)
 		}
 		out = append(out, p)
@@ -86,8 +79,8 @@ func (r *Run) insertTrend(ctx context.Context, tx *sql.Tx) error {
 	}
 	for _, p := range r.progress {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO progress (run_id, advertisement, name, collection, collection_name, targeted, succeeded, failed)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.id, p.Advertisement, p.Name, p.Collection, p.CollectionName, p.Targeted, p.Succeeded, p.Failed); err != nil {
-			return fmt.Errorf("cannot record the progress of %s: %w", p.Advertisement, err)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.id, p.AdvertisementID, p.AdvertisementName, p.CollectionID, p.CollectionName, p.Targeted, p.Succeeded, p.Failed); err != nil {
+			return fmt.Errorf("cannot record the progress of %s: %w", p.AdvertisementID, err)
 		}
 	}
 	return nil

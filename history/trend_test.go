@@ -152,7 +152,7 @@ func TestKeepNights(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		run.SetProgress([]Progress{{Advertisement: "KID20001", Name: "Office", Collection: "KID00011", Targeted: 10, Succeeded: n, Failed: 1}})
+		run.SetProgress([]Progress{{AdvertisementID: "KID20001", AdvertisementName: "Office", CollectionID: "KID00011", Targeted: 10, Succeeded: n, Failed: 1}})
 		results := s.query(since, until)
 		m, err := run.Mark(ctx, results, &successes{s: s})
 		if err != nil {
@@ -181,7 +181,7 @@ func TestKeepNights(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, err := h.ProgressOf(ctx, runs[0].ID)
-	if err != nil || len(p) != 1 || p[0].Succeeded != 5 || p[0].Name != "Office" {
+	if err != nil || len(p) != 1 || p[0].Succeeded != 5 || p[0].AdvertisementName != "Office" {
 		t.Fatalf("progress of the last night: %+v %v", p, err)
 	}
 	run, err := h.Begin(RunSpec{Kind: KindOnce, Since: night(0), Until: night(6), Started: night(6)})

@@ -152,14 +152,13 @@ func (j *Job) deploymentProgress(ctx context.Context, out *Report, f query.Filte
 		}
 		for _, p := range prev {
 			if p.Succeeded+p.Failed > 0 {
-				before[p.Advertisement] = float64(p.Failed) / float64(p.Succeeded+p.Failed)
+				before[p.AdvertisementID] = p.FailureRate()
 			}
 		}
 	}
 	res := make([]report.DeploymentProgress, len(ps))
 	for i, p := range ps {
-		res[i] = report.DeploymentProgress{AdvertisementID: p.AdvertisementID, AdvertisementName: p.AdvertisementName,
-			CollectionID: p.CollectionID, CollectionName: p.CollectionName, Targeted: p.Targeted, Succeeded: p.Succeeded, Failed: p.Failed}
+		res[i] = report.DeploymentProgress{Progress: p.Progress}
 		if r, ok := before[p.AdvertisementID]; ok {
 			res[i].PreviousRate = &r
 		}
@@ -170,8 +169,7 @@ func (j *Job) deploymentProgress(ctx context.Context, out *Report, f query.Filte
 func historyProgress(ps []report.DeploymentProgress) []history.Progress {
 	out := make([]history.Progress, len(ps))
 	for i, p := range ps {
-		out[i] = history.Progress{Advertisement: p.AdvertisementID, Name: p.AdvertisementName, Collection: p.CollectionID,
-			CollectionName: p.CollectionName, Targeted: p.Targeted, Succeeded: p.Succeeded, Failed: p.Failed}
+		out[i] = p.Progress
 	}
 	return out
 }

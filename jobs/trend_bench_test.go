@@ -130,7 +130,7 @@ func yearHistory(b *testing.B) string {
 func yearProgress(r *rand.Rand) []history.Progress {
 	var ps []history.Progress
 	for i := 0; i < 8; i++ {
-		ps = append(ps, history.Progress{Advertisement: fmt.Sprintf("KID2000%c", 'A'+i), Name: "Deployment", Collection: "KID00011",
+		ps = append(ps, history.Progress{AdvertisementID: fmt.Sprintf("KID2000%c", 'A'+i), AdvertisementName: "Deployment", CollectionID: "KID00011",
 			CollectionName: "Workstations", Targeted: yearMachines, Succeeded: 60_000 + r.IntN(30_000), Failed: 1_000 + r.IntN(1_500)})
 	}
 	return ps

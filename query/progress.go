@@ -1,6 +1,8 @@
 package query
 
 import (
+	"smsfail"
+
 	"context"
 	"database/sql"
 	"fmt"
@@ -78,28 +80,11 @@ type ProgressFilter struct {
 	Collections    []string // targeted collection IDs; empty: all
 }
 
-// Progress is how far one advertisement has got.
+// Progress is how far one advertisement has got, with the time of the
+// latest outcome the site database holds for it.
 type Progress struct {
-	AdvertisementID   string
-	AdvertisementName string
-	CollectionID      string
-	CollectionName    string
-	Targeted          int // clients in the targeted collection
-	Succeeded         int // machines whose last outcome was a success
-	Failed            int // machines whose last outcome was a failure
-	LastReport        time.Time
-}
-
-// NotReported counts the targeted machines that reported no outcome yet.
-func (p Progress) NotReported() int { return max(0, p.Targeted-p.Succeeded-p.Failed) }
-
-// FailureRate is the share of the machines that reported an outcome
-// whose last outcome was a failure; 0 when none reported.
-func (p Progress) FailureRate() float64 {
-	if p.Succeeded+p.Failed == 0 {
-		return 0
-	}
-	return float64(p.Failed) / float64(p.Succeeded+p.Failed)
+	smsfail.Progress
+	LastReport time.Time
 }
 
 // Progress counts, for every advertisement with an outcome in the window,
@@ -231,7 +216,7 @@ func success(message int) bool { return slices.Contains(SuccessMessageIDs, messa
 func progressOf(by map[string]*Progress, advert string) *Progress {
 	p, ok := by[advert]
 	if !ok {
-		p = &Progress{AdvertisementID: advert}
+		p = &Progress{Progress: smsfail.Progress{AdvertisementID: advert}}
 		by[advert] = p
 	}
 	return p

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"smsfail"
+
 	"cmp"
 	"fmt"
 	"slices"
@@ -11,28 +13,10 @@ import (
 // DeploymentProgress is how far one advertisement has got, tonight and
 // the night before.
 type DeploymentProgress struct {
-	AdvertisementID   string
-	AdvertisementName string
-	CollectionID      string
-	CollectionName    string
-	Targeted          int // clients in the targeted collection
-	Succeeded         int // machines whose last outcome was a success
-	Failed            int // machines whose last outcome was a failure
+	smsfail.Progress
 	// PreviousRate is the failure rate the night before; nil when that
 	// night did not count this advertisement.
 	PreviousRate *float64
-}
-
-// NotReported counts the targeted machines that reported no outcome yet.
-func (p DeploymentProgress) NotReported() int { return max(0, p.Targeted-p.Succeeded-p.Failed) }
-
-// FailureRate is the share of the machines that reported an outcome
-// whose last one was a failure; 0 when none reported.
-func (p DeploymentProgress) FailureRate() float64 {
-	if p.Succeeded+p.Failed == 0 {
-		return 0
-	}
-	return float64(p.Failed) / float64(p.Succeeded+p.Failed)
 }
 
 // WorstFirst orders deployments by failure rate, then failures, highest

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"smsfail"
+
 	"archive/zip"
 	"context"
 	"fmt"
@@ -38,9 +40,9 @@ func trendRun() RunInfo {
 		Longest:    []LongFailure{{Machine: "PC001", AdvertisementID: "PS120001", Cause: "catalog-install-failed", Nights: 5, FirstFailed: day(0).Add(-3 * time.Hour)}},
 	}
 	run.Progress = []DeploymentProgress{
-		{AdvertisementID: "PS120001", AdvertisementName: "Deploy Office", CollectionID: "PS10001A", CollectionName: "Workstations", Targeted: 100, Succeeded: 80, Failed: 10, PreviousRate: &half},
-		{AdvertisementID: "PS120002", AdvertisementName: "Deploy SP4", CollectionID: "PS10001A", CollectionName: "Workstations", Targeted: 50, Succeeded: 10, Failed: 30},
-		{AdvertisementID: "PS120003", AdvertisementName: "Deploy Reader", CollectionID: "PS10001B", CollectionName: "Finance", Targeted: 20, Succeeded: 0, Failed: 0},
+		{Progress: smsfail.Progress{AdvertisementID: "PS120001", AdvertisementName: "Deploy Office", CollectionID: "PS10001A", CollectionName: "Workstations", Targeted: 100, Succeeded: 80, Failed: 10}, PreviousRate: &half},
+		{Progress: smsfail.Progress{AdvertisementID: "PS120002", AdvertisementName: "Deploy SP4", CollectionID: "PS10001A", CollectionName: "Workstations", Targeted: 50, Succeeded: 10, Failed: 30}},
+		{Progress: smsfail.Progress{AdvertisementID: "PS120003", AdvertisementName: "Deploy Reader", CollectionID: "PS10001B", CollectionName: "Finance", Targeted: 20}},
 	}
 	return run
 }
